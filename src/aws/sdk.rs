@@ -1,0 +1,346 @@
+//! The real AWS SDK behind the [`super`] traits. The standard credential chain and
+//! `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` come from `aws-config`, so pointing the tool
+//! at an emulator needs no code here. Errors become one-line [`Error`]s that name the IAM action.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::region::Region;
+
+use super::*;
+use crate::config::AwsSettings;
+use crate::error::Error;
+
+/// Retry and timeout settings in force (documented defaults).
+#[derive(Clone, Debug)]
+pub struct ConnectSettings {
+    pub profile: Option<String>,
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+}
+
+impl ConnectSettings {
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
+
+    pub fn new(profile: Option<String>, aws: &AwsSettings, max_attempts: Option<u32>) -> Self {
+        ConnectSettings {
+            profile,
+            max_attempts: max_attempts
+                .or(aws.max_attempts)
+                .unwrap_or(Self::DEFAULT_MAX_ATTEMPTS),
+            initial_backoff: Duration::from_millis(aws.initial_backoff_ms.unwrap_or(500)),
+            connect_timeout: Duration::from_secs(aws.connect_timeout_secs.unwrap_or(5)),
+            read_timeout: Duration::from_secs(aws.read_timeout_secs.unwrap_or(60)),
+        }
+    }
+}
+
+/// An AWS account reached through the SDK.
+pub struct SdkAccount {
+    base: aws_config::SdkConfig,
+    /// Region for STS when the chain has none (the first `--region`).
+    sts_region: Option<String>,
+}
+
+impl SdkAccount {
+    /// Load the standard chain (env, profile, SSO, web identity, ECS, IMDS) and check that it
+    /// yields credentials, so a missing setup is one clear error before any real call.
+    pub async fn connect(settings: &ConnectSettings, first_region: Option<&str>) -> Result<Self> {
+        let retry = RetryConfig::standard()
+            .with_max_attempts(settings.max_attempts)
+            .with_initial_backoff(settings.initial_backoff)
+            .with_max_backoff(Duration::from_secs(20));
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retry)
+            .timeout_config(timeouts);
+        if let Some(p) = &settings.profile {
+            loader = loader.profile_name(p);
+        }
+        let base = loader.load().await;
+        use aws_credential_types::provider::ProvideCredentials;
+        let provider = base.credentials_provider().ok_or_else(|| {
+            Error::NoCredentials("no credential provider is configured".into())
+        })?;
+        if let Err(e) = provider.provide_credentials().await {
+            let profile = settings.profile.as_deref().unwrap_or("default");
+            return Err(Error::NoCredentials(format!(
+                "tried environment variables (AWS_ACCESS_KEY_ID), profile {profile:?} in \
+                 ~/.aws/config and ~/.aws/credentials (incl. SSO), web identity \
+                 (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials and EC2 instance \
+                 metadata ({}); configure one of them or pass --profile",
+                DisplayErrorContext(&e).to_string().replace('\n', " ")
+            )));
+        }
+        Ok(SdkAccount {
+            base,
+            sts_region: first_region.map(str::to_string),
+        })
+    }
+
+    /// The region of the standard chain (AWS_REGION, profile), if any.
+    pub fn default_region(&self) -> Option<String> {
+        self.base.region().map(|r| r.to_string())
+    }
+}
+
+/// Clients for one region.
+#[derive(Clone)]
+pub struct SdkRegion {
+    region: String,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    cw: aws_sdk_cloudwatch::Client,
+}
+
+impl AccountApi for SdkAccount {
+    type Region = SdkRegion;
+
+    async fn account_id(&self) -> Result<String> {
+        let mut conf = aws_sdk_sts::config::Builder::from(&self.base);
+        if self.base.region().is_none()
+            && let Some(r) = &self.sts_region
+        {
+            conf = conf.region(Region::new(r.clone()));
+        }
+        let out = aws_sdk_sts::Client::from_conf(conf.build())
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| map_err("sts:GetCallerIdentity", e))?;
+        out.account()
+            .map(str::to_string)
+            .ok_or_else(|| Error::Internal("GetCallerIdentity returned no account".into()))
+    }
+
+    fn region(&self, name: &str) -> SdkRegion {
+        let region = Region::new(name.to_string());
+        let logs = aws_sdk_cloudwatchlogs::config::Builder::from(&self.base)
+            .region(region.clone())
+            .build();
+        let cw = aws_sdk_cloudwatch::config::Builder::from(&self.base)
+            .region(region)
+            .build();
+        SdkRegion {
+            region: name.to_string(),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(logs),
+            cw: aws_sdk_cloudwatch::Client::from_conf(cw),
+        }
+    }
+}
+
+impl RegionApi for SdkRegion {
+    async fn describe_log_groups(
+        &self,
+        prefix: Option<String>,
+        next_token: Option<String>,
+    ) -> Result<LogGroupPage> {
+        use aws_sdk_cloudwatchlogs::types::LogGroupClass as C;
+        let out = self
+            .logs
+            .describe_log_groups()
+            .set_log_group_name_prefix(prefix)
+            .limit(50)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("logs:DescribeLogGroups", e).in_region(&self.region))?;
+        let groups = out
+            .log_groups()
+            .iter()
+            .map(|g| LogGroupInfo {
+                name: g.log_group_name().unwrap_or_default().to_string(),
+                arn: g
+                    .log_group_arn()
+                    .or(g.arn())
+                    .unwrap_or_default()
+                    .trim_end_matches(":*")
+                    .to_string(),
+                class: g.log_group_class().and_then(|c| match c {
+                    C::Standard => Some(LogGroupClass::Standard),
+                    C::InfrequentAccess => Some(LogGroupClass::InfrequentAccess),
+                    _ => None,
+                }),
+                retention_days: g.retention_in_days(),
+                stored_bytes: g.stored_bytes().map(|b| b.max(0) as u64),
+                created_ms: g.creation_time(),
+            })
+            .collect();
+        Ok(LogGroupPage {
+            groups,
+            next_token: out.next_token().map(str::to_string),
+        })
+    }
+
+    async fn describe_subscription_filters(
+        &self,
+        log_group: String,
+        next_token: Option<String>,
+    ) -> Result<(Vec<SubscriptionFilterInfo>, Option<String>)> {
+        let out = self
+            .logs
+            .describe_subscription_filters()
+            .log_group_name(&log_group)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("logs:DescribeSubscriptionFilters", e).in_region(&self.region))?;
+        let filters = out
+            .subscription_filters()
+            .iter()
+            .map(|f| SubscriptionFilterInfo {
+                filter_name: f.filter_name().unwrap_or_default().to_string(),
+                destination_arn: f.destination_arn().unwrap_or_default().to_string(),
+            })
+            .collect();
+        Ok((filters, out.next_token().map(str::to_string)))
+    }
+
+    async fn get_metric_data(
+        &self,
+        queries: Vec<MetricQuery>,
+        start: i64,
+        end: i64,
+        next_token: Option<String>,
+    ) -> Result<MetricDataPage> {
+        let sdk_queries = queries.iter().map(to_sdk_query).collect();
+        let out = self
+            .cw
+            .get_metric_data()
+            .set_metric_data_queries(Some(sdk_queries))
+            .start_time(aws_smithy_types::DateTime::from_secs(start))
+            .end_time(aws_smithy_types::DateTime::from_secs(end))
+            .scan_by(ScanBy::TimestampAscending)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("cloudwatch:GetMetricData", e).in_region(&self.region))?;
+        use aws_sdk_cloudwatch::types::StatusCode as S;
+        let results = out
+            .metric_data_results()
+            .iter()
+            .map(|r| MetricResult {
+                id: r.id().unwrap_or_default().to_string(),
+                timestamps: r.timestamps().iter().map(|t| t.secs()).collect(),
+                values: r.values().to_vec(),
+                status: match r.status_code() {
+                    Some(S::Complete) | None => ResultStatus::Complete,
+                    Some(S::PartialData) => ResultStatus::PartialData,
+                    Some(other) => ResultStatus::Other(other.as_str().to_string()),
+                },
+            })
+            .collect();
+        Ok(MetricDataPage {
+            results,
+            next_token: out.next_token().map(str::to_string),
+            messages: out
+                .messages()
+                .iter()
+                .map(|m| format!("{}: {}", m.code().unwrap_or("-"), m.value().unwrap_or("")))
+                .collect(),
+        })
+    }
+
+    async fn filter_log_events(
+        &self,
+        log_group: String,
+        start_ms: i64,
+        end_ms: i64,
+        next_token: Option<String>,
+    ) -> Result<EventsPage> {
+        let out = self
+            .logs
+            .filter_log_events()
+            .log_group_name(&log_group)
+            .start_time(start_ms)
+            .end_time(end_ms)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("logs:FilterLogEvents", e).in_region(&self.region))?;
+        Ok(EventsPage {
+            messages: out
+                .events()
+                .iter()
+                .filter_map(|e| e.message().map(str::to_string))
+                .collect(),
+            next_token: out.next_token().map(str::to_string),
+        })
+    }
+}
+
+fn to_sdk_query(q: &MetricQuery) -> MetricDataQuery {
+    let mut metric = Metric::builder()
+        .namespace(&q.namespace)
+        .metric_name(&q.metric_name);
+    for (name, value) in &q.dimensions {
+        metric = metric.dimensions(Dimension::builder().name(name).value(value).build());
+    }
+    let stat = MetricStat::builder()
+        .metric(metric.build())
+        .period(q.period_secs)
+        .stat(&q.stat)
+        .build();
+    MetricDataQuery::builder()
+        .id(&q.id)
+        .metric_stat(stat)
+        .return_data(true)
+        .build()
+}
+
+/// Error codes AWS services use for a missing permission.
+const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+];
+
+/// Turn an SDK error into a one-line [`Error`] that names the IAM `action`.
+pub fn map_err<E, R>(action: &str, err: SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::ServiceError(se) => {
+            let e = se.err();
+            let code = e.code().unwrap_or("Unknown").to_string();
+            if ACCESS_DENIED_CODES.contains(&code.as_str()) {
+                return Error::AccessDenied {
+                    action: action.to_string(),
+                    region: None,
+                };
+            }
+            Error::Aws {
+                operation: action.to_string(),
+                region: None,
+                code,
+                message: e.message().unwrap_or("").replace('\n', " "),
+            }
+        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            Error::Unreachable {
+                operation: action.to_string(),
+                region: None,
+                message: DisplayErrorContext(&err).to_string().replace('\n', " "),
+            }
+        }
+        _ => Error::Aws {
+            operation: action.to_string(),
+            region: None,
+            code: "ClientError".into(),
+            message: DisplayErrorContext(&err).to_string().replace('\n', " "),
+        },
+    }
+}

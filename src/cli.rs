@@ -1,0 +1,161 @@
+//! The command line: global options, subcommands, and the entry point that turns every outcome
+//! into an exit code (0 success, 1 ran fine but found a problem, 2 usage/input/runtime error).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{EXIT_ERROR, Error};
+use crate::progress::Reporter;
+use crate::snapshot::Format;
+
+/// Measures what each CloudWatch log group costs where it is, and what it would cost on the
+/// other path (Datadog via the Forwarder, Firehose or PrivateLink).
+#[derive(Debug, Parser)]
+#[command(name = "logplan", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// AWS profile from ~/.aws/config (default: the standard credential chain).
+    #[arg(long, global = true, env = "AWS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region to read; repeat for several (default: the config's `regions`, then the standard
+    /// chain's region, e.g. AWS_REGION).
+    #[arg(long = "region", global = true, value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Settings file (default: ./logplan.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Concurrent AWS requests, all regions together [default: 8].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+    /// Attempts per AWS request, first one included (standard retry mode, jittered exponential
+    /// backoff) [default: 6].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
+    /// Print nothing but errors and requested data (no progress, warnings or summary).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More detail on stderr: -v for each stage, -vv for each AWS call.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Measure each log group's volume for a month from CloudWatch metrics and write the
+    /// snapshot table (reports/<YYYY-MM>/snapshot.parquet and daily.parquet).
+    Sample(SampleArgs),
+}
+
+/// Options of `logplan sample`.
+#[derive(Debug, Args, Clone)]
+pub struct SampleArgs {
+    /// Use the built-in synthetic demo account (offline, no AWS needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// Calendar month to measure, YYYY-MM [default: the last full month, UTC].
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["start", "end"])]
+    pub month: Option<String>,
+    /// First day of a custom period (RFC 3339 date, inclusive); needs --end.
+    #[arg(long, value_name = "DATE", requires = "end")]
+    pub start: Option<String>,
+    /// Day after the last day of a custom period (RFC 3339 date, exclusive); needs --start.
+    #[arg(long, value_name = "DATE", requires = "start")]
+    pub end: Option<String>,
+    /// Only log groups whose name starts with this prefix; repeatable.
+    #[arg(long = "prefix", value_name = "PREFIX")]
+    pub prefixes: Vec<String>,
+    /// Leave out log groups whose name matches this glob (`*`, `?`, `[...]`); repeatable.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
+    /// Sample up to this many bytes of recent events per group (FilterLogEvents) to measure
+    /// average event size and gzip ratio; only the numbers are kept [default: off].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample_events: Option<u64>,
+    /// Skip DescribeSubscriptionFilters: forwarding is then unknown for every group.
+    #[arg(long)]
+    pub no_forwarding_scan: bool,
+    /// Table format [default: parquet, or the --out file's extension].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Snapshot file to write; daily.<ext> goes beside it [default:
+    /// <reports-dir>/<YYYY-MM>/snapshot.<ext>].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Root folder for reports.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports_dir: PathBuf,
+    /// Print the run summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parse arguments, run, report: returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose, cli.global.quiet);
+    let reporter = Reporter::new(cli.global.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("logplan: cannot start the async runtime: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let result = runtime.block_on(run(cli, &reporter));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("logplan: {}", one_line(&e));
+            e.exit_code()
+        }
+    }
+}
+
+fn one_line(e: &Error) -> String {
+    e.to_string().replace(['\n', '\r'], " ")
+}
+
+async fn run(cli: Cli, reporter: &Reporter) -> Result<i32, Error> {
+    match cli.command {
+        Command::Sample(args) => crate::commands::sample::run(&cli.global, &args, reporter).await,
+    }
+}
+
+fn init_tracing(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOGPLAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("logplan={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Write data to stdout; a closed pipe (`logplan ... | head`) ends quietly.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output {
+            path: PathBuf::from("<stdout>"),
+            source: e,
+        }),
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per subcommand: the glue between the command line and the stage modules, which
+//! know nothing of the CLI.
+
+pub mod sample;

@@ -1,0 +1,157 @@
+//! `logplan.toml`: optional settings that outlive one run. Unknown keys are errors that name the
+//! key and its line, so a typo never silently falls back to a default.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The whole file. Every section is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Regions to sample when `--region` is not given.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Concurrent AWS requests (all regions together) when `--concurrency` is not given.
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub aws: AwsSettings,
+    #[serde(default)]
+    pub forwarding: Forwarding,
+}
+
+/// How AWS is reached: retries and timeouts.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSettings {
+    /// Total attempts per request, first one included (standard retry mode). Default 6.
+    pub max_attempts: Option<u32>,
+    /// First retry backoff in milliseconds; later ones grow exponentially, with full jitter.
+    /// Default 500.
+    pub initial_backoff_ms: Option<u64>,
+    /// TCP connect timeout in seconds. Default 5.
+    pub connect_timeout_secs: Option<u64>,
+    /// Read timeout per attempt in seconds. Default 60.
+    pub read_timeout_secs: Option<u64>,
+}
+
+/// How forwarded groups are recognised.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Forwarding {
+    /// Lambda ARNs that are Datadog Forwarders even though their name lacks "datadog".
+    #[serde(default)]
+    pub datadog_forwarder_arns: Vec<String>,
+}
+
+impl Config {
+    /// Read `path`; errors name the file, the line and the key.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let cfg: Config = toml::from_str(text).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            message: one_line_toml_error(text, &e),
+        })?;
+        for r in &cfg.regions {
+            crate::regions::check(r).map_err(|e| Error::Config {
+                path: path.to_path_buf(),
+                message: format!("regions: {e}"),
+            })?;
+        }
+        if cfg.concurrency == Some(0) {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: "concurrency must be at least 1".into(),
+            });
+        }
+        if cfg.aws.max_attempts == Some(0) {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: "aws.max_attempts must be at least 1".into(),
+            });
+        }
+        Ok(cfg)
+    }
+
+    /// The config in force: `--config` if given (must exist), else `./logplan.toml` if present.
+    pub fn discover(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
+        match explicit {
+            Some(p) => Ok((Config::load(p)?, Some(p.to_path_buf()))),
+            None => {
+                let p = PathBuf::from("logplan.toml");
+                if p.is_file() {
+                    Ok((Config::load(&p)?, Some(p)))
+                } else {
+                    Ok((Config::default(), None))
+                }
+            }
+        }
+    }
+}
+
+/// `line N, column M: message` from a toml error (whose own Display spans several lines).
+fn one_line_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {col}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let text = "regions = [\"us-east-1\"]\n[aws]\nmax_attempts = 3\nmax_atempts = 4\n";
+        let e = Config::parse(text, Path::new("logplan.toml")).unwrap_err();
+        let s = e.to_string();
+        assert!(s.starts_with("logplan.toml: line 4"), "{s}");
+        assert!(s.contains("max_atempts"), "{s}");
+        assert!(!s.contains('\n'), "{s}");
+    }
+
+    #[test]
+    fn bad_region_and_values() {
+        let e = Config::parse("regions = [\"mars-1\"]", Path::new("c.toml")).unwrap_err();
+        assert!(e.to_string().contains("unknown region \"mars-1\""), "{e}");
+        let e = Config::parse("concurrency = 0", Path::new("c.toml")).unwrap_err();
+        assert!(e.to_string().contains("concurrency"), "{e}");
+        let e = Config::parse("concurrency = \"x\"", Path::new("c.toml")).unwrap_err();
+        assert!(e.to_string().contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn full_file_parses() {
+        let text = r#"
+regions = ["us-east-1", "eu-west-1"]
+concurrency = 4
+[aws]
+max_attempts = 10
+initial_backoff_ms = 20
+connect_timeout_secs = 2
+read_timeout_secs = 30
+[forwarding]
+datadog_forwarder_arns = ["arn:aws:lambda:us-east-1:123456789012:function:log-shipper"]
+"#;
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.regions, vec!["us-east-1", "eu-west-1"]);
+        assert_eq!(c.aws.max_attempts, Some(10));
+        assert_eq!(c.forwarding.datadog_forwarder_arns.len(), 1);
+    }
+}

@@ -1,0 +1,19 @@
+//! `logplan`: measures what each CloudWatch log group costs where it is, and what it would cost
+//! on the other path. The crate is organised by stage (`discover`, `sample`, `snapshot`), with
+//! every AWS call behind the small traits of [`aws`] so that AWS, an emulator and the built-in
+//! [`demo`] account run the same code above them. [`cli`] and [`commands`] are the glue.
+
+pub mod aws;
+pub mod cli;
+pub mod commands;
+pub mod collect;
+pub mod config;
+pub mod demo;
+pub mod discover;
+pub mod error;
+pub mod money;
+pub mod period;
+pub mod progress;
+pub mod regions;
+pub mod sample;
+pub mod snapshot;

@@ -1,0 +1,77 @@
+//! Money as integer micro-dollars: exact sums, rounded once at display.
+
+use std::fmt;
+
+/// An amount of US dollars in millionths of a dollar. Sums are exact; only [`fmt::Display`]
+/// rounds (to the cent by default, or to `{:.N}` digits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct MicroUsd(pub i64);
+
+impl MicroUsd {
+    pub const ZERO: MicroUsd = MicroUsd(0);
+
+    /// Whole micro-dollars per unit times a count, exact.
+    pub fn per_unit(micros_per_unit: i64, units: u64) -> MicroUsd {
+        MicroUsd(micros_per_unit.saturating_mul(units as i64))
+    }
+
+    /// The amount as a decimal string with `digits` fractional digits, rounded half away from zero.
+    pub fn to_decimal(self, digits: u32) -> String {
+        let digits = digits.min(6);
+        let scale = 10i64.pow(6 - digits);
+        let neg = self.0 < 0;
+        let abs = self.0.unsigned_abs() as i128;
+        let rounded = (abs + (scale as i128) / 2) / scale as i128;
+        let unit = 10i128.pow(digits);
+        let (whole, frac) = (rounded / unit, rounded % unit);
+        let sign = if neg && rounded != 0 { "-" } else { "" };
+        if digits == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}.{frac:0width$}", width = digits as usize)
+        }
+    }
+}
+
+impl std::ops::Add for MicroUsd {
+    type Output = MicroUsd;
+    fn add(self, o: MicroUsd) -> MicroUsd {
+        MicroUsd(self.0 + o.0)
+    }
+}
+
+impl std::iter::Sum for MicroUsd {
+    fn sum<I: Iterator<Item = MicroUsd>>(iter: I) -> MicroUsd {
+        iter.fold(MicroUsd::ZERO, |a, b| a + b)
+    }
+}
+
+impl fmt::Display for MicroUsd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = f.precision().unwrap_or(2) as u32;
+        write!(f, "${}", self.to_decimal(digits))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_once_at_display() {
+        assert_eq!(MicroUsd(4_995).to_string(), "$0.00");
+        assert_eq!(MicroUsd(5_000).to_string(), "$0.01");
+        assert_eq!(MicroUsd(12_530_000).to_string(), "$12.53");
+        assert_eq!(format!("{:.4}", MicroUsd(1_234_567)), "$1.2346");
+        assert_eq!(MicroUsd(-1_500_000).to_decimal(0), "-2");
+        assert_eq!(MicroUsd(1).to_decimal(6), "0.000001");
+    }
+
+    #[test]
+    fn sums_are_exact() {
+        // 1,000 metrics at $0.01 per 1,000 = 10 micro-dollars each.
+        let total: MicroUsd = (0..1000).map(|_| MicroUsd::per_unit(10, 1)).sum();
+        assert_eq!(total, MicroUsd(10_000));
+        assert_eq!(total.to_string(), "$0.01");
+    }
+}

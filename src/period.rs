@@ -1,0 +1,187 @@
+//! The measured period: a calendar month (`--month YYYY-MM`, default the last full month, UTC)
+//! or an explicit range of dates (`--start/--end`). Start is inclusive, end exclusive, both at
+//! midnight UTC, so a period is always a whole number of days and daily metric buckets align.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    /// First day, inclusive.
+    pub start: NaiveDate,
+    /// Day after the last day (exclusive).
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// The calendar month `YYYY-MM`.
+    pub fn month(year: i32, month: u32) -> Option<Period> {
+        let start = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let end = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)?
+        };
+        Some(Period { start, end })
+    }
+
+    /// The last full calendar month before `now`.
+    pub fn last_full_month(now: DateTime<Utc>) -> Period {
+        let first_of_this = NaiveDate::from_ymd_opt(now.year(), now.month(), 1).expect("valid");
+        let prev = first_of_this - Duration::days(1);
+        Period::month(prev.year(), prev.month()).expect("valid month")
+    }
+
+    /// Resolve the command-line options into a period, checked against `now`.
+    pub fn from_args(
+        month: Option<&str>,
+        start: Option<&str>,
+        end: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Period> {
+        let today = now.date_naive();
+        let period = match (month, start, end) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(Error::Usage(
+                    "--month cannot be combined with --start/--end".into(),
+                ));
+            }
+            (Some(m), None, None) => {
+                let p = parse_month(m)?;
+                if p.start > today {
+                    return Err(Error::Usage(format!(
+                        "--month {m} is in the future (today is {today})"
+                    )));
+                }
+                p
+            }
+            (None, Some(s), Some(e)) => {
+                let start = parse_date("--start", s)?;
+                let end = parse_date("--end", e)?;
+                if start >= end {
+                    return Err(Error::Usage(format!(
+                        "--start {start} must be before --end {end}"
+                    )));
+                }
+                if start > today {
+                    return Err(Error::Usage(format!(
+                        "--start {start} is in the future (today is {today})"
+                    )));
+                }
+                Period { start, end }
+            }
+            (None, Some(_), None) => return Err(Error::Usage("--start needs --end".into())),
+            (None, None, Some(_)) => return Err(Error::Usage("--end needs --start".into())),
+            (None, None, None) => Period::last_full_month(now),
+        };
+        Ok(period)
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days()
+    }
+
+    pub fn start_utc(&self) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&self.start.and_hms_opt(0, 0, 0).expect("midnight"))
+    }
+
+    pub fn end_utc(&self) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&self.end.and_hms_opt(0, 0, 0).expect("midnight"))
+    }
+
+    /// The folder name of this period under `reports/`: `YYYY-MM` for a calendar month,
+    /// `START_END` (exclusive end) otherwise.
+    pub fn label(&self) -> String {
+        match Period::month(self.start.year(), self.start.month()) {
+            Some(m) if m == *self => self.start.format("%Y-%m").to_string(),
+            _ => format!("{}_{}", self.start, self.end),
+        }
+    }
+}
+
+fn parse_month(m: &str) -> Result<Period> {
+    let bad = || Error::Usage(format!("--month {m:?} is not a month: expected YYYY-MM, e.g. 2026-10"));
+    let (y, mo) = m.split_once('-').ok_or_else(bad)?;
+    if y.len() != 4 || mo.len() != 2 {
+        return Err(bad());
+    }
+    let year: i32 = y.parse().map_err(|_| bad())?;
+    let month: u32 = mo.parse().map_err(|_| bad())?;
+    Period::month(year, month).ok_or_else(bad)
+}
+
+/// Accepts an RFC 3339 full-date (`2026-10-01`) or a date-time at midnight UTC
+/// (`2026-10-01T00:00:00Z`): periods are whole days.
+fn parse_date(flag: &str, s: &str) -> Result<NaiveDate> {
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    match DateTime::parse_from_rfc3339(s) {
+        Ok(dt) => {
+            let utc = dt.with_timezone(&Utc);
+            if utc.time() != chrono::NaiveTime::MIN {
+                return Err(Error::Usage(format!(
+                    "{flag} {s}: periods are whole days; give a date (YYYY-MM-DD) or midnight UTC"
+                )));
+            }
+            Ok(utc.date_naive())
+        }
+        Err(_) => Err(Error::Usage(format!(
+            "{flag} {s:?} is not an RFC 3339 date: expected YYYY-MM-DD"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 21, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn default_is_last_full_month() {
+        let p = Period::from_args(None, None, None, now()).unwrap();
+        assert_eq!(p.start, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+        assert_eq!(p.end, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+        assert_eq!(p.days(), 31);
+        assert_eq!(p.label(), "2026-10");
+        let jan = Utc.with_ymd_and_hms(2027, 1, 3, 0, 0, 0).unwrap();
+        assert_eq!(Period::last_full_month(jan).label(), "2026-12");
+    }
+
+    #[test]
+    fn month_errors() {
+        for bad in ["2026-13", "2026-00", "26-10", "2026/10", "x"] {
+            let e = Period::from_args(Some(bad), None, None, now()).unwrap_err();
+            assert!(e.to_string().contains("expected YYYY-MM"), "{bad}: {e}");
+        }
+        let e = Period::from_args(Some("2026-12"), None, None, now()).unwrap_err();
+        assert!(e.to_string().contains("in the future"), "{e}");
+        // The current month is allowed: it is a partial month, not a future one.
+        assert!(Period::from_args(Some("2026-11"), None, None, now()).is_ok());
+        assert_eq!(
+            Period::from_args(Some("2024-02"), None, None, now()).unwrap().days(),
+            29
+        );
+    }
+
+    #[test]
+    fn ranges() {
+        let p = Period::from_args(None, Some("2026-10-05"), Some("2026-10-12T00:00:00Z"), now())
+            .unwrap();
+        assert_eq!(p.days(), 7);
+        assert_eq!(p.label(), "2026-10-05_2026-10-12");
+        let e = Period::from_args(None, Some("2026-10-12"), Some("2026-10-05"), now()).unwrap_err();
+        assert!(e.to_string().contains("must be before"), "{e}");
+        let e = Period::from_args(None, Some("2026-10-12T05:00:00Z"), Some("2026-10-13"), now())
+            .unwrap_err();
+        assert!(e.to_string().contains("whole days"), "{e}");
+        let e = Period::from_args(None, Some("2027-01-01"), Some("2027-02-01"), now()).unwrap_err();
+        assert!(e.to_string().contains("future"), "{e}");
+        assert!(Period::from_args(Some("2026-10"), Some("2026-10-01"), None, now()).is_err());
+        assert!(Period::from_args(None, Some("2026-10-01"), None, now()).is_err());
+    }
+}

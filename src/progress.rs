@@ -1,0 +1,60 @@
+//! The one place that talks to people while a run is under way: progress bars and warnings on
+//! stderr. Bars are hidden with `--quiet` or when stderr is not a terminal; warnings are printed
+//! unless `--quiet`.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Clone)]
+pub struct Reporter {
+    quiet: bool,
+    bars: bool,
+}
+
+impl Reporter {
+    pub fn new(quiet: bool) -> Reporter {
+        Reporter {
+            quiet,
+            bars: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A reporter that prints nothing at all (tests, benchmarks).
+    pub fn silent() -> Reporter {
+        Reporter {
+            quiet: true,
+            bars: false,
+        }
+    }
+
+    /// A bar of `len` steps labelled `what`; a hidden one when bars are off.
+    pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
+        if !self.bars {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{spinner} {msg:<28} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(what.to_string());
+        bar
+    }
+
+    pub fn warn(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("warning: {msg}");
+        }
+    }
+
+    pub fn info(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+}
