@@ -13,7 +13,12 @@ use crate::snapshot::Format;
 /// Measures what each CloudWatch log group costs where it is, and what it would cost on the
 /// other path (Datadog via the Forwarder, Firehose or PrivateLink).
 #[derive(Debug, Parser)]
-#[command(name = "logplan", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "logplan",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -104,7 +109,10 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     init_tracing(cli.global.verbose, cli.global.quiet);
     let reporter = Reporter::new(cli.global.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("logplan: cannot start the async runtime: {e}");

@@ -43,7 +43,11 @@ pub struct Collected {
 }
 
 /// Run discover and sample for every region of `account`.
-pub async fn collect<A: AccountApi>(account: &A, job: &Job, reporter: &Reporter) -> Result<Collected> {
+pub async fn collect<A: AccountApi>(
+    account: &A,
+    job: &Job,
+    reporter: &Reporter,
+) -> Result<Collected> {
     let stats = Arc::new(ApiStats::default());
     let permits = Arc::new(Semaphore::new(job.concurrency.max(1)));
     let account_id = {
@@ -64,18 +68,24 @@ pub async fn collect<A: AccountApi>(account: &A, job: &Job, reporter: &Reporter)
             let bar = reporter.bar(groups.len() as u64, &format!("metrics {region}"));
             let on_batch = |n: usize| bar.inc(n as u64);
             // The bar counts groups; a batch carries about two queries per group.
-            let (volumes, plan) = sample_metrics(&api, &groups, &job.period, job.concurrency, &|n| {
-                on_batch(n / 2)
-            })
-            .await
-            .map_err(|e| e.in_region(region))?;
+            let (volumes, plan) =
+                sample_metrics(&api, &groups, &job.period, job.concurrency, &|n| {
+                    on_batch(n / 2)
+                })
+                .await
+                .map_err(|e| e.in_region(region))?;
             bar.finish_and_clear();
             let samples: Vec<Option<EventSample>> = match job.sample_events {
                 Some(budget) => {
                     let bar = reporter.bar(groups.len() as u64, &format!("events {region}"));
-                    let s = sample_events_all(&api, &groups, &job.period, budget, job.concurrency, &|| {
-                        bar.inc(1)
-                    })
+                    let s = sample_events_all(
+                        &api,
+                        &groups,
+                        &job.period,
+                        budget,
+                        job.concurrency,
+                        &|| bar.inc(1),
+                    )
                     .await
                     .map_err(|e| e.in_region(region))?;
                     bar.finish_and_clear();
@@ -102,7 +112,8 @@ pub async fn collect<A: AccountApi>(account: &A, job: &Job, reporter: &Reporter)
                 let mut dests: Vec<_> = g.destinations.iter().flatten().collect();
                 dests.sort_by_key(|d| !d.datadog_forwarder);
                 let joined = |f: &dyn Fn(&crate::discover::Destination) -> String| {
-                    (!dests.is_empty()).then(|| dests.iter().map(|d| f(d)).collect::<Vec<_>>().join(";"))
+                    (!dests.is_empty())
+                        .then(|| dests.iter().map(|d| f(d)).collect::<Vec<_>>().join(";"))
                 };
                 rows.push(SnapshotRow {
                     account_id: account_id.clone(),

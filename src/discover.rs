@@ -132,7 +132,8 @@ fn exclude_set(patterns: &[String]) -> Result<GlobSet> {
         let g = Glob::new(p).map_err(|e| Error::Usage(format!("--exclude {p:?}: {e}")))?;
         b.add(g);
     }
-    b.build().map_err(|e| Error::Usage(format!("--exclude: {e}")))
+    b.build()
+        .map_err(|e| Error::Usage(format!("--exclude: {e}")))
 }
 
 /// List the region's log groups, sorted by name, each with its subscription destinations.
@@ -151,7 +152,9 @@ pub async fn discover<R: RegionApi + Clone>(
     for prefix in prefixes {
         let mut token = None;
         loop {
-            let page = api.describe_log_groups(prefix.clone(), token.clone()).await?;
+            let page = api
+                .describe_log_groups(prefix.clone(), token.clone())
+                .await?;
             for g in page.groups {
                 if !excludes.is_match(&g.name) {
                     by_name.insert(g.name.clone(), g);
@@ -254,7 +257,10 @@ mod tests {
         ));
         let firehose = "arn:aws:firehose:us-east-1:123456789012:deliverystream/datadog-stream";
         assert!(!is_datadog_forwarder(firehose, &[]));
-        assert_eq!(DestinationKind::from_arn(firehose), DestinationKind::Firehose);
+        assert_eq!(
+            DestinationKind::from_arn(firehose),
+            DestinationKind::Firehose
+        );
         assert_eq!(
             DestinationKind::from_arn("arn:aws:kinesis:us-east-1:1:stream/s"),
             DestinationKind::Kinesis

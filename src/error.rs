@@ -77,7 +77,10 @@ impl Error {
     /// Attach a region to AWS errors that do not carry one yet.
     pub fn in_region(self, r: &str) -> Self {
         match self {
-            Error::AccessDenied { action, region: None } => Error::AccessDenied {
+            Error::AccessDenied {
+                action,
+                region: None,
+            } => Error::AccessDenied {
                 action,
                 region: Some(r.to_string()),
             },

@@ -5,8 +5,8 @@
 
 pub mod aws;
 pub mod cli;
-pub mod commands;
 pub mod collect;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod discover;

@@ -101,7 +101,11 @@ impl Period {
 }
 
 fn parse_month(m: &str) -> Result<Period> {
-    let bad = || Error::Usage(format!("--month {m:?} is not a month: expected YYYY-MM, e.g. 2026-10"));
+    let bad = || {
+        Error::Usage(format!(
+            "--month {m:?} is not a month: expected YYYY-MM, e.g. 2026-10"
+        ))
+    };
     let (y, mo) = m.split_once('-').ok_or_else(bad)?;
     if y.len() != 4 || mo.len() != 2 {
         return Err(bad());
@@ -163,21 +167,33 @@ mod tests {
         // The current month is allowed: it is a partial month, not a future one.
         assert!(Period::from_args(Some("2026-11"), None, None, now()).is_ok());
         assert_eq!(
-            Period::from_args(Some("2024-02"), None, None, now()).unwrap().days(),
+            Period::from_args(Some("2024-02"), None, None, now())
+                .unwrap()
+                .days(),
             29
         );
     }
 
     #[test]
     fn ranges() {
-        let p = Period::from_args(None, Some("2026-10-05"), Some("2026-10-12T00:00:00Z"), now())
-            .unwrap();
+        let p = Period::from_args(
+            None,
+            Some("2026-10-05"),
+            Some("2026-10-12T00:00:00Z"),
+            now(),
+        )
+        .unwrap();
         assert_eq!(p.days(), 7);
         assert_eq!(p.label(), "2026-10-05_2026-10-12");
         let e = Period::from_args(None, Some("2026-10-12"), Some("2026-10-05"), now()).unwrap_err();
         assert!(e.to_string().contains("must be before"), "{e}");
-        let e = Period::from_args(None, Some("2026-10-12T05:00:00Z"), Some("2026-10-13"), now())
-            .unwrap_err();
+        let e = Period::from_args(
+            None,
+            Some("2026-10-12T05:00:00Z"),
+            Some("2026-10-13"),
+            now(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("whole days"), "{e}");
         let e = Period::from_args(None, Some("2027-01-01"), Some("2027-02-01"), now()).unwrap_err();
         assert!(e.to_string().contains("future"), "{e}");

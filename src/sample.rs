@@ -99,17 +99,44 @@ fn build_queries(groups: &[DiscoveredGroup]) -> (Vec<MetricQuery>, Vec<(usize, M
     };
     for (gi, g) in groups.iter().enumerate() {
         let by_group = vec![("LogGroupName".to_string(), g.info.name.clone())];
-        push(&mut queries, gi, Measure::IncomingBytes, "IncomingBytes", by_group.clone());
-        push(&mut queries, gi, Measure::IncomingEvents, "IncomingLogEvents", by_group);
+        push(
+            &mut queries,
+            gi,
+            Measure::IncomingBytes,
+            "IncomingBytes",
+            by_group.clone(),
+        );
+        push(
+            &mut queries,
+            gi,
+            Measure::IncomingEvents,
+            "IncomingLogEvents",
+            by_group,
+        );
         for d in g.destinations.iter().flatten() {
             // As AWS publishes them: LogGroupName, DestinationType and FilterName together.
             let dims = vec![
                 ("LogGroupName".to_string(), g.info.name.clone()),
-                ("DestinationType".to_string(), d.kind.metric_dimension().to_string()),
+                (
+                    "DestinationType".to_string(),
+                    d.kind.metric_dimension().to_string(),
+                ),
                 ("FilterName".to_string(), d.filter_name.clone()),
             ];
-            push(&mut queries, gi, Measure::ForwardedBytes, "ForwardedBytes", dims.clone());
-            push(&mut queries, gi, Measure::ForwardedEvents, "ForwardedLogEvents", dims);
+            push(
+                &mut queries,
+                gi,
+                Measure::ForwardedBytes,
+                "ForwardedBytes",
+                dims.clone(),
+            );
+            push(
+                &mut queries,
+                gi,
+                Measure::ForwardedEvents,
+                "ForwardedLogEvents",
+                dims,
+            );
         }
     }
     (queries, targets)
@@ -163,12 +190,18 @@ pub async fn sample_metrics<R: RegionApi + Clone>(
         .collect();
     for (id, timestamps, values) in answers.into_iter().flatten() {
         let Some(&qi) = index.get(id.as_str()) else {
-            return Err(Error::Internal(format!("GetMetricData answered unknown query id {id}")));
+            return Err(Error::Internal(format!(
+                "GetMetricData answered unknown query id {id}"
+            )));
         };
         let (gi, measure) = targets[qi];
         let v = &mut volumes[gi];
         for (ts, value) in timestamps.into_iter().zip(values) {
-            let n = if value.is_finite() && value > 0.0 { value.round() as u64 } else { 0 };
+            let n = if value.is_finite() && value > 0.0 {
+                value.round() as u64
+            } else {
+                0
+            };
             match measure {
                 Measure::IncomingBytes | Measure::IncomingEvents => {
                     let day = (ts - start).div_euclid(DAY_SECS);
@@ -199,8 +232,10 @@ async fn fetch_batch<R: RegionApi>(
     start: i64,
     end: i64,
 ) -> Result<Vec<(String, Vec<i64>, Vec<f64>)>> {
-    let mut merged: Vec<(String, Vec<i64>, Vec<f64>)> =
-        batch.iter().map(|q| (q.id.clone(), vec![], vec![])).collect();
+    let mut merged: Vec<(String, Vec<i64>, Vec<f64>)> = batch
+        .iter()
+        .map(|q| (q.id.clone(), vec![], vec![]))
+        .collect();
     let position: HashMap<String, usize> = batch
         .iter()
         .enumerate()
@@ -307,7 +342,11 @@ impl Write for ByteCounter {
 
 /// The date of each day of the period, in order.
 pub fn period_days(period: &Period) -> Vec<NaiveDate> {
-    period.start.iter_days().take(period.days() as usize).collect()
+    period
+        .start
+        .iter_days()
+        .take(period.days() as usize)
+        .collect()
 }
 
 /// Sample events of many groups concurrently.
@@ -337,7 +376,14 @@ mod tests {
     #[test]
     fn plan_packs_at_limits() {
         let month = Period::month(2026, 10).unwrap();
-        for (q, calls) in [(1, 1), (499, 1), (500, 1), (501, 2), (5_000, 10), (10_000, 20)] {
+        for (q, calls) in [
+            (1, 1),
+            (499, 1),
+            (500, 1),
+            (501, 2),
+            (5_000, 10),
+            (10_000, 20),
+        ] {
             let p = MetricsPlan::new(q, &month);
             assert_eq!(p.queries_per_call, 500);
             assert_eq!(p.min_calls, calls, "{q} queries");
@@ -358,7 +404,11 @@ mod tests {
     #[test]
     fn gzip_ratio_of_empty_sample_is_unknown() {
         assert_eq!(EventSample::default().gzip_ratio(), None);
-        let s = EventSample { events: 2, bytes: 100, gzip_bytes: 25 };
+        let s = EventSample {
+            events: 2,
+            bytes: 100,
+            gzip_bytes: 25,
+        };
         assert_eq!(s.gzip_ratio(), Some(4.0));
     }
 }

@@ -127,7 +127,10 @@ pub fn snapshot_frame(rows: &[SnapshotRow]) -> Result<DataFrame> {
         col("account_id", r.iter().map(|x| x.account_id.as_str())),
         col("region", r.iter().map(|x| x.region.as_str())),
         col("log_group", r.iter().map(|x| x.log_group.as_str())),
-        col("log_group_class", r.iter().map(|x| x.log_group_class.as_deref())),
+        col(
+            "log_group_class",
+            r.iter().map(|x| x.log_group_class.as_deref()),
+        ),
         col("retention_days", r.iter().map(|x| x.retention_days)),
         col("stored_bytes", r.iter().map(|x| x.stored_bytes)),
         created,
@@ -141,7 +144,10 @@ pub fn snapshot_frame(rows: &[SnapshotRow]) -> Result<DataFrame> {
             "subscription_destination",
             r.iter().map(|x| x.subscription_destination.as_deref()),
         ),
-        col("destination_kind", r.iter().map(|x| x.destination_kind.as_deref())),
+        col(
+            "destination_kind",
+            r.iter().map(|x| x.destination_kind.as_deref()),
+        ),
         col("datadog_forwarder", r.iter().map(|x| x.datadog_forwarder)),
         col("sampled_events", r.iter().map(|x| x.sampled_events)),
         col("sampled_bytes", r.iter().map(|x| x.sampled_bytes)),
@@ -205,7 +211,10 @@ impl Destination {
             }
             None => {
                 let f = format.unwrap_or(Format::Parquet);
-                (root.join(label).join(format!("snapshot.{}", f.extension())), f)
+                (
+                    root.join(label).join(format!("snapshot.{}", f.extension())),
+                    f,
+                )
             }
         };
         let dir = snapshot.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -269,7 +278,9 @@ fn write_temp(
         Format::Csv => CsvWriter::new(&mut *file).include_header(true).finish(df),
     };
     r.map_err(|e| match e {
-        PolarsError::IO { error, .. } => out_err(std::io::Error::new(error.kind(), error.to_string())),
+        PolarsError::IO { error, .. } => {
+            out_err(std::io::Error::new(error.kind(), error.to_string()))
+        }
         other => internal(other),
     })?;
     file.sync_all().map_err(out_err)?;
@@ -299,7 +310,10 @@ mod tests {
         assert_eq!(names, SNAPSHOT_COLUMNS);
         assert_eq!(df.height(), 2);
         assert_eq!(df.column("period_start").unwrap().dtype(), &DataType::Date);
-        assert_eq!(df.column("incoming_bytes").unwrap().dtype(), &DataType::UInt64);
+        assert_eq!(
+            df.column("incoming_bytes").unwrap().dtype(),
+            &DataType::UInt64
+        );
         assert_eq!(df.column("forwarded_bytes").unwrap().null_count(), 2);
         let d = daily_frame(&[]).unwrap();
         let names: Vec<&str> = d.get_column_names().iter().map(|s| s.as_str()).collect();
@@ -311,11 +325,28 @@ mod tests {
         let d = Destination::resolve(None, None, Path::new("reports"), "2026-10").unwrap();
         assert_eq!(d.snapshot, Path::new("reports/2026-10/snapshot.parquet"));
         assert_eq!(d.daily, Path::new("reports/2026-10/daily.parquet"));
-        let d = Destination::resolve(Some(Path::new("x/s.csv")), None, Path::new("r"), "l").unwrap();
+        let d =
+            Destination::resolve(Some(Path::new("x/s.csv")), None, Path::new("r"), "l").unwrap();
         assert_eq!(d.format, Format::Csv);
         assert_eq!(d.daily, Path::new("x/daily.csv"));
-        assert!(Destination::resolve(Some(Path::new("x/s.csv")), Some(Format::Parquet), Path::new("r"), "l").is_err());
-        assert!(Destination::resolve(Some(Path::new("x/daily.parquet")), None, Path::new("r"), "l").is_err());
+        assert!(
+            Destination::resolve(
+                Some(Path::new("x/s.csv")),
+                Some(Format::Parquet),
+                Path::new("r"),
+                "l"
+            )
+            .is_err()
+        );
+        assert!(
+            Destination::resolve(
+                Some(Path::new("x/daily.parquet")),
+                None,
+                Path::new("r"),
+                "l"
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -62,7 +62,8 @@ impl<R: RegionApi + Clone> RegionApi for Limited<R> {
         limited!(
             self,
             "logs:DescribeSubscriptionFilters",
-            self.inner.describe_subscription_filters(log_group, next_token)
+            self.inner
+                .describe_subscription_filters(log_group, next_token)
         )
     }
 
@@ -91,7 +92,8 @@ impl<R: RegionApi + Clone> RegionApi for Limited<R> {
         limited!(
             self,
             "logs:FilterLogEvents",
-            self.inner.filter_log_events(log_group, start_ms, end_ms, next_token)
+            self.inner
+                .filter_log_events(log_group, start_ms, end_ms, next_token)
         )
     }
 }

@@ -9,7 +9,6 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::region::Region;
 
@@ -70,17 +69,16 @@ impl SdkAccount {
         }
         let base = loader.load().await;
         use aws_credential_types::provider::ProvideCredentials;
-        let provider = base.credentials_provider().ok_or_else(|| {
-            Error::NoCredentials("no credential provider is configured".into())
-        })?;
+        let provider = base
+            .credentials_provider()
+            .ok_or_else(|| Error::NoCredentials("no credential provider is configured".into()))?;
         if let Err(e) = provider.provide_credentials().await {
             let profile = settings.profile.as_deref().unwrap_or("default");
             return Err(Error::NoCredentials(format!(
-                "tried environment variables (AWS_ACCESS_KEY_ID), profile {profile:?} in \
-                 ~/.aws/config and ~/.aws/credentials (incl. SSO), web identity \
-                 (AWS_WEB_IDENTITY_TOKEN_FILE), ECS container credentials and EC2 instance \
-                 metadata ({}); configure one of them or pass --profile",
-                DisplayErrorContext(&e).to_string().replace('\n', " ")
+                "the standard chain tried environment variables, profile {profile:?} (files and \
+                 SSO), web identity, ECS container and EC2 instance metadata ({}); set \
+                 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, configure the profile, or pass --profile",
+                error_chain(&e)
             )));
         }
         Ok(SdkAccount {
@@ -333,14 +331,35 @@ where
             Error::Unreachable {
                 operation: action.to_string(),
                 region: None,
-                message: DisplayErrorContext(&err).to_string().replace('\n', " "),
+                message: error_chain(&err),
             }
         }
         _ => Error::Aws {
             operation: action.to_string(),
             region: None,
             code: "ClientError".into(),
-            message: DisplayErrorContext(&err).to_string().replace('\n', " "),
+            message: error_chain(&err),
         },
     }
+}
+
+/// An error and its sources on one line (`a: b: c`), each cause once, without Debug dumps.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = String::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !text.is_empty() && !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        cur = err.source();
+    }
+    out
 }

@@ -151,7 +151,11 @@ fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
             .iter()
             .filter(|r| r.subscription_destination.is_some())
             .count(),
-        forwarding_unknown_groups: c.rows.iter().filter(|r| r.datadog_forwarder.is_none()).count(),
+        forwarding_unknown_groups: c
+            .rows
+            .iter()
+            .filter(|r| r.datadog_forwarder.is_none())
+            .count(),
         api_calls: c.stats.calls(),
         api_calls_total: c.stats.total_calls(),
         get_metric_data_calls: c.stats.count("cloudwatch:GetMetricData"),
@@ -166,9 +170,7 @@ fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
 
 fn render(s: &Summary) -> String {
     let gib = |b: u64| format!("{:.2} GiB", b as f64 / GIB);
-    let cost = MicroUsd(
-        s.metrics_requested as i64 * crate::aws::GET_METRIC_DATA_MICROS_PER_METRIC,
-    );
+    let cost = MicroUsd(s.metrics_requested as i64 * crate::aws::GET_METRIC_DATA_MICROS_PER_METRIC);
     let mut out = format!(
         "Sampled {} log groups in {} (account {}), {} to {} (exclusive)\n",
         s.log_groups,
@@ -194,7 +196,11 @@ fn render(s: &Summary) -> String {
     out += "\n";
     out += &format!(
         "  API calls   {} (GetMetricData {} of a minimum {}, {} metrics requested: {:.4})\n",
-        s.api_calls_total, s.get_metric_data_calls, s.get_metric_data_min_calls, s.metrics_requested, cost
+        s.api_calls_total,
+        s.get_metric_data_calls,
+        s.get_metric_data_min_calls,
+        s.metrics_requested,
+        cost
     );
     out += &format!("  snapshot    {}\n  daily       {}\n", s.snapshot, s.daily);
     out

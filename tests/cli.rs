@@ -1,0 +1,89 @@
+//! What a person sees: the help texts (pinned with insta) and the human summary.
+
+mod common;
+
+use common::*;
+
+fn help(args: &[&str]) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let out = logplan(home.path())
+        .args(args)
+        .env("COLUMNS", "100")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn top_level_help_is_complete() {
+    let text = help(&["--help"]);
+    for opt in [
+        "--profile",
+        "--region",
+        "--config",
+        "--quiet",
+        "--verbose",
+        "--concurrency",
+        "--max-attempts",
+        "sample",
+    ] {
+        assert!(text.contains(opt), "{opt} missing from --help");
+    }
+    insta::assert_snapshot!("help", text);
+}
+
+#[test]
+fn sample_help_is_complete() {
+    let text = help(&["sample", "--help"]);
+    for opt in [
+        "--demo",
+        "--month",
+        "--start",
+        "--end",
+        "--prefix",
+        "--exclude",
+        "--sample-events",
+        "--no-forwarding-scan",
+        "--format",
+        "--out",
+        "--reports-dir",
+        "--json",
+        "--region",
+    ] {
+        assert!(text.contains(opt), "{opt} missing from sample --help");
+    }
+    insta::assert_snapshot!("sample_help", text);
+}
+
+#[test]
+fn human_summary_names_totals_calls_and_paths() {
+    let home = tempfile::tempdir().unwrap();
+    let out = logplan(home.path())
+        .args(["sample", "--demo", "--month", "2026-10"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("Sampled 40 log groups in us-east-1 (account 210987654321)"),
+        "{text}"
+    );
+    assert!(text.contains("GetMetricData 1 of a minimum 1"), "{text}");
+    assert!(text.contains("reports/2026-10/snapshot.parquet"), "{text}");
+    // stderr is not a terminal here: no progress bar noise.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let quiet = logplan(home.path())
+        .args(["sample", "--demo", "--month", "2026-10", "--quiet"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());
+}
