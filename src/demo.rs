@@ -512,9 +512,9 @@ fn message(c: Content, group: u64, i: u64, ts_ms: i64) -> String {
     ];
     match c {
         Waf => {
-            let blocked = h % 11 == 0;
+            let blocked = h.is_multiple_of(11);
             format!(
-                r#"{{"timestamp":{ts_ms},"formatVersion":1,"webaclId":"arn:aws:wafv2:us-east-1:210987654321:global/webacl/prod-acl/1f2e3d4c","terminatingRuleId":"{}","terminatingRuleType":"{}","action":"{}","terminatingRuleMatchDetails":[],"httpSourceName":"CF","httpSourceId":"E2ABCDEF123456","ruleGroupList":[{{"ruleGroupId":"AWS#AWSManagedRulesCommonRuleSet","terminatingRule":null,"nonTerminatingMatchingRules":[],"excludedRules":null}},{{"ruleGroupId":"AWS#AWSManagedRulesKnownBadInputsRuleSet","terminatingRule":null,"nonTerminatingMatchingRules":[],"excludedRules":null}}],"rateBasedRuleList":[],"nonTerminatingMatchingRules":[],"requestHeadersInserted":null,"responseCodeSent":null,"httpRequest":{{"clientIp":"{}","country":"{}","headers":[{{"name":"host","value":"www.example-shop.com"}},{{"name":"user-agent","value":"{}"}},{{"name":"accept","value":"*/*"}}],"uri":"{}","args":"{}","httpVersion":"HTTP/2.0","httpMethod":"{}","requestId":"{:016x}{:08x}"}},"labels":[{{"name":"awswaf:clientip:geo:country:{}"}}]}}"#,
+                r#"{{"timestamp":{ts_ms},"formatVersion":1,"webaclId":"arn:aws:wafv2:us-east-1:210987654321:global/webacl/prod-acl/1f2e3d4c","terminatingRuleId":"{}","terminatingRuleType":"{}","action":"{}","terminatingRuleMatchDetails":[],"httpSourceName":"CF","httpSourceId":"E2ABCDEF123456","ruleGroupList":[{{"ruleGroupId":"AWS#AWSManagedRulesCommonRuleSet","terminatingRule":null,"nonTerminatingMatchingRules":[],"excludedRules":null}},{{"ruleGroupId":"AWS#AWSManagedRulesKnownBadInputsRuleSet","terminatingRule":null,"nonTerminatingMatchingRules":[],"excludedRules":null}}],"rateBasedRuleList":[],"nonTerminatingMatchingRules":[],"requestHeadersInserted":null,"responseCodeSent":null,"httpRequest":{{"clientIp":"{}","country":"{}","headers":[{{"name":"host","value":"www.example-shop.com"}},{{"name":"user-agent","value":"{}"}},{{"name":"accept","value":"*/*"}},{{"name":"cookie","value":"session={:032x}; _ga=GA1.2.{}.{}"}},{{"name":"x-amzn-trace-id","value":"Root=1-{:08x}-{:024x}"}}],"uri":"{}","args":"{}","httpVersion":"HTTP/2.0","httpMethod":"{}","requestId":"{:016x}{:08x}"}},"labels":[{{"name":"awswaf:clientip:geo:country:{}"}}]}}"#,
                 if blocked {
                     "AWS-AWSManagedRulesCommonRuleSet"
                 } else {
@@ -537,8 +537,13 @@ fn message(c: Content, group: u64, i: u64, ts_ms: i64) -> String {
                         "python-requests/2.32.3"
                     ]
                 ),
+                (h as u128) << 64 | mix(h2) as u128,
+                h2 % 1_000_000_000,
+                ts_ms / 1000 - (h % 100_000) as i64,
+                (ts_ms / 1000) as u32,
+                mix(h ^ 0x5bd1) as u128 * 0x1_0000,
                 pick(h >> 11, &paths),
-                if h % 3 == 0 {
+                if h.is_multiple_of(3) {
                     format!("q={}", h2 % 100_000)
                 } else {
                     String::new()
@@ -591,7 +596,11 @@ fn message(c: Content, group: u64, i: u64, ts_ms: i64) -> String {
                 ]
             ),
             pick(h >> 7, &["A", "A", "AAAA", "CNAME"]),
-            if h % 17 == 0 { "NXDOMAIN" } else { "NOERROR" },
+            if h.is_multiple_of(17) {
+                "NXDOMAIN"
+            } else {
+                "NOERROR"
+            },
             ip(h2),
             private_ip(h),
             30_000 + h2 % 30_000,
@@ -601,7 +610,11 @@ fn message(c: Content, group: u64, i: u64, ts_ms: i64) -> String {
             "2 210987654321 eni-0{:016x} {} {} {} {} {} {} {} {} {} {} OK",
             h % 64,
             private_ip(h),
-            if h % 4 == 0 { ip(h2) } else { private_ip(h2) },
+            if h.is_multiple_of(4) {
+                ip(h2)
+            } else {
+                private_ip(h2)
+            },
             pick(h >> 3, &["443", "5432", "6379", "8080", "53"]),
             1024 + h2 % 60_000,
             pick(h >> 7, &["6", "6", "17"]),
@@ -609,7 +622,11 @@ fn message(c: Content, group: u64, i: u64, ts_ms: i64) -> String {
             h2 % 60_000 + 40,
             ts_ms / 1000 - 60,
             ts_ms / 1000,
-            if h % 9 == 0 { "REJECT" } else { "ACCEPT" }
+            if h.is_multiple_of(9) {
+                "REJECT"
+            } else {
+                "ACCEPT"
+            }
         ),
         Secure => {
             let user = pick(
@@ -676,7 +693,7 @@ fn message(c: Content, group: u64, i: u64, ts_ms: i64) -> String {
                 h % 100,
                 h2 % 900 + 1,
                 90 + h % 300,
-                if h % 13 == 0 {
+                if h.is_multiple_of(13) {
                     format!("\tInit Duration: {}.{:02} ms", 200 + h2 % 600, h % 100)
                 } else {
                     String::new()
@@ -974,11 +991,12 @@ impl RegionApi for DemoRegion {
                     let mut d = t.div_euclid(86_400) * 86_400;
                     while d < bucket_end {
                         let overlap = (bucket_end.min(d + 86_400) - t.max(d)).max(0) as f64;
-                        if let Some(v) = self.day_value(q, d) {
-                            if v > 0.0 && overlap > 0.0 {
-                                sum += v * overlap / 86_400.0;
-                                any = true;
-                            }
+                        if let Some(v) = self.day_value(q, d)
+                            && v > 0.0
+                            && overlap > 0.0
+                        {
+                            sum += v * overlap / 86_400.0;
+                            any = true;
                         }
                         d += 86_400;
                     }

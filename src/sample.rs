@@ -82,6 +82,9 @@ enum Measure {
     ForwardedEvents,
 }
 
+/// One query's datapoints, merged over pages: (id, timestamps, values).
+type Series = (String, Vec<i64>, Vec<f64>);
+
 /// Every query of the run, and which group and measure each one feeds.
 fn build_queries(groups: &[DiscoveredGroup]) -> (Vec<MetricQuery>, Vec<(usize, Measure)>) {
     let mut queries = Vec::new();
@@ -160,7 +163,7 @@ pub async fn sample_metrics<R: RegionApi + Clone>(
         .chunks(plan.queries_per_call)
         .map(<[MetricQuery]>::to_vec)
         .collect();
-    let answers: Vec<Vec<(String, Vec<i64>, Vec<f64>)>> = futures::stream::iter(batches)
+    let answers: Vec<Vec<Series>> = futures::stream::iter(batches)
         .map(|batch| async move {
             let n = batch.len();
             let r = fetch_batch(api, batch, start, end).await;
@@ -231,8 +234,8 @@ async fn fetch_batch<R: RegionApi>(
     batch: Vec<MetricQuery>,
     start: i64,
     end: i64,
-) -> Result<Vec<(String, Vec<i64>, Vec<f64>)>> {
-    let mut merged: Vec<(String, Vec<i64>, Vec<f64>)> = batch
+) -> Result<Vec<Series>> {
+    let mut merged: Vec<Series> = batch
         .iter()
         .map(|q| (q.id.clone(), vec![], vec![]))
         .collect();
@@ -298,7 +301,13 @@ pub async fn sample_events<R: RegionApi>(
         let mut token: Option<String> = None;
         loop {
             let page = api
-                .filter_log_events(group.to_string(), window_start, window_end, token.clone())
+                // endTime is inclusive (API reference): stop 1 ms short so windows do not overlap.
+                .filter_log_events(
+                    group.to_string(),
+                    window_start,
+                    window_end - 1,
+                    token.clone(),
+                )
                 .await?;
             for m in page.messages {
                 sample.events += 1;

@@ -187,7 +187,7 @@ fn demo_event_sampling_measures_size_and_compression() {
     let bytes = u64_of(&snap, "aws-waf-logs-prod-alb", "sampled_bytes").unwrap();
     let events = u64_of(&snap, "aws-waf-logs-prod-alb", "sampled_events").unwrap();
     // The budget is reached and not overshot by more than one event.
-    assert!(bytes >= 65_536 && bytes < 65_536 + 4_096, "{bytes}");
+    assert!((65_536..65_536 + 4_096).contains(&bytes), "{bytes}");
     let avg = bytes / events;
     assert!((800..3_000).contains(&avg), "WAF events are ~1-2 KB: {avg}");
     let flow_avg = u64_of(&snap, "/aws/vpc/flowlogs/prod-vpc", "sampled_bytes").unwrap()

@@ -20,6 +20,8 @@ use crate::error::Error;
 #[derive(Clone, Debug)]
 pub struct ConnectSettings {
     pub profile: Option<String>,
+    /// One endpoint for every service (as `AWS_ENDPOINT_URL`); for emulators and benchmarks.
+    pub endpoint_url: Option<String>,
     pub max_attempts: u32,
     pub initial_backoff: Duration,
     pub connect_timeout: Duration,
@@ -32,6 +34,7 @@ impl ConnectSettings {
     pub fn new(profile: Option<String>, aws: &AwsSettings, max_attempts: Option<u32>) -> Self {
         ConnectSettings {
             profile,
+            endpoint_url: None,
             max_attempts: max_attempts
                 .or(aws.max_attempts)
                 .unwrap_or(Self::DEFAULT_MAX_ATTEMPTS),
@@ -66,6 +69,9 @@ impl SdkAccount {
             .timeout_config(timeouts);
         if let Some(p) = &settings.profile {
             loader = loader.profile_name(p);
+        }
+        if let Some(url) = &settings.endpoint_url {
+            loader = loader.endpoint_url(url);
         }
         let base = loader.load().await;
         use aws_credential_types::provider::ProvideCredentials;

@@ -1,0 +1,842 @@
+//! CloudWatch Logs over the AWS JSON 1.1 protocol: `POST /` with
+//! `x-amz-target: Logs_20140328.<Op>` and `content-type:
+//! application/x-amz-json-1.1`. Errors are HTTP 400 (5xx for server faults)
+//! with `{"__type": "<Code>", "message": "..."}`. Parameter constraint
+//! violations answer `InvalidParameterException` with AWS's "1 validation
+//! error detected: …" wording; a body that is not JSON of the right shape
+//! answers `SerializationException`; unknown operations
+//! `UnknownOperationException`.
+//!
+//! Implemented, following the CloudWatch Logs API reference:
+//!
+//! * `DescribeLogGroups`: `logGroupNamePrefix` (1..=512) and
+//!   `logGroupNamePattern` (case-sensitive substring, 0..=512; mutually
+//!   exclusive with the prefix; when given only `arn`, `creationTime` and
+//!   `logGroupName` are returned), `logGroupIdentifiers` (names or ARNs,
+//!   1..=50, not combinable with prefix/pattern), `logGroupClass` filter,
+//!   `limit` 1..=50 (default 50), `nextToken`. Groups sorted by name; each
+//!   with `logGroupName`, `arn` (`…:log-group:<name>:*`), `logGroupArn`
+//!   (without `:*`), `creationTime`, `retentionInDays` (omitted when none),
+//!   `storedBytes`, `logGroupClass`, `metricFilterCount` (always 0).
+//! * `DescribeSubscriptionFilters`: `logGroupName` required (unknown group →
+//!   `ResourceNotFoundException`), `filterNamePrefix`, `limit` 1..=50,
+//!   `nextToken`; filters sorted by name.
+//! * `FilterLogEvents`: `logGroupName` or `logGroupIdentifier` (exactly one),
+//!   `logStreamNames` (1..=100) or `logStreamNamePrefix` (not both),
+//!   `startTime` (inclusive), `endTime` (inclusive: the reference says
+//!   "events with a timestamp later than this time are not returned"),
+//!   `limit` 1..=10000 (default 10000), `startFromHead` (false → newest first,
+//!   only allowed with a `startTime` on or after 2024-01-01), `nextToken`.
+//!   Events are sorted by timestamp, ingestion time, then insertion order; a
+//!   page also stops before its messages exceed 1,048,576 bytes.
+//!   `filterPattern` supports plain term patterns only (`ERROR`, `"two
+//!   words"`, `-exclude`, `?any ?of`); JSON (`{…}`) and space-delimited
+//!   (`[…]`) patterns answer `InvalidParameterException` — a deviation.
+//! * `PutQueryDefinition` (`name` 1..=255, `queryString` 1..=10000,
+//!   `logGroupNames` items 1..=512, `queryLanguage` CWLI|SQL|PPL default CWLI,
+//!   `queryDefinitionId` to update — every field is replaced, an omitted
+//!   `logGroupNames` becomes empty; an unknown id is
+//!   `ResourceNotFoundException`), `DescribeQueryDefinitions`
+//!   (`queryDefinitionNamePrefix` 1..=255, `maxResults` 1..=1000 default 1000,
+//!   `queryLanguage` filter, `nextToken`; sorted by name) and
+//!   `DeleteQueryDefinition` (`{"success": true}`, unknown id →
+//!   `ResourceNotFoundException`). Ids are UUID-shaped and deterministic.
+//!
+//! Tokens are opaque; a token that was not issued for the same kind of
+//! request answers `InvalidParameterException`.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value, json};
+
+use crate::util::{Fnv, decode_token, encode_token, uuid_like};
+use crate::{ApiError, Ctx, Handled, QueryDefinition, Reply, StoredEvent, lock, now_ms};
+
+const PAGE_BYTES: usize = 1_048_576;
+/// 2024-01-01T00:00:00Z in epoch milliseconds.
+const START_FROM_TAIL_MIN_MS: i64 = 1_704_067_200_000;
+
+pub(crate) fn error_reply(e: &ApiError) -> Reply {
+    let body = json!({"__type": e.code, "message": e.message});
+    Reply {
+        status: e.status,
+        headers: vec![("content-type", "application/x-amz-json-1.1".to_string())],
+        body: serde_json::to_vec(&body).expect("JSON encoding cannot fail"),
+    }
+}
+
+fn ok(v: Value, datapoints: usize) -> Handled {
+    Handled {
+        result: Ok(Reply {
+            status: 200,
+            headers: vec![("content-type", "application/x-amz-json-1.1".to_string())],
+            body: serde_json::to_vec(&v).expect("JSON encoding cannot fail"),
+        }),
+        datapoints,
+    }
+}
+
+pub(crate) fn handle(ctx: &Ctx<'_>, op: &str, body: &[u8]) -> Handled {
+    let req = match parse_body(body) {
+        Ok(r) => r,
+        Err(e) => return Handled::err(e),
+    };
+    let r = match op {
+        "DescribeLogGroups" => describe_log_groups(ctx, &req),
+        "DescribeSubscriptionFilters" => describe_subscription_filters(ctx, &req),
+        "FilterLogEvents" => filter_log_events(ctx, &req),
+        "PutQueryDefinition" => put_query_definition(ctx, &req),
+        "DescribeQueryDefinitions" => describe_query_definitions(ctx, &req),
+        "DeleteQueryDefinition" => delete_query_definition(ctx, &req),
+        other => Err(ApiError::bad(
+            "UnknownOperationException",
+            format!("operation {other} is not supported by logplan-fake"),
+        )),
+    };
+    r.unwrap_or_else(Handled::err)
+}
+
+/// The resource named in an AccessDenied message for `action`.
+pub(crate) fn resource_arn_for(ctx: &Ctx<'_>, action: &str, body: &[u8]) -> String {
+    let base = format!("arn:aws:logs:{}:{}", ctx.region, ctx.account());
+    let req = parse_body(body).unwrap_or_default();
+    let group = req
+        .get("logGroupName")
+        .or_else(|| req.get("logGroupIdentifier"))
+        .and_then(Value::as_str)
+        .map(group_name_from_identifier);
+    match (action, group) {
+        ("logs:DescribeLogGroups", _) => format!("{base}:log-group::log-stream:"),
+        (_, Some(g)) => format!("{base}:log-group:{g}:*"),
+        (_, None) => format!("{base}:*"),
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+type Obj = Map<String, Value>;
+
+fn parse_body(body: &[u8]) -> Result<Obj, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Obj::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::bad(
+            "SerializationException",
+            "request body must be a JSON object",
+        )),
+        Err(e) => Err(ApiError::bad(
+            "SerializationException",
+            format!("invalid JSON: {e}"),
+        )),
+    }
+}
+
+fn type_err(field: &str, want: &str) -> ApiError {
+    ApiError::bad(
+        "SerializationException",
+        format!("expected {want} for field {field}"),
+    )
+}
+
+fn present<'a>(o: &'a Obj, f: &str) -> Option<&'a Value> {
+    o.get(f).filter(|v| !v.is_null())
+}
+
+fn opt_str<'a>(o: &'a Obj, f: &str) -> Result<Option<&'a str>, ApiError> {
+    present(o, f)
+        .map(|v| v.as_str().ok_or_else(|| type_err(f, "a string")))
+        .transpose()
+}
+
+fn opt_i64(o: &Obj, f: &str) -> Result<Option<i64>, ApiError> {
+    present(o, f)
+        .map(|v| v.as_i64().ok_or_else(|| type_err(f, "an integer")))
+        .transpose()
+}
+
+fn opt_bool(o: &Obj, f: &str) -> Result<Option<bool>, ApiError> {
+    present(o, f)
+        .map(|v| v.as_bool().ok_or_else(|| type_err(f, "a boolean")))
+        .transpose()
+}
+
+fn opt_str_list(o: &Obj, f: &str) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(v) = present(o, f) else {
+        return Ok(None);
+    };
+    let arr = v.as_array().ok_or_else(|| type_err(f, "a list"))?;
+    arr.iter()
+        .map(|x| {
+            x.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| type_err(f, "a list of strings"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn invalid(msg: impl Into<String>) -> ApiError {
+    ApiError::bad("InvalidParameterException", msg)
+}
+
+fn constraint(value: impl std::fmt::Display, field: &str, c: &str) -> ApiError {
+    invalid(format!(
+        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {c}"
+    ))
+}
+
+fn required<'a>(v: Option<&'a str>, field: &str) -> Result<&'a str, ApiError> {
+    v.ok_or_else(|| {
+        invalid(format!(
+            "1 validation error detected: Value null at '{field}' failed to satisfy constraint: \
+             Member must not be null"
+        ))
+    })
+}
+
+fn check_len(v: Option<&str>, field: &str, min: usize, max: usize) -> Result<(), ApiError> {
+    if let Some(s) = v {
+        let n = s.chars().count();
+        if n < min {
+            return Err(constraint(
+                s,
+                field,
+                &format!("Member must have length greater than or equal to {min}"),
+            ));
+        }
+        if n > max {
+            return Err(constraint(
+                s,
+                field,
+                &format!("Member must have length less than or equal to {max}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_range(v: Option<i64>, field: &str, min: i64, max: i64) -> Result<(), ApiError> {
+    if let Some(n) = v {
+        if n < min {
+            return Err(constraint(
+                n,
+                field,
+                &format!("Member must have value greater than or equal to {min}"),
+            ));
+        }
+        if n > max {
+            return Err(constraint(
+                n,
+                field,
+                &format!("Member must have value less than or equal to {max}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_count<T>(v: Option<&[T]>, field: &str, min: usize, max: usize) -> Result<(), ApiError> {
+    if let Some(a) = v {
+        if a.len() < min {
+            return Err(invalid(format!(
+                "1 validation error detected: Value at '{field}' failed to satisfy constraint: \
+                 Member must have length greater than or equal to {min}"
+            )));
+        }
+        if a.len() > max {
+            return Err(invalid(format!(
+                "1 validation error detected: Value at '{field}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_enum(v: Option<&str>, field: &str, allowed: &[&str]) -> Result<(), ApiError> {
+    if let Some(s) = v
+        && !allowed.contains(&s)
+    {
+        return Err(constraint(
+            s,
+            field,
+            &format!(
+                "Member must satisfy enum value set: [{}]",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn bad_token() -> ApiError {
+    invalid("The specified nextToken is invalid.")
+}
+
+/// `name` from a log group name or a log group ARN
+/// (`arn:aws:logs:<region>:<account>:log-group:<name>[:*]`).
+fn group_name_from_identifier(id: &str) -> String {
+    if id.starts_with("arn:")
+        && let Some(pos) = id.find(":log-group:")
+    {
+        let rest = &id[pos + ":log-group:".len()..];
+        return rest.strip_suffix(":*").unwrap_or(rest).to_string();
+    }
+    id.to_string()
+}
+
+fn group_arn(ctx: &Ctx<'_>, name: &str) -> String {
+    format!(
+        "arn:aws:logs:{}:{}:log-group:{}",
+        ctx.region,
+        ctx.account(),
+        name
+    )
+}
+
+fn not_found_group() -> ApiError {
+    ApiError::bad(
+        "ResourceNotFoundException",
+        "The specified log group does not exist.",
+    )
+}
+
+// ---------------------------------------------------------------- DescribeLogGroups
+
+fn describe_log_groups(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
+    let prefix = opt_str(req, "logGroupNamePrefix")?;
+    let pattern = opt_str(req, "logGroupNamePattern")?;
+    let identifiers = opt_str_list(req, "logGroupIdentifiers")?;
+    let class = opt_str(req, "logGroupClass")?;
+    let limit = opt_i64(req, "limit")?;
+    let token = opt_str(req, "nextToken")?;
+    check_len(prefix, "logGroupNamePrefix", 1, 512)?;
+    check_len(pattern, "logGroupNamePattern", 0, 512)?;
+    check_count(identifiers.as_deref(), "logGroupIdentifiers", 1, 50)?;
+    check_enum(
+        class,
+        "logGroupClass",
+        &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"],
+    )?;
+    check_range(limit, "limit", 1, 50)?;
+    check_len(token, "nextToken", 1, usize::MAX)?;
+    if prefix.is_some() && pattern.is_some() {
+        return Err(invalid(
+            "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.",
+        ));
+    }
+    if identifiers.is_some() && (prefix.is_some() || pattern.is_some()) {
+        return Err(invalid(
+            "logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern.",
+        ));
+    }
+    let limit = limit.unwrap_or(50) as usize;
+    let after = match token {
+        None => None,
+        Some(t) => match decode_token(t).as_deref() {
+            Some([kind, last]) if kind == "dlg1" => Some(last.clone()),
+            _ => return Err(bad_token()),
+        },
+    };
+    let wanted: Option<HashSet<String>> =
+        identifiers.map(|ids| ids.iter().map(|i| group_name_from_identifier(i)).collect());
+
+    let st = lock(&ctx.inner.state);
+    let mut page = Vec::new();
+    let mut more = false;
+    if let Some(rs) = st.regions.get(ctx.region) {
+        let candidates = rs.groups.values().filter(|g| {
+            let n = g.group.name.as_str();
+            after.as_deref().is_none_or(|a| n > a)
+                && prefix.is_none_or(|p| n.starts_with(p))
+                && pattern.is_none_or(|p| n.contains(p))
+                && class.is_none_or(|c| g.group.class == c)
+                && wanted.as_ref().is_none_or(|w| w.contains(n))
+        });
+        for g in candidates {
+            if page.len() == limit {
+                more = true;
+                break;
+            }
+            page.push(g.group.clone());
+        }
+    }
+    drop(st);
+
+    let groups: Vec<Value> = page
+        .iter()
+        .map(|g| {
+            let arn = group_arn(ctx, &g.name);
+            let mut o = Obj::new();
+            o.insert("logGroupName".into(), json!(g.name));
+            o.insert("creationTime".into(), json!(g.creation_time_ms));
+            o.insert("arn".into(), json!(format!("{arn}:*")));
+            if pattern.is_none() {
+                if let Some(d) = g.retention_days {
+                    o.insert("retentionInDays".into(), json!(d));
+                }
+                o.insert("metricFilterCount".into(), json!(0));
+                o.insert("storedBytes".into(), json!(g.stored_bytes));
+                o.insert("logGroupClass".into(), json!(g.class));
+                o.insert("logGroupArn".into(), json!(arn));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let mut out = json!({ "logGroups": groups });
+    if more {
+        let last = &page
+            .last()
+            .expect("more implies a full, non-empty page")
+            .name;
+        out["nextToken"] = json!(encode_token(&["dlg1", last]));
+    }
+    Ok(ok(out, 0))
+}
+
+// ---------------------------------------------------------------- DescribeSubscriptionFilters
+
+fn describe_subscription_filters(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
+    let group = opt_str(req, "logGroupName")?;
+    let prefix = opt_str(req, "filterNamePrefix")?;
+    let limit = opt_i64(req, "limit")?;
+    let token = opt_str(req, "nextToken")?;
+    let group = required(group, "logGroupName")?;
+    check_len(Some(group), "logGroupName", 1, 512)?;
+    check_len(prefix, "filterNamePrefix", 1, 512)?;
+    check_range(limit, "limit", 1, 50)?;
+    check_len(token, "nextToken", 1, usize::MAX)?;
+    let limit = limit.unwrap_or(50) as usize;
+    let after = match token {
+        None => None,
+        Some(t) => match decode_token(t).as_deref() {
+            Some([kind, g, last]) if kind == "dsf1" && g == group => Some(last.clone()),
+            _ => return Err(bad_token()),
+        },
+    };
+
+    let st = lock(&ctx.inner.state);
+    let gs = st
+        .regions
+        .get(ctx.region)
+        .and_then(|rs| rs.groups.get(group))
+        .ok_or_else(not_found_group)?;
+    let mut page = Vec::new();
+    let mut more = false;
+    for f in gs.filters.values().filter(|f| {
+        after.as_deref().is_none_or(|a| f.filter_name.as_str() > a)
+            && prefix.is_none_or(|p| f.filter_name.starts_with(p))
+    }) {
+        if page.len() == limit {
+            more = true;
+            break;
+        }
+        page.push(f.clone());
+    }
+    drop(st);
+
+    let filters: Vec<Value> = page
+        .iter()
+        .map(|f| {
+            let mut o = Obj::new();
+            o.insert("filterName".into(), json!(f.filter_name));
+            o.insert("logGroupName".into(), json!(group));
+            o.insert("filterPattern".into(), json!(f.filter_pattern));
+            o.insert("destinationArn".into(), json!(f.destination_arn));
+            if let Some(r) = &f.role_arn {
+                o.insert("roleArn".into(), json!(r));
+            }
+            o.insert("distribution".into(), json!(f.distribution));
+            o.insert("creationTime".into(), json!(f.creation_time_ms));
+            Value::Object(o)
+        })
+        .collect();
+    let mut out = json!({ "subscriptionFilters": filters });
+    if more {
+        let last = &page.last().expect("non-empty page").filter_name;
+        out["nextToken"] = json!(encode_token(&["dsf1", group, last]));
+    }
+    Ok(ok(out, 0))
+}
+
+// ---------------------------------------------------------------- FilterLogEvents
+
+/// A parsed plain-term filter pattern.
+#[derive(Debug, Default)]
+struct TermPattern {
+    all: Vec<String>,
+    none: Vec<String>,
+    any: Vec<String>,
+}
+
+impl TermPattern {
+    fn parse(p: &str) -> Result<TermPattern, ApiError> {
+        let p = p.trim();
+        if p.starts_with('{') || p.starts_with('[') || p.starts_with('%') {
+            return Err(invalid(
+                "JSON, space-delimited and regex filter patterns are not supported by logplan-fake",
+            ));
+        }
+        let mut t = TermPattern::default();
+        let mut chars = p.chars().peekable();
+        loop {
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+            let Some(&first) = chars.peek() else { break };
+            let kind = match first {
+                '?' | '-' => {
+                    chars.next();
+                    first
+                }
+                _ => '+',
+            };
+            let mut term = String::new();
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                let mut closed = false;
+                for c in chars.by_ref() {
+                    if c == '"' {
+                        closed = true;
+                        break;
+                    }
+                    term.push(c);
+                }
+                if !closed {
+                    return Err(invalid("Invalid filter pattern: unterminated quoted term"));
+                }
+            } else {
+                while let Some(&c) = chars.peek() {
+                    if c.is_whitespace() {
+                        break;
+                    }
+                    term.push(c);
+                    chars.next();
+                }
+            }
+            if term.is_empty() {
+                continue;
+            }
+            match kind {
+                '?' => t.any.push(term),
+                '-' => t.none.push(term),
+                _ => t.all.push(term),
+            }
+        }
+        Ok(t)
+    }
+
+    fn matches(&self, msg: &str) -> bool {
+        if !self.any.is_empty() {
+            return self.any.iter().any(|t| msg.contains(t.as_str()));
+        }
+        self.all.iter().all(|t| msg.contains(t.as_str()))
+            && !self.none.iter().any(|t| msg.contains(t.as_str()))
+    }
+}
+
+fn filter_log_events(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
+    let name = opt_str(req, "logGroupName")?;
+    let ident = opt_str(req, "logGroupIdentifier")?;
+    let streams = opt_str_list(req, "logStreamNames")?;
+    let stream_prefix = opt_str(req, "logStreamNamePrefix")?;
+    let start = opt_i64(req, "startTime")?;
+    let end = opt_i64(req, "endTime")?;
+    let pattern_s = opt_str(req, "filterPattern")?;
+    let token = opt_str(req, "nextToken")?;
+    let limit = opt_i64(req, "limit")?;
+    let from_head = opt_bool(req, "startFromHead")?;
+    opt_bool(req, "interleaved")?;
+    opt_bool(req, "unmask")?;
+
+    let group = match (name, ident) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "LogGroup name and LogGroup ARN are mutually exclusive parameters.",
+            ));
+        }
+        (None, None) => {
+            return Err(invalid(
+                "Either logGroupName or logGroupIdentifier must be specified.",
+            ));
+        }
+        (Some(n), None) => {
+            check_len(Some(n), "logGroupName", 1, 512)?;
+            n.to_string()
+        }
+        (None, Some(i)) => {
+            check_len(Some(i), "logGroupIdentifier", 1, 2048)?;
+            group_name_from_identifier(i)
+        }
+    };
+    check_count(streams.as_deref(), "logStreamNames", 1, 100)?;
+    check_len(stream_prefix, "logStreamNamePrefix", 1, 512)?;
+    if streams.is_some() && stream_prefix.is_some() {
+        return Err(invalid(
+            "logStreamNames and logStreamNamePrefix are mutually exclusive parameters.",
+        ));
+    }
+    check_range(start, "startTime", 0, i64::MAX)?;
+    check_range(end, "endTime", 0, i64::MAX)?;
+    if let (Some(s), Some(e)) = (start, end)
+        && s > e
+    {
+        return Err(invalid("startTime must be less than or equal to endTime."));
+    }
+    check_len(pattern_s, "filterPattern", 0, 1024)?;
+    check_range(limit, "limit", 1, 10_000)?;
+    check_len(token, "nextToken", 1, usize::MAX)?;
+    let limit = limit.unwrap_or(10_000) as usize;
+    let pattern = TermPattern::parse(pattern_s.unwrap_or(""))?;
+
+    let mut h = Fnv::new();
+    h.str(&group)
+        .str(stream_prefix.unwrap_or("\u{0}"))
+        .i64(start.unwrap_or(-1))
+        .i64(end.unwrap_or(-1))
+        .str(pattern_s.unwrap_or("\u{0}"));
+    for s in streams.iter().flatten() {
+        h.str(s);
+    }
+    let hash = format!("{:016x}", h.finish());
+
+    // The direction of a nextToken wins over startFromHead.
+    let (head, offset) = match token {
+        None => {
+            let head = from_head.unwrap_or(true);
+            if !head && start.is_some_and(|s| s < START_FROM_TAIL_MIN_MS) {
+                return Err(invalid(
+                    "startFromHead=false is supported only when startTime is on or after Jan 1, 2024 00:00:00 UTC.",
+                ));
+            }
+            (head, 0usize)
+        }
+        Some(t) => match decode_token(t).as_deref() {
+            Some([kind, th, dir, off]) if kind == "fle1" && *th == hash => {
+                let off: usize = off.parse().map_err(|_| bad_token())?;
+                (dir == "head", off)
+            }
+            _ => return Err(bad_token()),
+        },
+    };
+
+    let st = lock(&ctx.inner.state);
+    let gs = st
+        .regions
+        .get(ctx.region)
+        .and_then(|rs| rs.groups.get(&group))
+        .ok_or_else(not_found_group)?;
+    let stream_set: Option<HashSet<&str>> = streams
+        .as_ref()
+        .map(|v| v.iter().map(String::as_str).collect());
+    let keep = |e: &&StoredEvent| {
+        start.is_none_or(|s| e.timestamp >= s)
+            && end.is_none_or(|x| e.timestamp <= x)
+            && stream_prefix.is_none_or(|p| e.stream.starts_with(p))
+            && stream_set
+                .as_ref()
+                .is_none_or(|s| s.contains(e.stream.as_str()))
+            && pattern.matches(&e.message)
+    };
+    let mut matched: Vec<&StoredEvent> = gs.events.iter().filter(keep).collect();
+    if !head {
+        matched.reverse();
+    }
+    if offset > matched.len() {
+        return Err(bad_token());
+    }
+    let mut page = Vec::new();
+    let mut bytes = 0usize;
+    let mut pos = offset;
+    while pos < matched.len() && page.len() < limit {
+        let e = matched[pos];
+        if !page.is_empty() && bytes + e.message.len() > PAGE_BYTES {
+            break;
+        }
+        bytes += e.message.len();
+        page.push(json!({
+            "logStreamName": e.stream,
+            "timestamp": e.timestamp,
+            "message": e.message,
+            "ingestionTime": e.ingestion_time,
+            "eventId": format!("{:020}{:020}{:016}", e.timestamp.max(0), e.ingestion_time.max(0), e.seq),
+        }));
+        pos += 1;
+    }
+    let more = pos < matched.len();
+    drop(st);
+
+    let n = page.len();
+    let mut out = json!({ "events": page });
+    if more {
+        let dir = if head { "head" } else { "tail" };
+        out["nextToken"] = json!(encode_token(&["fle1", &hash, dir, &pos.to_string()]));
+    }
+    Ok(ok(out, n))
+}
+
+// ---------------------------------------------------------------- query definitions
+
+const QUERY_LANGUAGES: &[&str] = &["CWLI", "SQL", "PPL"];
+
+fn not_found_query_def() -> ApiError {
+    ApiError::bad(
+        "ResourceNotFoundException",
+        "The specified query definition does not exist.",
+    )
+}
+
+fn put_query_definition(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
+    let name = opt_str(req, "name")?;
+    let query = opt_str(req, "queryString")?;
+    let id = opt_str(req, "queryDefinitionId")?;
+    let groups = opt_str_list(req, "logGroupNames")?;
+    let lang = opt_str(req, "queryLanguage")?;
+    let client_token = opt_str(req, "clientToken")?;
+    let name = required(name, "name")?;
+    let query = required(query, "queryString")?;
+    check_len(Some(name), "name", 1, 255)?;
+    check_len(Some(query), "queryString", 1, 10_000)?;
+    check_len(id, "queryDefinitionId", 0, 256)?;
+    check_len(client_token, "clientToken", 36, 128)?;
+    check_enum(lang, "queryLanguage", QUERY_LANGUAGES)?;
+    for g in groups.iter().flatten() {
+        check_len(Some(g), "logGroupNames.member", 1, 512)?;
+    }
+
+    let mut st = lock(&ctx.inner.state);
+    let now = now_ms();
+    let def_id = match id.filter(|i| !i.is_empty()) {
+        Some(existing) => {
+            if !st.region_mut(ctx.region).query_defs.contains_key(existing) {
+                return Err(not_found_query_def());
+            }
+            existing.to_string()
+        }
+        None => {
+            st.query_def_seq += 1;
+            uuid_like(st.query_def_seq)
+        }
+    };
+    let def = QueryDefinition {
+        id: def_id.clone(),
+        name: name.to_string(),
+        query_string: query.to_string(),
+        log_group_names: groups.unwrap_or_default(),
+        query_language: lang.unwrap_or("CWLI").to_string(),
+        last_modified_ms: now,
+    };
+    st.region_mut(ctx.region)
+        .query_defs
+        .insert(def_id.clone(), def);
+    Ok(ok(json!({ "queryDefinitionId": def_id }), 0))
+}
+
+fn describe_query_definitions(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
+    let prefix = opt_str(req, "queryDefinitionNamePrefix")?;
+    let max = opt_i64(req, "maxResults")?;
+    let token = opt_str(req, "nextToken")?;
+    let lang = opt_str(req, "queryLanguage")?;
+    check_len(prefix, "queryDefinitionNamePrefix", 1, 255)?;
+    check_range(max, "maxResults", 1, 1000)?;
+    check_len(token, "nextToken", 1, usize::MAX)?;
+    check_enum(lang, "queryLanguage", QUERY_LANGUAGES)?;
+    let max = max.unwrap_or(1000) as usize;
+    let mut h = Fnv::new();
+    h.str(prefix.unwrap_or("\u{0}"))
+        .str(lang.unwrap_or("\u{0}"));
+    let hash = format!("{:016x}", h.finish());
+    let after: Option<(String, String)> = match token {
+        None => None,
+        Some(t) => match decode_token(t).as_deref() {
+            Some([kind, th, n, i]) if kind == "dqd1" && *th == hash => Some((n.clone(), i.clone())),
+            _ => return Err(bad_token()),
+        },
+    };
+
+    let st = lock(&ctx.inner.state);
+    let mut defs: Vec<&QueryDefinition> = st
+        .regions
+        .get(ctx.region)
+        .map(|rs| {
+            rs.query_defs
+                .values()
+                .filter(|d| {
+                    prefix.is_none_or(|p| d.name.starts_with(p))
+                        && lang.is_none_or(|l| d.query_language == l)
+                        && after.as_ref().is_none_or(|(n, i)| {
+                            (d.name.as_str(), d.id.as_str()) > (n.as_str(), i.as_str())
+                        })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    defs.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    let more = defs.len() > max;
+    defs.truncate(max);
+    let items: Vec<Value> = defs
+        .iter()
+        .map(|d| {
+            json!({
+                "queryDefinitionId": d.id,
+                "name": d.name,
+                "queryString": d.query_string,
+                "lastModified": d.last_modified_ms,
+                "logGroupNames": d.log_group_names,
+                "queryLanguage": d.query_language,
+            })
+        })
+        .collect();
+    let mut out = json!({ "queryDefinitions": items });
+    if more {
+        let last = defs.last().expect("non-empty page");
+        out["nextToken"] = json!(encode_token(&["dqd1", &hash, &last.name, &last.id]));
+    }
+    Ok(ok(out, 0))
+}
+
+fn delete_query_definition(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
+    let id = opt_str(req, "queryDefinitionId")?;
+    let id = required(id, "queryDefinitionId")?;
+    check_len(Some(id), "queryDefinitionId", 0, 256)?;
+    let mut st = lock(&ctx.inner.state);
+    match st.region_mut(ctx.region).query_defs.remove(id) {
+        Some(_) => Ok(ok(json!({ "success": true }), 0)),
+        None => Err(not_found_query_def()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_patterns() {
+        let p = TermPattern::parse(r#"ERROR "two words" -debug"#).unwrap();
+        assert!(p.matches("ERROR: two words here"));
+        assert!(!p.matches("ERROR: two here"));
+        assert!(!p.matches("ERROR two words debug"));
+        let any = TermPattern::parse("?WARN ?ERROR").unwrap();
+        assert!(any.matches("a WARN b"));
+        assert!(any.matches("ERROR"));
+        assert!(!any.matches("INFO"));
+        assert!(TermPattern::parse("").unwrap().matches("anything"));
+        assert!(TermPattern::parse("{ $.x = 1 }").is_err());
+        assert!(TermPattern::parse("\"open").is_err());
+    }
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(group_name_from_identifier("/a/b"), "/a/b");
+        assert_eq!(
+            group_name_from_identifier("arn:aws:logs:us-east-1:123456789012:log-group:/a/b:*"),
+            "/a/b"
+        );
+        assert_eq!(
+            group_name_from_identifier("arn:aws:logs:us-east-1:123456789012:log-group:/a/b"),
+            "/a/b"
+        );
+    }
+}
