@@ -16,16 +16,9 @@ use logplan_fake::{FakeAws, FakeOptions, Faults, LogGroup};
 
 const LATENCY: Duration = Duration::from_millis(50);
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::peak_rss_mib;
 
 async fn run(groups: usize, concurrency: usize) {
     let fake = FakeAws::start(FakeOptions::default()).await;

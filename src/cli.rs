@@ -56,14 +56,22 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The main job: model every log group's monthly cost on every path (CloudWatch, Datadog
+    /// via Forwarder, Firehose or PrivateLink, hybrid) and write the report to
+    /// reports/<YYYY-MM>/ (summary.md, report.html, CSV, Parquet, JSON).
+    Report(ReportArgs),
     /// Measure each log group's volume for a month from CloudWatch metrics and write the
     /// snapshot table (reports/<YYYY-MM>/snapshot.parquet and daily.parquet).
     Sample(SampleArgs),
+    /// Print the price book in force: every figure with its unit, status, source and overrides.
+    Prices(PricesArgs),
+    /// Write a fully commented logplan.toml with every default.
+    Init(InitArgs),
 }
 
-/// Options of `logplan sample`.
+/// Where volumes come from, and for which period (shared by `sample` and `report`).
 #[derive(Debug, Args, Clone)]
-pub struct SampleArgs {
+pub struct SourceArgs {
     /// Use the built-in synthetic demo account (offline, no AWS needed).
     #[arg(long)]
     pub demo: bool,
@@ -89,6 +97,13 @@ pub struct SampleArgs {
     /// Skip DescribeSubscriptionFilters: forwarding is then unknown for every group.
     #[arg(long)]
     pub no_forwarding_scan: bool,
+}
+
+/// Options of `logplan sample`.
+#[derive(Debug, Args, Clone)]
+pub struct SampleArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// Table format [default: parquet, or the --out file's extension].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -102,6 +117,48 @@ pub struct SampleArgs {
     /// Print the run summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `logplan report`.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Model this snapshot (Parquet, or CSV with at least account_id, region, log_group,
+    /// incoming_bytes, incoming_events) instead of sampling.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "prefixes", "excludes", "sample_events", "no_forwarding_scan", "start", "end"])]
+    pub snapshot: Option<PathBuf>,
+    /// Do not apply the AWS free tiers (same as `free_tier = false` under [scenario]).
+    #[arg(long)]
+    pub no_free_tier: bool,
+    /// Report folder [default: <reports-dir>/<YYYY-MM>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Root folder for reports (month-over-month reads the previous month there).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports_dir: PathBuf,
+    /// Print the totals as JSON on stdout instead of the console table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `logplan prices`.
+#[derive(Debug, Args, Clone)]
+pub struct PricesArgs {
+    /// Print the book as JSON. (Use the global --region to show only some regions.)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `logplan init`.
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(long, value_name = "FILE", default_value = "logplan.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Parse arguments, run, report: returns the process exit code.
@@ -136,6 +193,9 @@ fn one_line(e: &Error) -> String {
 async fn run(cli: Cli, reporter: &Reporter) -> Result<i32, Error> {
     match cli.command {
         Command::Sample(args) => crate::commands::sample::run(&cli.global, &args, reporter).await,
+        Command::Report(args) => crate::commands::report::run(&cli.global, &args, reporter).await,
+        Command::Prices(args) => crate::commands::prices::run(&cli.global, &args),
+        Command::Init(args) => crate::commands::init::run(&args),
     }
 }
 

@@ -20,6 +20,12 @@ pub struct Config {
     pub aws: AwsSettings,
     #[serde(default)]
     pub forwarding: Forwarding,
+    /// What the cost model assumes (Datadog site and plan, forwarder, Insights, free tier).
+    #[serde(default)]
+    pub scenario: crate::model::Scenario,
+    /// Price overrides and discounts.
+    #[serde(default)]
+    pub prices: crate::pricing::PriceOverrides,
 }
 
 /// How AWS is reached: retries and timeouts.
@@ -73,6 +79,19 @@ impl Config {
                 message: "concurrency must be at least 1".into(),
             });
         }
+        cfg.scenario.check().map_err(|m| {
+            // Point at the line that sets the field, when the file sets it.
+            let field = m.split([' ', '=']).next().unwrap_or("");
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(field) && !field.is_empty())
+                .map(|i| format!("line {}, ", i + 1))
+                .unwrap_or_default();
+            Error::Config {
+                path: path.to_path_buf(),
+                message: format!("{line}scenario.{m}"),
+            }
+        })?;
         if cfg.aws.max_attempts == Some(0) {
             return Err(Error::Config {
                 path: path.to_path_buf(),
@@ -153,5 +172,25 @@ datadog_forwarder_arns = ["arn:aws:lambda:us-east-1:123456789012:function:log-sh
         assert_eq!(c.regions, vec!["us-east-1", "eu-west-1"]);
         assert_eq!(c.aws.max_attempts, Some(10));
         assert_eq!(c.forwarding.datadog_forwarder_arns.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod init_template_tests {
+    use super::*;
+
+    #[test]
+    fn init_template_is_the_defaults() {
+        let c = Config::parse(crate::commands::init::TEMPLATE, Path::new("logplan.toml")).unwrap();
+        let d = crate::model::Scenario::default();
+        assert_eq!(
+            serde_json::to_value(&c.scenario).unwrap(),
+            serde_json::to_value(&d).unwrap()
+        );
+        assert_eq!(c.concurrency, Some(crate::collect::DEFAULT_CONCURRENCY));
+        assert_eq!(
+            c.aws.max_attempts,
+            Some(crate::aws::sdk::ConnectSettings::DEFAULT_MAX_ATTEMPTS)
+        );
     }
 }

@@ -4,8 +4,15 @@ use std::fmt;
 
 /// An amount of US dollars in millionths of a dollar. Sums are exact; only [`fmt::Display`]
 /// rounds (to the cent by default, or to `{:.N}` digits).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MicroUsd(pub i64);
+
+/// In JSON, an exact decimal string with six digits (`"12.530000"`): no float ever holds money.
+impl serde::Serialize for MicroUsd {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_decimal(6))
+    }
+}
 
 impl MicroUsd {
     pub const ZERO: MicroUsd = MicroUsd(0);
@@ -40,16 +47,44 @@ impl std::ops::Add for MicroUsd {
     }
 }
 
+impl std::ops::Sub for MicroUsd {
+    type Output = MicroUsd;
+    fn sub(self, o: MicroUsd) -> MicroUsd {
+        MicroUsd(self.0 - o.0)
+    }
+}
+
 impl std::iter::Sum for MicroUsd {
     fn sum<I: Iterator<Item = MicroUsd>>(iter: I) -> MicroUsd {
         iter.fold(MicroUsd::ZERO, |a, b| a + b)
     }
 }
 
+/// `$1,234.56` / `-$0.50`: sign first, thousands separated, rounded half away from zero to the
+/// cent (or to `{:.N}` digits).
 impl fmt::Display for MicroUsd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = f.precision().unwrap_or(2) as u32;
-        write!(f, "${}", self.to_decimal(digits))
+        let text = self.to_decimal(digits);
+        let (sign, body) = match text.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", text.as_str()),
+        };
+        let (whole, frac) = match body.split_once('.') {
+            Some((w, fr)) => (w, Some(fr)),
+            None => (body, None),
+        };
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        match frac {
+            Some(fr) => write!(f, "{sign}${grouped}.{fr}"),
+            None => write!(f, "{sign}${grouped}"),
+        }
     }
 }
 
@@ -64,6 +99,10 @@ mod tests {
         assert_eq!(MicroUsd(12_530_000).to_string(), "$12.53");
         assert_eq!(format!("{:.4}", MicroUsd(1_234_567)), "$1.2346");
         assert_eq!(MicroUsd(-1_500_000).to_decimal(0), "-2");
+        assert_eq!(MicroUsd(-37_132_940_000).to_string(), "-$37,132.94");
+        assert_eq!(MicroUsd(1_234_567_890_000).to_string(), "$1,234,567.89");
+        assert_eq!(MicroUsd(999_994_999).to_string(), "$999.99");
+        assert_eq!(MicroUsd(-4_000).to_string(), "$0.00");
         assert_eq!(MicroUsd(1).to_decimal(6), "0.000001");
     }
 

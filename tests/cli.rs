@@ -87,3 +87,29 @@ fn human_summary_names_totals_calls_and_paths() {
         .clone();
     assert!(quiet.stdout.is_empty() && quiet.stderr.is_empty());
 }
+
+#[test]
+fn report_prices_and_init_help_are_complete() {
+    let text = help(&["report", "--help"]);
+    for opt in [
+        "--demo",
+        "--snapshot",
+        "--month",
+        "--no-free-tier",
+        "--out",
+        "--reports-dir",
+        "--json",
+        "--sample-events",
+        "--prefix",
+        "--exclude",
+    ] {
+        assert!(text.contains(opt), "{opt} missing from report --help");
+    }
+    insta::assert_snapshot!("report_help", text);
+    let text = help(&["prices", "--help"]);
+    assert!(text.contains("--json") && text.contains("--region"));
+    insta::assert_snapshot!("prices_help", text);
+    let text = help(&["init", "--help"]);
+    assert!(text.contains("--force") && text.contains("--path"));
+    insta::assert_snapshot!("init_help", text);
+}

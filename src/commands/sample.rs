@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::aws::sdk::{ConnectSettings, SdkAccount};
-use crate::cli::{GlobalArgs, SampleArgs, print_stdout};
+use crate::cli::{GlobalArgs, SampleArgs, SourceArgs, print_stdout};
 use crate::collect::{Collected, DEFAULT_CONCURRENCY, Job, collect};
 use crate::config::Config;
 use crate::demo::{DEMO_REGION, DemoAccount};
@@ -42,23 +42,28 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) -> Result<i32> {
-    let (config, _) = Config::discover(global.config.as_deref())?;
-    let period = Period::from_args(
-        args.month.as_deref(),
-        args.start.as_deref(),
-        args.end.as_deref(),
+/// The period the source options name (checked against now).
+pub fn period_of(source: &SourceArgs) -> Result<Period> {
+    Period::from_args(
+        source.month.as_deref(),
+        source.start.as_deref(),
+        source.end.as_deref(),
         chrono::Utc::now(),
-    )?;
+    )
+}
+
+/// Discover and sample from the demo account or AWS, as the source options say. Everything the
+/// user may have mistyped is checked before the first AWS call.
+pub async fn measure(
+    global: &GlobalArgs,
+    source: &SourceArgs,
+    config: &Config,
+    period: Period,
+    reporter: &Reporter,
+) -> Result<(Collected, Job)> {
     for r in &global.regions {
         crate::regions::check(r)?;
     }
-    let dest = Destination::resolve(
-        args.out.as_deref(),
-        args.format,
-        &args.reports_dir,
-        &period.label(),
-    )?;
     let concurrency = global
         .concurrency
         .map(usize::from)
@@ -73,16 +78,15 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
         regions: vec![],
         period,
         discover: DiscoverOptions {
-            prefixes: args.prefixes.clone(),
-            excludes: args.excludes.clone(),
+            prefixes: source.prefixes.clone(),
+            excludes: source.excludes.clone(),
             forwarder_arns: config.forwarding.datadog_forwarder_arns.clone(),
-            scan_subscriptions: !args.no_forwarding_scan,
+            scan_subscriptions: !source.no_forwarding_scan,
             concurrency,
         },
-        sample_events: args.sample_events,
+        sample_events: source.sample_events,
         concurrency,
     };
-    // Patterns are checked before anything is asked of AWS.
     crate::discover::check_excludes(&job.discover.excludes)?;
     if period.start < chrono::Utc::now().date_naive() - chrono::Duration::days(455) {
         reporter.warn(&format!(
@@ -90,8 +94,7 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
             period.label()
         ));
     }
-
-    let collected = if args.demo {
+    let collected = if source.demo {
         if regions.is_empty() {
             regions.push(DEMO_REGION.to_string());
         }
@@ -118,7 +121,19 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
         job.regions = regions;
         collect(&account, &job, reporter).await?
     };
+    Ok((collected, job))
+}
 
+pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) -> Result<i32> {
+    let (config, _) = Config::discover(global.config.as_deref())?;
+    let period = period_of(&args.source)?;
+    let dest = Destination::resolve(
+        args.out.as_deref(),
+        args.format,
+        &args.reports_dir,
+        &period.label(),
+    )?;
+    let (collected, job) = measure(global, &args.source, &config, period, reporter).await?;
     let mut snapshot = snapshot_frame(&collected.rows)?;
     let mut daily = daily_frame(&collected.daily)?;
     dest.write(&mut snapshot, &mut daily)?;

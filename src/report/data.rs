@@ -1,0 +1,310 @@
+//! The report's data: everything every rendering (Markdown, HTML, CSV, Parquet, JSON) shows,
+//! built once from the model. `report.json` is this structure, versioned by `schema_version`.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::{Component, Model, Path, Scenario};
+use crate::money::MicroUsd;
+use crate::pricing::Status;
+
+/// Bumped whenever a field of report.json changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportData {
+    pub schema_version: u32,
+    pub generated_by: String,
+    /// `YYYY-MM` (or `START_END` for a custom period).
+    pub month: String,
+    pub period_start: Option<String>,
+    pub period_end_exclusive: Option<String>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub price_book_effective: String,
+    pub scenario: Scenario,
+    /// Human-readable assumptions in force (name, value, why/where from).
+    pub assumptions: Vec<Assumption>,
+    pub paths: Vec<PathTotal>,
+    pub today_total_usd: MicroUsd,
+    /// The single path that is cheapest for the whole account(s).
+    pub best_path: Path,
+    pub best_path_total_usd: MicroUsd,
+    /// today - best path total (positive = switching saves).
+    pub best_path_savings_usd: MicroUsd,
+    /// Every group on its own cheapest path.
+    pub best_mix_total_usd: MicroUsd,
+    pub best_mix_savings_usd: MicroUsd,
+    pub groups: Vec<GroupRow>,
+    pub prices: Vec<PriceUsed>,
+    pub breakeven_curve: BreakevenCurve,
+    /// API calls the run made (when it sampled), and their cost.
+    pub api: Option<ApiUse>,
+    /// The previous month's report, when it exists in the same output root.
+    pub previous: Option<Previous>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Assumption {
+    pub name: String,
+    pub value: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PathTotal {
+    pub path: Path,
+    pub title: String,
+    /// `None` when the path is unavailable (see `reason`).
+    pub total_usd: Option<MicroUsd>,
+    pub reason: Option<String>,
+    /// Cost by component name, in a stable order; sums to `total_usd`.
+    pub components: Vec<(String, MicroUsd)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupRow {
+    pub account_id: String,
+    pub region: String,
+    pub log_group: String,
+    pub log_group_class: Option<String>,
+    pub vended: bool,
+    pub incoming_bytes: u64,
+    pub incoming_events: u64,
+    pub today_path: Path,
+    pub today_usd: MicroUsd,
+    /// Indexed by `Path::ALL` order; `None` when the path is unavailable.
+    pub path_usd: Vec<Option<MicroUsd>>,
+    pub best_path: Path,
+    pub best_usd: MicroUsd,
+    pub savings_usd: MicroUsd,
+    /// GiB scanned per month at which CloudWatch costs the same as the cheapest Datadog path.
+    pub breakeven_scan_gib: Option<Decimal>,
+    /// The same as a number of full scans of the month's data.
+    pub breakeven_full_scans: Option<Decimal>,
+    pub scan_gib: Decimal,
+    pub scan_source: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PriceUsed {
+    pub id: String,
+    pub region: String,
+    pub description: String,
+    pub unit: String,
+    pub prices: Vec<Decimal>,
+    pub status: Status,
+    pub source: String,
+    pub book_prices: Option<Vec<Decimal>>,
+}
+
+/// Account-wide: CloudWatch's cost as a function of monthly scanned GiB, against the Datadog
+/// paths' (flat) totals.
+#[derive(Clone, Debug, Serialize)]
+pub struct BreakevenCurve {
+    /// CloudWatch path total without any Insights scanning.
+    pub cloudwatch_base_usd: MicroUsd,
+    /// Average Insights price over the groups, USD per GiB scanned.
+    pub scan_usd_per_gib: Decimal,
+    /// The scan volume the model assumed (all groups), GiB.
+    pub current_scan_gib: Decimal,
+    /// (path, total) of the available Datadog paths.
+    pub datadog: Vec<(Path, MicroUsd)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ApiUse {
+    pub calls: BTreeMap<String, u64>,
+    pub metrics_requested: u64,
+    pub cost_usd: MicroUsd,
+}
+
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct Previous {
+    pub month: String,
+    pub today_total_usd: String,
+    /// path name -> total (decimal string), available paths only.
+    pub path_totals: BTreeMap<String, String>,
+}
+
+impl ReportData {
+    /// Build from a model. `month` names the period.
+    pub fn build(
+        model: &Model,
+        month: &str,
+        period: Option<(String, String)>,
+        book_effective: &str,
+    ) -> ReportData {
+        let mut paths = Vec::new();
+        for p in Path::ALL {
+            let reason = model
+                .unavailable
+                .iter()
+                .find(|(q, _)| *q == p)
+                .map(|(_, r)| r.clone());
+            let mut by_component: BTreeMap<Component, MicroUsd> = BTreeMap::new();
+            for l in model.lines.iter().filter(|l| l.path == p) {
+                let e = by_component.entry(l.component).or_default();
+                *e = *e + l.cost;
+            }
+            paths.push(PathTotal {
+                path: p,
+                title: p.title().to_string(),
+                total_usd: model.path_totals[p.index()],
+                reason,
+                components: by_component
+                    .into_iter()
+                    .map(|(c, m)| (c.name().to_string(), m))
+                    .collect(),
+            });
+        }
+        let (best_path, best_total) = paths
+            .iter()
+            .filter_map(|p| p.total_usd.map(|t| (p.path, t)))
+            .min_by_key(|(p, t)| (*t, p.index()))
+            .expect("cloudwatch is always available");
+        let groups: Vec<GroupRow> = (0..model.groups.len())
+            .map(|i| {
+                let g = &model.groups[i];
+                let d = &model.derived[i];
+                let (best_path, best_usd) = model.best[i];
+                let be = model.breakeven_gib[i];
+                GroupRow {
+                    account_id: g.account_id.clone(),
+                    region: g.region.clone(),
+                    log_group: g.log_group.clone(),
+                    log_group_class: g.log_group_class.clone(),
+                    vended: d.vended,
+                    incoming_bytes: g.incoming_bytes,
+                    incoming_events: g.incoming_events,
+                    today_path: d.today,
+                    today_usd: model.today_costs[i],
+                    path_usd: model.group_costs[i].to_vec(),
+                    best_path,
+                    best_usd,
+                    savings_usd: model.today_costs[i] - best_usd,
+                    breakeven_scan_gib: be.map(|v| v.round_dp(3)),
+                    breakeven_full_scans: be
+                        .and_then(|v| (!d.gib_in.is_zero()).then(|| (v / d.gib_in).round_dp(2))),
+                    scan_gib: d.scan_gib.round_dp(3),
+                    scan_source: d.scan_source.to_string(),
+                }
+            })
+            .collect();
+        let cw_scan: MicroUsd = model
+            .lines
+            .iter()
+            .filter(|l| l.path == Path::Cloudwatch && l.component == Component::InsightsScan)
+            .map(|l| l.cost)
+            .sum();
+        let current_scan_gib: Decimal = model.derived.iter().map(|d| d.scan_gib).sum();
+        let scan_usd_per_gib = if current_scan_gib.is_zero() {
+            model
+                .used_prices
+                .iter()
+                .find(|((id, _), _)| id == "cwl.insights.scan")
+                .map(|(_, f)| f.flat())
+                .unwrap_or_default()
+        } else {
+            (Decimal::from(cw_scan.0) / Decimal::from(1_000_000) / current_scan_gib).round_dp(6)
+        };
+        let cw_total = model.path_totals[Path::Cloudwatch.index()].unwrap_or_default();
+        let prices = model
+            .used_prices
+            .values()
+            .map(|f| PriceUsed {
+                id: f.id.clone(),
+                region: f.region.clone(),
+                description: f.description.clone(),
+                unit: f.unit.clone(),
+                prices: f.prices.clone(),
+                status: f.status,
+                source: f.source.clone(),
+                book_prices: f.book_prices.clone(),
+            })
+            .collect();
+        ReportData {
+            schema_version: SCHEMA_VERSION,
+            generated_by: format!("logplan {}", env!("CARGO_PKG_VERSION")),
+            month: month.to_string(),
+            period_start: period.as_ref().map(|p| p.0.clone()),
+            period_end_exclusive: period.map(|p| p.1),
+            accounts: model.accounts.clone(),
+            regions: model.regions.clone(),
+            price_book_effective: book_effective.to_string(),
+            scenario: model.scenario.clone(),
+            assumptions: assumptions(model),
+            today_total_usd: model.today_total,
+            best_path,
+            best_path_total_usd: best_total,
+            best_path_savings_usd: model.today_total - best_total,
+            best_mix_total_usd: model.best_mix_total,
+            best_mix_savings_usd: model.today_total - model.best_mix_total,
+            breakeven_curve: BreakevenCurve {
+                cloudwatch_base_usd: cw_total - cw_scan,
+                scan_usd_per_gib,
+                current_scan_gib: current_scan_gib.round_dp(3),
+                datadog: paths
+                    .iter()
+                    .filter(|p| {
+                        matches!(
+                            p.path,
+                            Path::DatadogForwarder
+                                | Path::DatadogFirehose
+                                | Path::DatadogPrivatelink
+                        )
+                    })
+                    .filter_map(|p| p.total_usd.map(|t| (p.path, t)))
+                    .collect(),
+            },
+            paths,
+            groups,
+            prices,
+            api: None,
+            previous: None,
+        }
+    }
+
+    /// Prices whose status is not confirmed/derived, or overridden: what a reader should know.
+    pub fn caveat_prices(&self) -> Vec<&PriceUsed> {
+        self.prices
+            .iter()
+            .filter(|p| {
+                matches!(p.status, Status::Unconfirmed | Status::Override)
+                    || p.book_prices.is_some()
+            })
+            .collect()
+    }
+}
+
+fn assumptions(m: &Model) -> Vec<Assumption> {
+    let s = &m.scenario;
+    let a = |name: &str, value: String, note: &str| Assumption {
+        name: name.into(),
+        value,
+        note: note.into(),
+    };
+    let scans_assumed = m
+        .derived
+        .iter()
+        .filter(|d| d.scan_source == "assumption")
+        .count();
+    vec![
+        a("Datadog site", s.site.describe().to_string(), "decides whether egress leaves AWS and whether PrivateLink exists"),
+        a("Datadog indexing retention", format!("{} days", s.retention_days), "price id datadog.index.<N>d"),
+        a("Datadog commitment", format!("{:?}", s.commitment).to_lowercase(), "on-demand adds the on-demand premium to indexing and Flex"),
+        a("Indexed fraction (Datadog paths)", s.indexed_fraction.to_string(), "share of events indexed; all are ingested"),
+        a("Hybrid fraction", s.hybrid_fraction.to_string(), "share of volume sent to and indexed in Datadog on the hybrid path"),
+        a("Flex Logs for the rest", s.flex.to_string(), ""),
+        a("Forwarder Lambda", format!("{}, {} MB, {} ms per invocation, {} KiB compressed per invocation", format!("{:?}", s.forwarder_architecture).to_lowercase(), s.forwarder_memory_mb, s.forwarder_duration_ms, s.forwarder_payload_kib), "modeled: the snapshot has no forwarder Lambda metrics"),
+        a("Egress", match s.egress { crate::model::Egress::Internet => "internet tiers".to_string(), crate::model::Egress::SameRegion => "same-region public IP rate where the site runs in the group's region, else internet".to_string() }, "AWS does not state which rate applies to a Datadog intake"),
+        a("CloudWatch retention while forwarded", s.retention_while_forwarded_days.map_or("the group's own".to_string(), |d| format!("{d} days")), ""),
+        a("Insights scans", format!("{} full scans of the month's data per month", s.insights_full_scans), &format!("assumed for {scans_assumed} of {} groups (others: snapshot column or query plan)", m.groups.len())),
+        a("Compression", format!("{}:1 where not measured", s.compression_ratio), "gzip ratio; measured ratios (sample --sample-events) and ForwardedBytes take precedence"),
+        a("Free tier", if s.free_tier { "applied once per account".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
+        a("Firehose record", format!("{} KiB, billed in 5 KB increments", s.firehose_record_kib), "non-vended logs reach Firehose through a subscription"),
+        a("PrivateLink", format!("{} AZs x 730 hours", s.privatelink_azs), "same region as the site assumed"),
+    ]
+}

@@ -1,0 +1,153 @@
+//! report: renders the model for finance/ops into `reports/<YYYY-MM>/`: `summary.md`,
+//! `report.html` (charts as inline SVG), `log_groups.csv`, `components.csv`,
+//! `log_groups.parquet` and `report.json`. The folder is written atomically: every file goes to
+//! a temporary folder beside it, which replaces the old one only when all are complete; files of
+//! the old folder that this run does not write (a snapshot, cached actuals) are carried over.
+
+pub mod data;
+pub mod html;
+pub mod markdown;
+pub mod tables;
+
+use std::path::{Path as FsPath, PathBuf};
+
+use crate::error::{Error, Result};
+use data::{Previous, ReportData};
+
+/// The files a report consists of.
+pub const REPORT_FILES: &[&str] = &[
+    "summary.md",
+    "report.html",
+    "log_groups.csv",
+    "components.csv",
+    "log_groups.parquet",
+    "report.json",
+];
+
+/// Read the previous month's totals from `<root>/<previous month>/report.json`, if present.
+pub fn previous(root: &FsPath, month: &str) -> Option<Previous> {
+    let (y, m) = month.split_once('-')?;
+    let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
+    if month.len() != 7 {
+        return None;
+    }
+    let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    let label = format!("{py:04}-{pm:02}");
+    let text = std::fs::read_to_string(root.join(&label).join("report.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let mut path_totals = std::collections::BTreeMap::new();
+    for p in v.get("paths")?.as_array()? {
+        if let (Some(name), Some(total)) = (
+            p.get("path")?.as_str(),
+            p.get("total_usd").and_then(|t| t.as_str()),
+        ) {
+            path_totals.insert(name.to_string(), total.to_string());
+        }
+    }
+    Some(Previous {
+        month: label,
+        today_total_usd: v.get("today_total_usd")?.as_str()?.to_string(),
+        path_totals,
+    })
+}
+
+/// Write every report file for `data` (with the model's lines for components.csv) into
+/// `dir`, atomically. Extra files (e.g. a snapshot sampled in the same run) are written too.
+pub fn write(
+    dir: &FsPath,
+    data: &ReportData,
+    model: &crate::model::Model,
+    extra: &mut dyn FnMut(&FsPath) -> Result<()>,
+) -> Result<()> {
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(FsPath::new("."));
+    std::fs::create_dir_all(parent).map_err(|source| Error::Output {
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".logplan-report-")
+        .tempdir_in(parent)
+        .map_err(|source| Error::Output {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    let t = tmp.path();
+    let put = |name: &str, bytes: &[u8]| -> Result<()> {
+        std::fs::write(t.join(name), bytes).map_err(|source| Error::Output {
+            path: dir.join(name),
+            source,
+        })
+    };
+    put("summary.md", markdown::render(data).as_bytes())?;
+    put("report.html", html::render(data).as_bytes())?;
+    put("log_groups.csv", tables::log_groups_csv(data).as_bytes())?;
+    put("components.csv", tables::components_csv(model).as_bytes())?;
+    tables::write_log_groups_parquet(data, &t.join("log_groups.parquet")).map_err(|e| match e {
+        Error::Output { source, .. } => Error::Output {
+            path: dir.join("log_groups.parquet"),
+            source,
+        },
+        other => other,
+    })?;
+    let json = serde_json::to_string_pretty(data)
+        .map_err(|e| Error::Internal(format!("report.json: {e}")))?;
+    put("report.json", (json + "\n").as_bytes())?;
+    extra(t)?;
+
+    // Carry over what an earlier run left in the folder and this one did not write.
+    if dir.is_dir() {
+        let entries = std::fs::read_dir(dir).map_err(|source| Error::Output {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let target = t.join(&name);
+            if !target.exists() && e.path().is_file() {
+                std::fs::copy(e.path(), &target).map_err(|source| Error::Output {
+                    path: e.path(),
+                    source,
+                })?;
+            }
+        }
+    }
+    swap_into_place(tmp, dir)
+}
+
+/// Replace `dir` with the finished temporary folder: old folder aside, new one in, old removed.
+fn swap_into_place(tmp: tempfile::TempDir, dir: &FsPath) -> Result<()> {
+    let out_err = |source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let new_path = tmp.keep();
+    let aside: Option<PathBuf> = if dir.exists() {
+        let aside = dir.with_file_name(format!(
+            ".{}.old-{}",
+            dir.file_name().and_then(|n| n.to_str()).unwrap_or("report"),
+            std::process::id()
+        ));
+        std::fs::rename(dir, &aside).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&new_path);
+            out_err(e)
+        })?;
+        Some(aside)
+    } else {
+        None
+    };
+    if let Err(e) = std::fs::rename(&new_path, dir) {
+        // Put the old folder back: nothing is lost.
+        if let Some(a) = &aside {
+            let _ = std::fs::rename(a, dir);
+        }
+        let _ = std::fs::remove_dir_all(&new_path);
+        return Err(out_err(e));
+    }
+    if let Some(a) = aside {
+        let _ = std::fs::remove_dir_all(a);
+    }
+    Ok(())
+}

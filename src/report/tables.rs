@@ -1,0 +1,228 @@
+//! The report's tables: `log_groups.csv`, `components.csv` (long format, one line per cost
+//! component, account-level lines with an empty log_group) and `log_groups.parquet`. Dollar
+//! columns are exact decimals with six digits, so they add up to the totals to the micro-dollar.
+
+use std::path::Path as FsPath;
+
+use polars::prelude::*;
+use rust_decimal::Decimal;
+
+use super::data::ReportData;
+use crate::error::{Error, Result};
+use crate::model::{Model, Path};
+
+/// The first columns of components.csv, exactly.
+pub const COMPONENT_COLUMNS: &[&str] = &[
+    "account_id",
+    "region",
+    "log_group",
+    "path",
+    "component",
+    "quantity",
+    "unit",
+    "unit_price_usd",
+    "cost_usd",
+    "price_id",
+    "price_status",
+];
+
+/// The columns of log_groups.csv and log_groups.parquet.
+pub const GROUP_COLUMNS: &[&str] = &[
+    "account_id",
+    "region",
+    "log_group",
+    "incoming_bytes",
+    "incoming_events",
+    "today_path",
+    "today_usd",
+    "cloudwatch_usd",
+    "datadog_forwarder_usd",
+    "datadog_firehose_usd",
+    "datadog_privatelink_usd",
+    "hybrid_usd",
+    "best_path",
+    "savings_usd",
+    "log_group_class",
+    "vended",
+    "scan_gib",
+    "scan_source",
+    "breakeven_scan_gib",
+    "breakeven_full_scans",
+];
+
+/// RFC 4180 quoting where needed.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn dec(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+pub fn log_groups_csv(data: &ReportData) -> String {
+    let mut out = GROUP_COLUMNS.join(",");
+    out.push('\n');
+    for g in &data.groups {
+        let usd = |p: Path| {
+            g.path_usd[p.index()]
+                .map(|m| m.to_decimal(6))
+                .unwrap_or_default()
+        };
+        let fields = [
+            csv_field(&g.account_id),
+            csv_field(&g.region),
+            csv_field(&g.log_group),
+            g.incoming_bytes.to_string(),
+            g.incoming_events.to_string(),
+            g.today_path.as_str().to_string(),
+            g.today_usd.to_decimal(6),
+            usd(Path::Cloudwatch),
+            usd(Path::DatadogForwarder),
+            usd(Path::DatadogFirehose),
+            usd(Path::DatadogPrivatelink),
+            usd(Path::Hybrid),
+            g.best_path.as_str().to_string(),
+            g.savings_usd.to_decimal(6),
+            csv_field(g.log_group_class.as_deref().unwrap_or("")),
+            g.vended.to_string(),
+            dec(g.scan_gib),
+            g.scan_source.clone(),
+            g.breakeven_scan_gib.map(dec).unwrap_or_default(),
+            g.breakeven_full_scans.map(dec).unwrap_or_default(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn components_csv(model: &Model) -> String {
+    let mut out = COMPONENT_COLUMNS.join(",");
+    out.push('\n');
+    for l in &model.lines {
+        let (account, region, group) = match l.group {
+            Some(g) => {
+                let g = &model.groups[g as usize];
+                (
+                    g.account_id.as_str(),
+                    g.region.as_str(),
+                    g.log_group.as_str(),
+                )
+            }
+            None => (
+                model.accounts[l.account as usize].as_str(),
+                model.regions[l.region as usize].as_str(),
+                "",
+            ),
+        };
+        let fields = [
+            csv_field(account),
+            csv_field(region),
+            csv_field(group),
+            l.path.as_str().to_string(),
+            l.component.name().to_string(),
+            dec(l.quantity.round_dp(9)),
+            csv_field(l.unit),
+            dec(l.unit_price),
+            l.cost.to_decimal(6),
+            l.price_id.to_string(),
+            l.price_status.as_str().to_string(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<Column> {
+    let ca: Int128Chunked = values.map(|v| v.map(i128::from)).collect();
+    let s = ca
+        .with_name(name.into())
+        .into_decimal(18, 6)
+        .map_err(|e| Error::Internal(format!("decimal column {name}: {e}")))?
+        .into_series();
+    Ok(s.into())
+}
+
+pub fn write_log_groups_parquet(data: &ReportData, path: &FsPath) -> Result<()> {
+    let g = &data.groups;
+    let s = |name: &str, v: Vec<String>| Column::new(name.into(), v);
+    let path_usd = |p: Path| g.iter().map(move |r| r.path_usd[p.index()].map(|m| m.0));
+    let columns = vec![
+        s(
+            "account_id",
+            g.iter().map(|r| r.account_id.clone()).collect(),
+        ),
+        s("region", g.iter().map(|r| r.region.clone()).collect()),
+        s("log_group", g.iter().map(|r| r.log_group.clone()).collect()),
+        Column::new(
+            "incoming_bytes".into(),
+            g.iter().map(|r| r.incoming_bytes).collect::<Vec<u64>>(),
+        ),
+        Column::new(
+            "incoming_events".into(),
+            g.iter().map(|r| r.incoming_events).collect::<Vec<u64>>(),
+        ),
+        s(
+            "today_path",
+            g.iter()
+                .map(|r| r.today_path.as_str().to_string())
+                .collect(),
+        ),
+        usd_column("today_usd", g.iter().map(|r| Some(r.today_usd.0)))?,
+        usd_column("cloudwatch_usd", path_usd(Path::Cloudwatch))?,
+        usd_column("datadog_forwarder_usd", path_usd(Path::DatadogForwarder))?,
+        usd_column("datadog_firehose_usd", path_usd(Path::DatadogFirehose))?,
+        usd_column(
+            "datadog_privatelink_usd",
+            path_usd(Path::DatadogPrivatelink),
+        )?,
+        usd_column("hybrid_usd", path_usd(Path::Hybrid))?,
+        s(
+            "best_path",
+            g.iter().map(|r| r.best_path.as_str().to_string()).collect(),
+        ),
+        usd_column("savings_usd", g.iter().map(|r| Some(r.savings_usd.0)))?,
+        Column::new(
+            "log_group_class".into(),
+            g.iter()
+                .map(|r| r.log_group_class.clone())
+                .collect::<Vec<Option<String>>>(),
+        ),
+        Column::new(
+            "vended".into(),
+            g.iter().map(|r| r.vended).collect::<Vec<bool>>(),
+        ),
+        s("scan_gib", g.iter().map(|r| dec(r.scan_gib)).collect()),
+        s(
+            "scan_source",
+            g.iter().map(|r| r.scan_source.clone()).collect(),
+        ),
+        Column::new(
+            "breakeven_scan_gib".into(),
+            g.iter()
+                .map(|r| r.breakeven_scan_gib.map(dec))
+                .collect::<Vec<Option<String>>>(),
+        ),
+        Column::new(
+            "breakeven_full_scans".into(),
+            g.iter()
+                .map(|r| r.breakeven_full_scans.map(dec))
+                .collect::<Vec<Option<String>>>(),
+        ),
+    ];
+    let mut df = DataFrame::new_infer_height(columns)
+        .map_err(|e| Error::Internal(format!("log_groups table: {e}")))?;
+    let mut f = std::fs::File::create(path).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ParquetWriter::new(&mut f)
+        .finish(&mut df)
+        .map_err(|e| Error::Internal(format!("log_groups.parquet: {e}")))?;
+    Ok(())
+}
