@@ -67,6 +67,131 @@ pub enum Command {
     Prices(PricesArgs),
     /// Write a fully commented logplan.toml with every default.
     Init(InitArgs),
+    /// The saved-query library in queries/: lint, plan, apply, import, export, cost.
+    Queries(QueriesArgs),
+}
+
+/// Options of `logplan queries`.
+#[derive(Debug, Args, Clone)]
+pub struct QueriesArgs {
+    /// The library folder.
+    #[arg(long, value_name = "DIR", default_value = "queries", global = true)]
+    pub library: PathBuf,
+    #[command(subcommand)]
+    pub command: QueriesCommand,
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum QueriesCommand {
+    /// Parse and check every query (or the files given; `-` reads one bare query from stdin).
+    /// Exit 0 clean, 1 findings, 2 could not run.
+    Lint(LintArgs),
+    /// Compare the library with a target's query definitions: creates, updates (with a diff),
+    /// deletes (--prune), unchanged, drift. Exit 0 no changes, 1 changes or drift, 2 error.
+    Plan(DeployArgs),
+    /// Make the target match the library (PutQueryDefinition / DeleteQueryDefinition).
+    Apply(ApplyArgs),
+    /// Write files for a target's existing definitions, to adopt them.
+    Import(ImportArgs),
+    /// Print the library as Terraform or CloudFormation.
+    Export(ExportArgs),
+    /// Plan each query's Logs Insights scan cost per month from a snapshot.
+    Cost(CostArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LintArgs {
+    /// Files or folders (default: the library); `-` for one bare query on stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Language of a query read from stdin.
+    #[arg(long, value_enum, default_value = "cwli")]
+    pub language: LanguageArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+    /// A snapshot that says which log groups are Infrequent Access (checked against each query).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LanguageArg {
+    Cwli,
+    Ppl,
+    Sql,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DeployArgs {
+    /// A target from [targets.<name>] in logplan.toml.
+    #[arg(long, value_name = "NAME")]
+    pub target: String,
+    /// Also delete managed definitions that are no longer in the library.
+    #[arg(long)]
+    pub prune: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Overwrite definitions edited in the console (drift).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ImportArgs {
+    /// A target from [targets.<name>] in logplan.toml.
+    #[arg(long, value_name = "NAME")]
+    pub target: String,
+    /// Only definitions whose name starts with this.
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Name definitions under this target's prefix.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Terraform,
+    Cloudformation,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CostArgs {
+    /// Volumes from this snapshot (Parquet or CSV).
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub snapshot: Option<PathBuf>,
+    /// Volumes from the built-in demo account (its last full month).
+    #[arg(long)]
+    pub demo: bool,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the per-query table as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }
 
 /// Where volumes come from, and for which period (shared by `sample` and `report`).
@@ -196,6 +321,7 @@ async fn run(cli: Cli, reporter: &Reporter) -> Result<i32, Error> {
         Command::Report(args) => crate::commands::report::run(&cli.global, &args, reporter).await,
         Command::Prices(args) => crate::commands::prices::run(&cli.global, &args),
         Command::Init(args) => crate::commands::init::run(&args),
+        Command::Queries(args) => crate::commands::queries::run(&cli.global, &args, reporter).await,
     }
 }
 

@@ -26,6 +26,23 @@ pub struct Config {
     /// Price overrides and discounts.
     #[serde(default)]
     pub prices: crate::pricing::PriceOverrides,
+    /// Where `logplan queries plan|apply|import` deploy the query library.
+    #[serde(default)]
+    pub targets: std::collections::BTreeMap<String, Target>,
+}
+
+/// A deployment target for the query library.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// AWS profile (default: the standard chain).
+    pub profile: Option<String>,
+    /// Regions to deploy to (default: the chain's region).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Root folder for the definitions in the console, e.g. "team-a" puts `waf/top-ips` at
+    /// `team-a/waf/top-ips`.
+    pub prefix: Option<String>,
 }
 
 /// How AWS is reached: retries and timeouts.

@@ -16,6 +16,7 @@ pub mod money;
 pub mod period;
 pub mod pricing;
 pub mod progress;
+pub mod queries;
 pub mod regions;
 pub mod report;
 pub mod sample;

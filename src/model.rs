@@ -555,9 +555,10 @@ fn derive(g: &GroupInput, s: &Scenario, plan: Option<&ScanPlan>) -> Derived {
         None => steady_state(monthly_compressed, g.retention_days.map(|d| d as u32), s),
     };
     let key = (g.account_id.clone(), g.region.clone(), g.log_group.clone());
-    let (scan_gib, scan_source) = match (g.insights_scanned_bytes, plan.and_then(|p| p.get(&key))) {
+    // A library plan covers every group: a group no saved query reads is scanned by none.
+    let (scan_gib, scan_source) = match (g.insights_scanned_bytes, plan) {
         (Some(b), _) => (gib(b), "snapshot"),
-        (None, Some(b)) => (gib(*b), "query plan"),
+        (None, Some(p)) => (gib(p.get(&key).copied().unwrap_or(0)), "query plan"),
         (None, None) => (gib(g.incoming_bytes) * s.insights_full_scans, "assumption"),
     };
     Derived {

@@ -113,3 +113,33 @@ fn report_prices_and_init_help_are_complete() {
     assert!(text.contains("--force") && text.contains("--path"));
     insta::assert_snapshot!("init_help", text);
 }
+
+#[test]
+fn queries_help_is_complete() {
+    let text = help(&["queries", "--help"]);
+    for sub in [
+        "lint",
+        "plan",
+        "apply",
+        "import",
+        "export",
+        "cost",
+        "--library",
+    ] {
+        assert!(text.contains(sub), "{sub} missing from queries --help");
+    }
+    insta::assert_snapshot!("queries_help", text);
+    for (sub, opts) in [
+        ("lint", &["--language", "--format", "--snapshot"][..]),
+        ("plan", &["--target", "--prune"][..]),
+        ("apply", &["--target", "--prune", "--yes", "--force"][..]),
+        ("import", &["--target", "--prefix", "--force"][..]),
+        ("export", &["--format", "terraform", "cloudformation"][..]),
+        ("cost", &["--snapshot", "--demo", "--json", "--csv"][..]),
+    ] {
+        let text = help(&["queries", sub, "--help"]);
+        for o in opts {
+            assert!(text.contains(o), "{o} missing from queries {sub} --help");
+        }
+    }
+}

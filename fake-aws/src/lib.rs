@@ -234,6 +234,8 @@ pub(crate) struct Inner {
     pub(crate) state: Mutex<State>,
     faults: Mutex<Faults>,
     denied: Mutex<HashSet<String>>,
+    /// Actions allowed a number more times, then denied (a failure midway through a run).
+    deny_after: Mutex<HashMap<String, usize>>,
     fault_seq: AtomicU64,
     request_seq: AtomicU64,
     calls: Mutex<Vec<Call>>,
@@ -555,7 +557,17 @@ async fn handle(
                 call.metric_queries = cloudwatch::count_queries(&body);
             }
             let action = format!("{}:{}", service.iam_prefix(), op);
-            let is_denied = lock(&inner.denied).contains(&action);
+            let is_denied = lock(&inner.denied).contains(&action) || {
+                let mut after = lock(&inner.deny_after);
+                match after.get_mut(&action) {
+                    Some(0) => true,
+                    Some(n) => {
+                        *n -= 1;
+                        false
+                    }
+                    None => false,
+                }
+            };
             if is_denied {
                 call.fault = Some("denied".to_string());
                 Some(service.error_reply(&denied_error(&ctx, service, &action, &body), &request_id))
@@ -614,6 +626,7 @@ impl FakeAws {
             state: Mutex::new(State::default()),
             faults: Mutex::new(opts.faults),
             denied: Mutex::new(HashSet::new()),
+            deny_after: Mutex::new(HashMap::new()),
             fault_seq: AtomicU64::new(0),
             request_seq: AtomicU64::new(0),
             calls: Mutex::new(Vec::new()),
@@ -748,7 +761,13 @@ impl FakeAws {
     }
 
     /// Lifts a denial made with [`FakeAws::deny`].
+    /// Allow `iam_action` `n` more times, then answer AccessDenied: a run that fails midway.
+    pub fn deny_after(&self, iam_action: &str, n: usize) {
+        lock(&self.inner.deny_after).insert(iam_action.to_string(), n);
+    }
+
     pub fn allow(&self, iam_action: &str) {
+        lock(&self.inner.deny_after).remove(iam_action);
         lock(&self.inner.denied).remove(iam_action);
     }
 

@@ -197,3 +197,34 @@ impl ApiStats {
         MicroUsd::per_unit(GET_METRIC_DATA_MICROS_PER_METRIC, self.metrics_requested())
     }
 }
+
+/// A saved Logs Insights query definition as the account holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryDefinition {
+    /// `None` for a definition not created yet.
+    pub id: Option<String>,
+    pub name: String,
+    pub query: String,
+    pub log_groups: Vec<String>,
+    /// API value: CWLI, SQL or PPL.
+    pub language: String,
+    /// (name, default value, description)
+    pub parameters: Vec<(String, Option<String>, Option<String>)>,
+}
+
+/// Logs query definitions in one account and region.
+pub trait DefinitionsApi: Send + Sync {
+    /// DescribeQueryDefinitions, one page (maxResults 1000).
+    fn describe_query_definitions(
+        &self,
+        prefix: Option<String>,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<(Vec<QueryDefinition>, Option<String>)>> + Send;
+    /// PutQueryDefinition: creates when `id` is `None`, else replaces every field. Returns the id.
+    fn put_query_definition(
+        &self,
+        def: QueryDefinition,
+    ) -> impl Future<Output = Result<String>> + Send;
+    /// DeleteQueryDefinition.
+    fn delete_query_definition(&self, id: String) -> impl Future<Output = Result<()>> + Send;
+}

@@ -13,23 +13,7 @@ pub fn run(args: &InitArgs) -> Result<i32> {
             args.path.display()
         )));
     }
-    let dir = args
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|source| Error::Output {
-        path: args.path.clone(),
-        source,
-    })?;
-    std::io::Write::write_all(&mut tmp, TEMPLATE.as_bytes()).map_err(|source| Error::Output {
-        path: args.path.clone(),
-        source,
-    })?;
-    tmp.persist(&args.path).map_err(|e| Error::Output {
-        path: args.path.clone(),
-        source: e.error,
-    })?;
+    super::write_atomic(&args.path, TEMPLATE.as_bytes())?;
     eprintln!("wrote {}", args.path.display());
     Ok(EXIT_OK)
 }

@@ -80,7 +80,9 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         reporter.warn("no log groups to model: the report will show zero costs");
     }
 
-    let model = model::run(groups, &book, &scenario, None)?;
+    // The query library's scan plan replaces the Insights assumption for the groups it reads.
+    let scan_plan = library_scan_plan(&groups, &book, period.as_ref(), reporter)?;
+    let model = model::run(groups, &book, &scenario, scan_plan.as_ref())?;
     let mut data = ReportData::build(&model, &label, period, &book.effective.to_string());
     data.api = api;
     data.previous = report::previous(&args.reports_dir, &label);
@@ -122,6 +124,38 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         print_stdout(&console_table(&data, &dir))?;
     }
     Ok(EXIT_OK)
+}
+
+/// Scan volumes per group from `queries/`, when the folder exists and lints as files.
+fn library_scan_plan(
+    groups: &[GroupInput],
+    book: &PriceBook,
+    period: Option<&(String, String)>,
+    reporter: &Reporter,
+) -> Result<Option<model::ScanPlan>> {
+    let dir = std::path::Path::new("queries");
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let (files, errors) = crate::queries::file::load_dir(dir);
+    if let Some(e) = errors.first() {
+        reporter.warn(&format!(
+            "query library not used for Insights scan volumes: {e} (run `logplan queries lint`)"
+        ));
+        return Ok(None);
+    }
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let days = period
+        .and_then(|(s, e)| {
+            let s = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+            let e = chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok()?;
+            Some((e - s).num_days() as f64)
+        })
+        .unwrap_or(crate::queries::schedule::DAYS_PER_MONTH);
+    let plan = crate::queries::cost::plan(&files, groups, book, days)?;
+    Ok(Some(plan.scan))
 }
 
 /// The report folder's name for a snapshot file: `--month`, else the last full month (a

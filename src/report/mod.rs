@@ -81,20 +81,35 @@ pub fn write(
             source,
         })
     };
-    put("summary.md", markdown::render(data).as_bytes())?;
-    put("report.html", html::render(data).as_bytes())?;
-    put("log_groups.csv", tables::log_groups_csv(data).as_bytes())?;
-    put("components.csv", tables::components_csv(model).as_bytes())?;
-    tables::write_log_groups_parquet(data, &t.join("log_groups.parquet")).map_err(|e| match e {
-        Error::Output { source, .. } => Error::Output {
-            path: dir.join("log_groups.parquet"),
-            source,
-        },
-        other => other,
+    // components.csv is most of the bytes: it streams on its own thread while the rest renders.
+    let components = t.join("components.csv");
+    std::thread::scope(|scope| -> Result<()> {
+        let big = scope.spawn(|| -> Result<()> {
+            let out_err = |source| Error::Output {
+                path: dir.join("components.csv"),
+                source,
+            };
+            let mut f = std::fs::File::create(&components).map_err(out_err)?;
+            tables::write_components_csv(model, &mut f).map_err(out_err)
+        });
+        put("summary.md", markdown::render(data).as_bytes())?;
+        put("report.html", html::render(data).as_bytes())?;
+        put("log_groups.csv", tables::log_groups_csv(data).as_bytes())?;
+        tables::write_log_groups_parquet(data, &t.join("log_groups.parquet")).map_err(
+            |e| match e {
+                Error::Output { source, .. } => Error::Output {
+                    path: dir.join("log_groups.parquet"),
+                    source,
+                },
+                other => other,
+            },
+        )?;
+        let json = serde_json::to_string_pretty(data)
+            .map_err(|e| Error::Internal(format!("report.json: {e}")))?;
+        put("report.json", (json + "\n").as_bytes())?;
+        big.join()
+            .map_err(|_| Error::Internal("writing components.csv panicked".into()))?
     })?;
-    let json = serde_json::to_string_pretty(data)
-        .map_err(|e| Error::Internal(format!("report.json: {e}")))?;
-    put("report.json", (json + "\n").as_bytes())?;
     extra(t)?;
 
     // Carry over what an earlier run left in the folder and this one did not write.

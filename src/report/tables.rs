@@ -2,6 +2,7 @@
 //! component, account-level lines with an empty log_group) and `log_groups.parquet`. Dollar
 //! columns are exact decimals with six digits, so they add up to the totals to the micro-dollar.
 
+use std::io::Write;
 use std::path::Path as FsPath;
 
 use polars::prelude::*;
@@ -100,17 +101,32 @@ pub fn log_groups_csv(data: &ReportData) -> String {
     out
 }
 
+/// components.csv as a string (small reports, tests).
 pub fn components_csv(model: &Model) -> String {
-    let mut out = COMPONENT_COLUMNS.join(",");
-    out.push('\n');
+    let mut out = Vec::new();
+    write_components_csv(model, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("CSV is UTF-8")
+}
+
+/// Stream components.csv to `w`: millions of lines for large accounts, so nothing is built in
+/// memory and each distinct unit price is formatted once.
+pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
+    writeln!(w, "{}", COMPONENT_COLUMNS.join(","))?;
+    let quoted_groups: Vec<String> = model
+        .groups
+        .iter()
+        .map(|g| csv_field(&g.log_group))
+        .collect();
+    let mut prices: std::collections::HashMap<Decimal, String> = std::collections::HashMap::new();
     for l in &model.lines {
         let (account, region, group) = match l.group {
             Some(g) => {
-                let g = &model.groups[g as usize];
+                let gi = &model.groups[g as usize];
                 (
-                    g.account_id.as_str(),
-                    g.region.as_str(),
-                    g.log_group.as_str(),
+                    gi.account_id.as_str(),
+                    gi.region.as_str(),
+                    quoted_groups[g as usize].as_str(),
                 )
             }
             None => (
@@ -119,23 +135,22 @@ pub fn components_csv(model: &Model) -> String {
                 "",
             ),
         };
-        let fields = [
-            csv_field(account),
-            csv_field(region),
-            csv_field(group),
-            l.path.as_str().to_string(),
-            l.component.name().to_string(),
-            dec(l.quantity.round_dp(9)),
-            csv_field(l.unit),
-            dec(l.unit_price),
+        let price = prices
+            .entry(l.unit_price)
+            .or_insert_with(|| dec(l.unit_price));
+        writeln!(
+            w,
+            "{account},{region},{group},{},{},{},{},{price},{},{},{}",
+            l.path.as_str(),
+            l.component.name(),
+            l.quantity.round_dp(9).normalize(),
+            l.unit,
             l.cost.to_decimal(6),
-            l.price_id.to_string(),
-            l.price_status.as_str().to_string(),
-        ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
+            l.price_id,
+            l.price_status.as_str(),
+        )?;
     }
-    out
+    w.flush()
 }
 
 fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<Column> {
