@@ -69,6 +69,22 @@ pub enum Command {
     Init(InitArgs),
     /// The saved-query library in queries/: lint, plan, apply, import, export, cost.
     Queries(QueriesArgs),
+    /// Print the least-privilege IAM policy (JSON) for the features you use.
+    IamPolicy(IamPolicyArgs),
+}
+
+/// Options of `logplan iam-policy`.
+#[derive(Debug, Args, Clone)]
+pub struct IamPolicyArgs {
+    /// Add the query-definition writes of `queries apply`.
+    #[arg(long)]
+    pub deploy: bool,
+    /// Add Cost Explorer reads for `actuals` / `report --actuals`.
+    #[arg(long)]
+    pub actuals: bool,
+    /// Add sts:AssumeRole for the roles of [[accounts]] (the base credentials' policy).
+    #[arg(long)]
+    pub accounts: bool,
 }
 
 /// Options of `logplan queries`.
@@ -322,6 +338,7 @@ async fn run(cli: Cli, reporter: &Reporter) -> Result<i32, Error> {
         Command::Prices(args) => crate::commands::prices::run(&cli.global, &args),
         Command::Init(args) => crate::commands::init::run(&args),
         Command::Queries(args) => crate::commands::queries::run(&cli.global, &args, reporter).await,
+        Command::IamPolicy(args) => crate::commands::iam::run(&cli.global, &args),
     }
 }
 

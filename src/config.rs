@@ -29,6 +29,41 @@ pub struct Config {
     /// Where `logplan queries plan|apply|import` deploy the query library.
     #[serde(default)]
     pub targets: std::collections::BTreeMap<String, Target>,
+    /// Other accounts to sample, each through a role assumed from the base credentials.
+    #[serde(default)]
+    pub accounts: Vec<AccountRole>,
+    /// Reconciliation with the bill.
+    #[serde(default)]
+    pub reconcile: Reconcile,
+}
+
+/// An account reached by assuming a role.
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRole {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    /// Default "logplan".
+    pub session_name: Option<String>,
+    /// Regions for this account (default: the run's regions).
+    #[serde(default)]
+    pub regions: Vec<String>,
+}
+
+/// How modeled and billed costs are compared.
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reconcile {
+    /// Flag a component whose modeled cost differs from the bill by more than this percentage.
+    pub variance_threshold_percent: f64,
+}
+
+impl Default for Reconcile {
+    fn default() -> Self {
+        Reconcile {
+            variance_threshold_percent: 10.0,
+        }
+    }
 }
 
 /// A deployment target for the query library.
