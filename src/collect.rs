@@ -40,6 +40,29 @@ pub struct Collected {
     /// GetMetricData packing, summed over regions.
     pub plan: MetricsPlan,
     pub stats: Arc<ApiStats>,
+    /// Accounts that could not be measured (the others were): one line each.
+    pub failures: Vec<String>,
+    /// The accounts measured.
+    pub accounts: Vec<String>,
+}
+
+impl Collected {
+    /// Fold another account's results into this one.
+    pub fn absorb(&mut self, other: Collected) {
+        if self.account_id.is_empty() {
+            self.account_id = other.account_id.clone();
+        }
+        self.accounts.push(other.account_id);
+        self.rows.extend(other.rows);
+        self.daily.extend(other.daily);
+        self.warnings.extend(other.warnings);
+        self.plan.queries += other.plan.queries;
+        self.plan.min_calls += other.plan.min_calls;
+        self.plan.queries_per_call = other.plan.queries_per_call;
+        self.plan.datapoints_per_query = other.plan.datapoints_per_query;
+        self.stats.absorb(&other.stats);
+        self.failures.extend(other.failures);
+    }
 }
 
 /// Run discover and sample for every region of `account`.
@@ -48,8 +71,18 @@ pub async fn collect<A: AccountApi>(
     job: &Job,
     reporter: &Reporter,
 ) -> Result<Collected> {
-    let stats = Arc::new(ApiStats::default());
     let permits = Arc::new(Semaphore::new(job.concurrency.max(1)));
+    collect_shared(account, job, reporter, permits).await
+}
+
+/// [`collect`] under a request bound shared with other accounts' runs.
+pub async fn collect_shared<A: AccountApi>(
+    account: &A,
+    job: &Job,
+    reporter: &Reporter,
+    permits: Arc<Semaphore>,
+) -> Result<Collected> {
+    let stats = Arc::new(ApiStats::default());
     let account_id = {
         stats.record("sts:GetCallerIdentity");
         account.account_id().await?
@@ -145,6 +178,7 @@ pub async fn collect<A: AccountApi>(
     });
     let results = try_join_all(per_region).await?;
     let mut out = Collected {
+        accounts: vec![account_id.clone()],
         account_id,
         stats,
         ..Collected::default()

@@ -368,3 +368,39 @@ proptest! {
         prop_assert!(b.today_total >= a.today_total);
     }
 }
+
+#[test]
+fn hybrid_and_privatelink_by_hand() {
+    // The forwarder_path_by_hand group, with a 10% hybrid share and PrivateLink on US1.
+    let mut g = group("/ecs/api", 100 * GIB);
+    g.incoming_events = 1_000_000;
+    g.forwarded_bytes = Some(20 * GIB);
+    g.stored_bytes = Some(10 * GIB);
+    g.insights_scanned_bytes = Some(40 * GIB);
+    let book = PriceBook::builtin().unwrap();
+    let s = Scenario {
+        free_tier: false,
+        ..Scenario::default()
+    };
+    let m = model::run(vec![g], &book, &s, None).unwrap();
+    let h = Path::Hybrid;
+    // Everything stays in CloudWatch, Insights included: 50.00 + 0.30 + 40 x 0.005.
+    assert_eq!(cost_of(&m, h, Component::CloudwatchIngest), usd("50.00"));
+    assert_eq!(cost_of(&m, h, Component::InsightsScan), usd("0.20"));
+    // 10% goes to Datadog: 2 GiB compressed -> 16,384 invocations of 128 KiB.
+    assert_eq!(cost_of(&m, h, Component::LambdaRequests), usd("0.003277")); // 0.016384 M x $0.20
+    assert_eq!(cost_of(&m, h, Component::LambdaDuration), usd("0.109227")); // 8,192 GB-s
+    assert_eq!(cost_of(&m, h, Component::EgressInternet), usd("0.18"));
+    assert_eq!(cost_of(&m, h, Component::DatadogIngest), usd("1.00"));
+    // The hybrid share is indexed in full: 100,000 events x $1.70 per million.
+    assert_eq!(cost_of(&m, h, Component::DatadogIndex), usd("0.17"));
+    assert_eq!(m.path_totals[h.index()], Some(usd("51.962504")));
+    // PrivateLink: data processing of the 20 GiB at $0.01, and 2 AZs x 730 h x $0.01 per month.
+    let p = Path::DatadogPrivatelink;
+    assert_eq!(cost_of(&m, p, Component::PrivatelinkData), usd("0.20"));
+    assert_eq!(
+        cost_of(&m, p, Component::PrivatelinkEndpointHours),
+        usd("14.60")
+    );
+    assert_eq!(cost_of(&m, p, Component::EgressInternet), MicroUsd::ZERO);
+}

@@ -166,6 +166,17 @@ impl ApiStats {
         *calls.entry(action).or_default() += 1;
     }
 
+    /// Add another run's counts to these.
+    pub fn absorb(&self, other: &ApiStats) {
+        let theirs = other.calls();
+        let mut calls = self.calls.lock().expect("stats lock");
+        for (k, v) in theirs {
+            *calls.entry(k).or_default() += v;
+        }
+        self.metrics_requested
+            .fetch_add(other.metrics_requested(), Ordering::Relaxed);
+    }
+
     pub fn record_metrics(&self, n: u64) {
         self.metrics_requested.fetch_add(n, Ordering::Relaxed);
     }

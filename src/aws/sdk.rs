@@ -93,6 +93,46 @@ impl SdkAccount {
         })
     }
 
+    /// The account behind `role`, assumed from these credentials. The role is assumed once here,
+    /// so an unassumable role is one clear error naming it before any other call.
+    pub async fn assume(&self, role: &crate::config::AccountRole) -> Result<SdkAccount> {
+        use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+        let mut conf = self.base.clone();
+        if conf.region().is_none()
+            && let Some(r) = &self.sts_region
+        {
+            conf = conf.into_builder().region(Region::new(r.clone())).build();
+        }
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role.role_arn.clone())
+            .session_name(
+                role.session_name
+                    .clone()
+                    .unwrap_or_else(|| "logplan".into()),
+            )
+            .configure(&conf);
+        if let Some(id) = &role.external_id {
+            builder = builder.external_id(id.clone());
+        }
+        let provider = builder.build().await;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|e| Error::Aws {
+                operation: "sts:AssumeRole".into(),
+                region: None,
+                code: "AssumeRoleFailed".into(),
+                message: format!("cannot assume role {}: {}", role.role_arn, error_chain(&e)),
+            })?;
+        let base = conf
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build();
+        Ok(SdkAccount {
+            base,
+            sts_region: self.sts_region.clone(),
+        })
+    }
+
     /// The region of the standard chain (AWS_REGION, profile), if any.
     pub fn default_region(&self) -> Option<String> {
         self.base.region().map(|r| r.to_string())

@@ -40,6 +40,9 @@ pub struct Summary {
     pub snapshot: String,
     pub daily: String,
     pub warnings: Vec<String>,
+    /// Accounts measured, and those that failed (the run is then partial: exit code 1).
+    pub accounts: Vec<String>,
+    pub failed_accounts: Vec<String>,
 }
 
 /// The period the source options name (checked against now).
@@ -119,9 +122,59 @@ pub async fn measure(
             crate::regions::check(r)?;
         }
         job.regions = regions;
-        collect(&account, &job, reporter).await?
+        if config.accounts.is_empty() {
+            collect(&account, &job, reporter).await?
+        } else {
+            measure_accounts(&account, &config.accounts, &job, reporter).await?
+        }
     };
     Ok((collected, job))
+}
+
+/// Every `[[accounts]]` role, assumed from the base credentials, sampled concurrently under one
+/// request bound. One account's failure (a role it cannot assume, AccessDenied) is reported and
+/// the others go on; if every account fails, the first failure is the error.
+async fn measure_accounts(
+    base: &SdkAccount,
+    roles: &[crate::config::AccountRole],
+    job: &Job,
+    reporter: &Reporter,
+) -> Result<Collected> {
+    for role in roles {
+        for r in &role.regions {
+            crate::regions::check(r)?;
+        }
+    }
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(job.concurrency.max(1)));
+    let runs = roles.iter().map(|role| {
+        let permits = permits.clone();
+        let mut job = job.clone();
+        if !role.regions.is_empty() {
+            job.regions = role.regions.clone();
+        }
+        async move {
+            let account = base.assume(role).await?;
+            crate::collect::collect_shared(&account, &job, reporter, permits).await
+        }
+    });
+    let results = futures::future::join_all(runs).await;
+    let mut out = Collected::default();
+    let mut first_error = None;
+    for (role, r) in roles.iter().zip(results) {
+        match r {
+            Ok(c) => out.absorb(c),
+            Err(e) => {
+                let line = format!("{}: {e}", role.role_arn);
+                reporter.warn(&format!("account skipped: {line}"));
+                out.failures.push(line);
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if out.accounts.is_empty() {
+        return Err(first_error.unwrap_or_else(|| Error::Usage("no accounts to sample".into())));
+    }
+    Ok(out)
 }
 
 pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) -> Result<i32> {
@@ -137,6 +190,16 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
     let mut snapshot = snapshot_frame(&collected.rows)?;
     let mut daily = daily_frame(&collected.daily)?;
     dest.write(&mut snapshot, &mut daily)?;
+    // Organizations: the same tables partitioned by account and region, for Athena and friends.
+    if collected.accounts.len() > 1 {
+        let dir = dest
+            .snapshot
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        crate::snapshot::write_hive(&snapshot, &dir.join("snapshot"))?;
+        crate::snapshot::write_hive(&daily, &dir.join("daily"))?;
+    }
 
     let summary = summarize(&collected, &job, &dest);
     if args.json {
@@ -146,7 +209,12 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
     } else if !reporter.is_quiet() {
         print_stdout(&render(&summary))?;
     }
-    Ok(EXIT_OK)
+    // Some accounts could not be measured: the run is partial.
+    Ok(if collected.failures.is_empty() {
+        EXIT_OK
+    } else {
+        crate::error::EXIT_FINDINGS
+    })
 }
 
 fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
@@ -180,6 +248,8 @@ fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
         snapshot: dest.snapshot.display().to_string(),
         daily: dest.daily.display().to_string(),
         warnings: c.warnings.clone(),
+        accounts: c.accounts.clone(),
+        failed_accounts: c.failures.clone(),
     }
 }
 
