@@ -81,6 +81,7 @@ async fn run(groups: usize, concurrency: usize) {
         },
         sample_events: None,
         concurrency,
+        rate_limits: Default::default(),
     };
     let t = Instant::now();
     let out = collect(&account, &job, &Reporter::silent())

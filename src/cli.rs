@@ -63,6 +63,12 @@ pub enum Command {
     /// Measure each log group's volume for a month from CloudWatch metrics and write the
     /// snapshot table (reports/<YYYY-MM>/snapshot.parquet and daily.parquet).
     Sample(SampleArgs),
+    /// The month's billed costs from Cost Explorer (ce:GetCostAndUsage, $0.01 per request),
+    /// mapped to the model's components; cached in reports/<YYYY-MM>/actuals.json.
+    ///
+    /// Exit 0 success, 1 Cost Explorer has no data for the month, 2 error (AccessDenied names
+    /// ce:GetCostAndUsage).
+    Actuals(ActualsArgs),
     /// Print the price book in force: every figure with its unit, status, source and overrides.
     Prices(PricesArgs),
     /// Write a fully commented logplan.toml with every default.
@@ -281,6 +287,34 @@ pub struct ReportArgs {
     /// Print the totals as JSON on stdout instead of the console table.
     #[arg(long)]
     pub json: bool,
+    /// Reconcile the model with the bill: Cost Explorer GetCostAndUsage for the month ($0.01 per
+    /// request; cached as actuals.json in the report folder, so a rerun does not pay again).
+    #[arg(long, conflicts_with = "demo")]
+    pub actuals: bool,
+    /// With --actuals: ask Cost Explorer again even when actuals.json is cached.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Reconcile the Datadog components too, from a CSV export of Datadog's estimated usage
+    /// (columns timestamp, metric, value; see the README).
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub datadog_usage: Option<PathBuf>,
+}
+
+/// Options of `logplan actuals`.
+#[derive(Debug, Args, Clone)]
+pub struct ActualsArgs {
+    /// Calendar month, YYYY-MM [default: the last full month, UTC].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    /// Ask Cost Explorer again even when the month's actuals.json is cached.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Root folder for reports (the cache is <reports-dir>/<YYYY-MM>/actuals.json).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub reports_dir: PathBuf,
+    /// Print the actuals as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `logplan prices`.
@@ -335,6 +369,7 @@ async fn run(cli: Cli, reporter: &Reporter) -> Result<i32, Error> {
     match cli.command {
         Command::Sample(args) => crate::commands::sample::run(&cli.global, &args, reporter).await,
         Command::Report(args) => crate::commands::report::run(&cli.global, &args, reporter).await,
+        Command::Actuals(args) => crate::commands::actuals::run(&cli.global, &args, reporter).await,
         Command::Prices(args) => crate::commands::prices::run(&cli.global, &args),
         Command::Init(args) => crate::commands::init::run(&args),
         Command::Queries(args) => crate::commands::queries::run(&cli.global, &args, reporter).await,

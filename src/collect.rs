@@ -28,6 +28,8 @@ pub struct Job {
     /// Byte budget per group for event sampling; `None` = off.
     pub sample_events: Option<u64>,
     pub concurrency: usize,
+    /// Requests per second per account and region, by IAM action.
+    pub rate_limits: std::collections::BTreeMap<String, f64>,
 }
 
 /// What was measured.
@@ -88,7 +90,8 @@ pub async fn collect_shared<A: AccountApi>(
         account.account_id().await?
     };
     let per_region = job.regions.iter().map(|region| {
-        let api = Limited::new(account.region(region), permits.clone(), stats.clone());
+        let api = Limited::new(account.region(region), permits.clone(), stats.clone())
+            .with_rate_limits(&job.rate_limits);
         let account_id = account_id.clone();
         async move {
             let found = discover(&api, region, &job.discover)

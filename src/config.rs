@@ -93,6 +93,10 @@ pub struct AwsSettings {
     pub connect_timeout_secs: Option<u64>,
     /// Read timeout per attempt in seconds. Default 60.
     pub read_timeout_secs: Option<u64>,
+    /// Requests per second allowed per account and region, by IAM action (e.g.
+    /// `"logs:DescribeSubscriptionFilters" = 5`); unset actions are only bounded by concurrency.
+    #[serde(default)]
+    pub rate_limits: std::collections::BTreeMap<String, f64>,
 }
 
 /// How forwarded groups are recognised.
@@ -144,6 +148,19 @@ impl Config {
                 message: format!("{line}scenario.{m}"),
             }
         })?;
+        if let Some((k, v)) = cfg
+            .aws
+            .rate_limits
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && **v > 0.0))
+        {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: format!(
+                    "aws.rate_limits.\"{k}\" = {v}: must be a positive number of requests per second"
+                ),
+            });
+        }
         if cfg.aws.max_attempts == Some(0) {
             return Err(Error::Config {
                 path: path.to_path_buf(),

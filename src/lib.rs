@@ -17,6 +17,7 @@ pub mod period;
 pub mod pricing;
 pub mod progress;
 pub mod queries;
+pub mod reconcile;
 pub mod regions;
 pub mod report;
 pub mod sample;

@@ -238,7 +238,8 @@ impl Scenario {
         Ok(())
     }
 
-    fn index_price_id(&self) -> &'static str {
+    /// The Datadog indexing price id for the retention in force.
+    pub fn index_price_id(&self) -> &'static str {
         match self.retention_days {
             3 => "datadog.index.3d",
             7 => "datadog.index.7d",
@@ -420,6 +421,23 @@ pub struct Model {
     pub breakeven_gib: Vec<Option<Decimal>>,
     /// The price figures the model used (id, region), for the report's list of sources.
     pub used_prices: BTreeMap<(String, String), Figure>,
+    /// Today's scenario summed per account, region and component (free-tier credits are their
+    /// own components): what the bill should show, for reconciliation with Cost Explorer.
+    pub today_components: Vec<ComponentTotal>,
+}
+
+/// One component of today's scenario in one account and region: the sum of its lines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComponentTotal {
+    /// Index into `Model::accounts`.
+    pub account: u32,
+    /// Index into `Model::regions`.
+    pub region: u32,
+    pub component: Component,
+    /// In `unit` (negative for a free-tier credit).
+    pub quantity: Decimal,
+    pub unit: &'static str,
+    pub cost: MicroUsd,
 }
 
 /// Optional per-group scan volume from the query library's plan (bytes per month).
@@ -468,6 +486,7 @@ pub fn run(
         lines.extend(s.lines);
     }
     let today = pricer.scenario(&|i| derived[i].today, true)?;
+    let today_components = sum_by_component(&today.lines);
     let best: Vec<(Path, MicroUsd)> = group_costs
         .iter()
         .map(|costs| {
@@ -528,7 +547,28 @@ pub fn run(
         best,
         breakeven_gib,
         used_prices,
+        today_components,
     })
+}
+
+/// Lines summed per (account, region, component), in that order.
+fn sum_by_component(lines: &[Line]) -> Vec<ComponentTotal> {
+    let mut sums: BTreeMap<(u32, u32, Component), ComponentTotal> = BTreeMap::new();
+    for l in lines {
+        let e = sums
+            .entry((l.account, l.region, l.component))
+            .or_insert_with(|| ComponentTotal {
+                account: l.account,
+                region: l.region,
+                component: l.component,
+                quantity: Decimal::ZERO,
+                unit: l.unit,
+                cost: MicroUsd::ZERO,
+            });
+        e.quantity += l.quantity;
+        e.cost = e.cost + l.cost;
+    }
+    sums.into_values().collect()
 }
 
 fn derive(g: &GroupInput, s: &Scenario, plan: Option<&ScanPlan>) -> Derived {
@@ -1147,6 +1187,48 @@ mod tests {
         assert!(is_vended_name("/aws/route53resolver/query-logs/x"));
         assert!(!is_vended_name("/aws/lambda/fn"));
         assert!(!is_vended_name("/ecs/web/alb-access"));
+    }
+
+    #[test]
+    fn today_components_add_up_to_today() {
+        let gib = 1u64 << 30;
+        let g = |name: &str, bytes: u64, forwarded: bool| GroupInput {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            log_group: name.into(),
+            incoming_bytes: bytes,
+            incoming_events: 1_000_000,
+            stored_bytes: Some(bytes / 5),
+            datadog_forwarder: Some(forwarded),
+            insights_scanned_bytes: Some(0),
+            ..GroupInput::default()
+        };
+        let groups = vec![
+            g("/app/api", 30 * gib, false),
+            g("/app/web", 200 * gib, true),
+            g("aws-waf-logs-prod", 50 * gib, true),
+        ];
+        let book = PriceBook::builtin().unwrap();
+        let m = run(groups, &book, &Scenario::default(), None).unwrap();
+        let sum: MicroUsd = m.today_components.iter().map(|c| c.cost).sum();
+        assert_eq!(sum, m.today_total);
+        let ingest: Decimal = m
+            .today_components
+            .iter()
+            .filter(|c| c.component == Component::CloudwatchIngest)
+            .map(|c| c.quantity)
+            .sum();
+        assert_eq!(ingest, Decimal::from(230), "standard non-vended GiB");
+        assert!(
+            m.today_components
+                .iter()
+                .any(|c| c.component == Component::FreeTierIngest && c.cost.0 < 0)
+        );
+        assert!(
+            m.today_components
+                .iter()
+                .any(|c| c.component == Component::DatadogIngest)
+        );
     }
 
     #[test]

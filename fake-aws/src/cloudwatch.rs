@@ -27,7 +27,9 @@
 //!   `Period` are ignored when `MetricStat` is present.
 //! * A stored metric matches only when namespace, metric name and the *full*
 //!   dimension set are equal (order-insensitive), as CloudWatch matches
-//!   metrics: a query naming a subset of the dimensions gets no data.
+//!   metrics: a query naming a subset of the dimensions gets no data. Metrics
+//!   are per (account, region): the caller's account (see the crate docs)
+//!   and the request's region.
 //! * Raw points in `[StartTime, EndTime)` are bucketed into
 //!   `[StartTime + k·Period, StartTime + (k+1)·Period)`; empty buckets yield no
 //!   datapoint; timestamps are bucket starts, ordered per `ScanBy`.
@@ -52,6 +54,10 @@ use ciborium::Value;
 
 use crate::util::{Fnv, decode_token, encode_token};
 use crate::{ApiError, Ctx, Handled, MetricKey, Reply, lock, sorted_dims};
+
+/// The operations the fake implements; others answer `UnknownOperationException`
+/// (or are forwarded to the upstream when there is one).
+pub(crate) const OPERATIONS: &[&str] = &["GetMetricData"];
 
 const MAX_QUERIES: usize = 500;
 const DEFAULT_MAX_DATAPOINTS: i128 = 100_800;
@@ -79,6 +85,26 @@ pub(crate) fn error_reply(e: &ApiError) -> Reply {
             ("content-type", "application/cbor".to_string()),
             ("smithy-protocol", "rpc-v2-cbor".to_string()),
             ("x-amzn-query-error", format!("{};{side}", e.code)),
+        ],
+        body: encode(&body),
+    }
+}
+
+/// An RPC v2 CBOR error of a service other than CloudWatch (a request for
+/// the upstream the fake refused or faulted): `{"__type": "<Code>", "message": …}`.
+pub(crate) fn plain_error_reply(e: &ApiError) -> Reply {
+    let body = Value::Map(vec![
+        (Value::Text("__type".into()), Value::Text(e.code.clone())),
+        (
+            Value::Text("message".into()),
+            Value::Text(e.message.clone()),
+        ),
+    ]);
+    Reply {
+        status: e.status,
+        headers: vec![
+            ("content-type", "application/cbor".to_string()),
+            ("smithy-protocol", "rpc-v2-cbor".to_string()),
         ],
         body: encode(&body),
     }
@@ -520,6 +546,7 @@ fn evaluate(ctx: &Ctx<'_>, r: &GmdRequest) -> Vec<Series> {
         .filter(|q| q.return_data)
         .map(|q| {
             let key = MetricKey {
+                account: ctx.account().to_string(),
                 region: ctx.region.to_string(),
                 namespace: q.namespace.clone(),
                 name: q.metric_name.clone(),

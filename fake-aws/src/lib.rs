@@ -15,20 +15,49 @@
 //!   `DescribeSubscriptionFilters`, `FilterLogEvents`, `PutQueryDefinition`,
 //!   `DescribeQueryDefinitions`, `DeleteQueryDefinition`; see [`logs`].
 //! * **STS** over the AWS query protocol: `POST /` with a form body
-//!   `Action=GetCallerIdentity`; see [`sts`].
+//!   `Action=GetCallerIdentity` or `Action=AssumeRole`; see [`sts`].
 //!
-//! Every response carries `x-amzn-requestid`. The region is read from the
-//! SigV4 credential scope of the `authorization` header (default
-//! `us-east-1`), and all state (log groups, metrics, events, query
-//! definitions) is kept per region, as in AWS.
+//! Anything else — another service (e.g. Cost Explorer,
+//! `x-amz-target: AWSInsightsIndexService.GetCostAndUsage`) or an
+//! unimplemented operation — is forwarded as-is to
+//! [`FakeOptions::upstream`] when one is set (e.g. a moto server) and its
+//! answer returned; without one it is answered as an unknown operation
+//! (`UnknownOperationException` / `InvalidAction`) or 404. See [`proxy`].
+//!
+//! Every response carries `x-amzn-requestid`.
+//!
+//! **Accounts and regions.** The region is read from the SigV4 credential
+//! scope of the `authorization` header (default `us-east-1`). The account is
+//! read from its access key id (`Credential=AKID/...`): a key issued by this
+//! fake's `AssumeRole` is in the role's account, any other key (or none) in
+//! the default account [`FakeOptions::account_id`]. All state (log groups
+//! with their filters and events, metrics, query definitions) is kept per
+//! (account, region), as in AWS; every ARN in a response names the caller's
+//! account. The seeding methods without a suffix ([`FakeAws::add_log_group`],
+//! [`FakeAws::put_metric`], …) use the default account, their `_in` variants
+//! ([`FakeAws::add_log_group_in`], [`FakeAws::put_metric_in`], …) any account.
+//!
+//! | caller's access key | account | `GetCallerIdentity` `Arn` / `UserId` |
+//! | --- | --- | --- |
+//! | issued by `AssumeRole` of `arn:aws:iam::<acct>:role/[<path>/]<name>` | `<acct>` | `arn:aws:sts::<acct>:assumed-role/<name>/<session>` / `AROA…:<session>` |
+//! | any other, or no `authorization` | [`FakeOptions::account_id`] | `arn:aws:iam::<acct>:user/fake` / `AIDAFAKE` |
+//!
+//! **Denials and faults.** IAM-style denials are checked first, by the
+//! request's IAM action (`cloudwatch:GetMetricData`, `logs:<Op>`, `sts:<Op>`,
+//! `ce:GetCostAndUsage`, …): [`FakeAws::deny`] (every account),
+//! [`FakeAws::deny_in`] (one account), [`FakeAws::deny_after`] (after `n`
+//! more calls); [`FakeAws::allow`] lifts them all, [`FakeAws::allow_in`] one
+//! account's. `AssumeRole` also answers its own `AccessDenied` for roles given
+//! to [`FakeAws::deny_assume`] or [`FakeAws::require_external_id`] (without
+//! the right `ExternalId`).
 //!
 //! Fault injection ([`Faults`]) is deterministic: request number `n` (a global
 //! counter, restarted by [`FakeAws::set_faults`]) and `Faults::seed` decide,
 //! in order, throttle → HTTP 500 → HTTP 503 → dropped connection, each an
-//! independent draw from a splitmix64 stream seeded by `(seed, n)`. IAM-style
-//! denials ([`FakeAws::deny`]) are checked before the random faults. Faults
-//! apply to every request routed to an operation of any service (not to
-//! 404s). Their wire form per service:
+//! independent draw from a splitmix64 stream seeded by `(seed, n)`. Denials
+//! and faults apply to every request routed to an operation of any service,
+//! forwarded ones included (which then never reach the upstream); not to
+//! 404s. Their wire form per service (forwarded requests: see [`proxy`]):
 //!
 //! | fault | CloudWatch (CBOR) | Logs (JSON) | STS (XML) |
 //! | --- | --- | --- | --- |
@@ -38,10 +67,15 @@
 //! | denied | 403 `AccessDenied` | 400 `AccessDeniedException` | 403 `AccessDenied` |
 //! | drop | connection closed, no response | same | same |
 //!
-//! Every request, faulted or not, is recorded as a [`Call`].
+//! Denial messages name the caller (`User: <caller arn> is not authorized to
+//! perform: <action> …`).
+//!
+//! Every request, faulted, denied or forwarded, is recorded as a [`Call`]
+//! with its service, operation, IAM action, caller's account and region.
 
 pub mod cloudwatch;
 pub mod logs;
+pub mod proxy;
 pub mod sts;
 mod util;
 
@@ -60,6 +94,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
+use proxy::Wire;
+
 /// Region used when a request carries no SigV4 credential scope.
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// Account id used when [`FakeOptions::account_id`] is left at its default.
@@ -68,10 +104,17 @@ pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 /// Options for [`FakeAws::start`].
 #[derive(Clone, Debug)]
 pub struct FakeOptions {
-    /// The account every ARN and `GetCallerIdentity` reports.
+    /// The default account: the account of every request not signed with an
+    /// access key issued by this fake's `AssumeRole`, and the account the
+    /// methods without an `_in` suffix seed.
     pub account_id: String,
     /// Initial fault configuration.
     pub faults: Faults,
+    /// Base URL (`http://host:port`, optionally with a path prefix) of a
+    /// server to forward requests to that the fake does not implement (an
+    /// unknown service or operation), e.g. a moto server. `None` = answer
+    /// them as an unknown operation (or 404). Only `http://` is supported.
+    pub upstream: Option<String>,
 }
 
 impl Default for FakeOptions {
@@ -79,6 +122,7 @@ impl Default for FakeOptions {
         FakeOptions {
             account_id: DEFAULT_ACCOUNT_ID.to_string(),
             faults: Faults::default(),
+            upstream: None,
         }
     }
 }
@@ -108,16 +152,31 @@ pub struct Faults {
 /// One request as the fake saw it.
 #[derive(Clone, Debug)]
 pub struct Call {
-    /// `"monitoring"`, `"logs"`, `"sts"` (or `"unknown"` for unroutable requests).
+    /// `"monitoring"`, `"logs"`, `"sts"`; for a request forwarded to the
+    /// upstream, the service's signing name (`"ce"` for
+    /// `AWSInsightsIndexService.*`, else the SigV4 credential scope's service);
+    /// `"unknown"` for unroutable requests.
     pub service: String,
-    /// The operation name, e.g. `"GetMetricData"`.
+    /// The operation name, e.g. `"GetMetricData"` (empty when unknown, e.g. a
+    /// REST-style request forwarded to the upstream).
     pub operation: String,
+    /// The IAM action, `"<iam prefix>:<Operation>"`: `"cloudwatch:GetMetricData"`,
+    /// `"logs:DescribeLogGroups"`, `"sts:AssumeRole"`, `"ce:GetCostAndUsage"`, …;
+    /// empty when the operation is unknown.
+    pub action: String,
+    /// The caller's account: the role's account for an access key issued by
+    /// `AssumeRole`, else the default account ([`FakeOptions::account_id`]).
+    pub account: String,
     /// Region from the SigV4 credential scope.
     pub region: String,
     /// HTTP status sent; 0 when the connection was dropped.
     pub status: u16,
-    /// `"throttle"`, `"500"`, `"503"`, `"drop"` or `"denied"` when a fault was injected.
+    /// `"throttle"`, `"500"`, `"503"`, `"drop"` or `"denied"` when a fault was
+    /// injected; `"upstream"` when forwarding to the upstream failed (502).
     pub fault: Option<String>,
+    /// True when the request was forwarded to [`FakeOptions::upstream`] (and
+    /// the upstream's answer returned).
+    pub proxied: bool,
     /// Number of `MetricDataQueries` in a `GetMetricData` request (counted
     /// from the request body, so also for faulted calls); 0 otherwise.
     pub metric_queries: usize,
@@ -183,6 +242,7 @@ pub struct FakeAws {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct MetricKey {
+    pub(crate) account: String,
     pub(crate) region: String,
     pub(crate) namespace: String,
     pub(crate) name: String,
@@ -217,28 +277,128 @@ pub(crate) struct RegionState {
 
 #[derive(Default)]
 pub(crate) struct State {
-    pub(crate) regions: HashMap<String, RegionState>,
+    /// Log groups and query definitions, keyed by (account, region).
+    pub(crate) scopes: HashMap<(String, String), RegionState>,
     pub(crate) metrics: HashMap<MetricKey, Vec<(i64, f64)>>,
     pub(crate) event_seq: u64,
     pub(crate) query_def_seq: u64,
 }
 
 impl State {
-    pub(crate) fn region_mut(&mut self, region: &str) -> &mut RegionState {
-        self.regions.entry(region.to_string()).or_default()
+    pub(crate) fn scope(&self, account: &str, region: &str) -> Option<&RegionState> {
+        self.scopes.get(&(account.to_string(), region.to_string()))
+    }
+
+    pub(crate) fn scope_mut(&mut self, account: &str, region: &str) -> &mut RegionState {
+        self.scopes
+            .entry((account.to_string(), region.to_string()))
+            .or_default()
+    }
+}
+
+/// A role session created by `AssumeRole`, keyed by its access key id.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    /// The role's account.
+    pub(crate) account: String,
+    pub(crate) role_name: String,
+    /// `AROA…`, stable per role ARN.
+    pub(crate) role_id: String,
+    pub(crate) session_name: String,
+}
+
+/// Who sent a request, from its SigV4 access key id.
+#[derive(Clone, Debug)]
+pub(crate) struct Caller {
+    pub(crate) account: String,
+    pub(crate) session: Option<Session>,
+}
+
+impl Caller {
+    /// `arn:aws:iam::<acct>:user/fake`, or for a role session
+    /// `arn:aws:sts::<acct>:assumed-role/<role>/<session>`.
+    pub(crate) fn arn(&self) -> String {
+        match &self.session {
+            Some(s) => format!(
+                "arn:aws:sts::{}:assumed-role/{}/{}",
+                self.account, s.role_name, s.session_name
+            ),
+            None => format!("arn:aws:iam::{}:user/fake", self.account),
+        }
+    }
+
+    /// `AIDAFAKE`, or for a role session `<role id>:<session>`.
+    pub(crate) fn user_id(&self) -> String {
+        match &self.session {
+            Some(s) => format!("{}:{}", s.role_id, s.session_name),
+            None => "AIDAFAKE".to_string(),
+        }
     }
 }
 
 pub(crate) struct Inner {
+    /// The default account.
     pub(crate) account_id: String,
     pub(crate) state: Mutex<State>,
     faults: Mutex<Faults>,
     denied: Mutex<HashSet<String>>,
+    /// (account, action) pairs denied for one account only.
+    denied_in: Mutex<HashSet<(String, String)>>,
+    /// Service errors answered for an action, as the service documents them (e.g. Cost
+    /// Explorer's DataUnavailableException): (HTTP status, code, message).
+    errors: Mutex<HashMap<String, (u16, String, String)>>,
     /// Actions allowed a number more times, then denied (a failure midway through a run).
     deny_after: Mutex<HashMap<String, usize>>,
+    /// Role ARNs whose `AssumeRole` is denied.
+    pub(crate) assume_denied: Mutex<HashSet<String>>,
+    /// Role ARN → the `ExternalId` its `AssumeRole` requires.
+    pub(crate) external_ids: Mutex<HashMap<String, String>>,
+    /// Access key id → role session.
+    pub(crate) sessions: Mutex<HashMap<String, Session>>,
+    pub(crate) session_seq: AtomicU64,
+    upstream: Option<proxy::Upstream>,
     fault_seq: AtomicU64,
     request_seq: AtomicU64,
     calls: Mutex<Vec<Call>>,
+}
+
+impl Inner {
+    /// The caller for an access key id: a role session's account when the
+    /// key was issued by `AssumeRole`, else the default account.
+    fn caller(&self, access_key: Option<&str>) -> Caller {
+        if let Some(k) = access_key
+            && let Some(s) = lock(&self.sessions).get(k)
+        {
+            return Caller {
+                account: s.account.clone(),
+                session: Some(s.clone()),
+            };
+        }
+        Caller {
+            account: self.account_id.clone(),
+            session: None,
+        }
+    }
+
+    /// Whether `action` is denied for `account` (by [`FakeAws::deny`],
+    /// [`FakeAws::deny_in`] or an exhausted [`FakeAws::deny_after`]). Counts
+    /// one use of a `deny_after` allowance when not denied otherwise.
+    fn is_denied(&self, account: &str, action: &str) -> bool {
+        if lock(&self.denied).contains(action)
+            || lock(&self.denied_in).contains(&(account.to_string(), action.to_string()))
+        {
+            return true;
+        }
+        let mut after = lock(&self.deny_after);
+        match after.get_mut(action) {
+            Some(0) => true,
+            Some(n) => {
+                *n -= 1;
+                false
+            }
+            None => false,
+        }
+    }
 }
 
 /// Locks a mutex, ignoring poisoning (a panicking test thread must not wedge
@@ -272,8 +432,17 @@ impl Service {
         }
     }
 
+    /// Whether the fake implements `op` itself.
+    fn implements(self, op: &str) -> bool {
+        match self {
+            Service::Monitoring => cloudwatch::OPERATIONS.contains(&op),
+            Service::Logs => logs::OPERATIONS.contains(&op),
+            Service::Sts => sts::OPERATIONS.contains(&op),
+        }
+    }
+
     /// Renders an error in this service's wire form.
-    fn error_reply(self, e: &ApiError, request_id: &str) -> Reply {
+    pub(crate) fn error_reply(self, e: &ApiError, request_id: &str) -> Reply {
         match self {
             Service::Monitoring => cloudwatch::error_reply(e),
             Service::Logs => logs::error_reply(e),
@@ -331,11 +500,14 @@ pub(crate) struct Ctx<'a> {
     pub(crate) inner: &'a Inner,
     pub(crate) region: &'a str,
     pub(crate) request_id: &'a str,
+    pub(crate) caller: &'a Caller,
 }
 
 impl Ctx<'_> {
+    /// The caller's account: every ARN in a response uses it, and all state
+    /// is read and written in it.
     pub(crate) fn account(&self) -> &str {
-        &self.inner.account_id
+        &self.caller.account
     }
 }
 
@@ -343,7 +515,9 @@ enum Route {
     Op(Service, String),
     /// Recognised service, but the request cannot be routed to an operation.
     BadRequest(Service, ApiError),
-    NotFound,
+    /// Not a service the fake speaks: forwarded when there is an upstream,
+    /// else answered with this error in that service's form (`None` = 404).
+    Unserved(Option<(Service, ApiError)>),
 }
 
 const CBOR_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
@@ -354,7 +528,7 @@ fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
     let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok());
     if let Some(op) = path.strip_prefix(CBOR_PREFIX) {
         if parts.method != http::Method::POST {
-            return Route::NotFound;
+            return Route::Unserved(None);
         }
         if header("smithy-protocol") != Some("rpc-v2-cbor") {
             return Route::BadRequest(
@@ -368,18 +542,18 @@ fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
         return Route::Op(Service::Monitoring, op.to_string());
     }
     if path != "/" || parts.method != http::Method::POST {
-        return Route::NotFound;
+        return Route::Unserved(None);
     }
     if let Some(target) = header("x-amz-target") {
         return match target.strip_prefix(LOGS_TARGET_PREFIX) {
             Some(op) => Route::Op(Service::Logs, op.to_string()),
-            None => Route::BadRequest(
+            None => Route::Unserved(Some((
                 Service::Logs,
                 ApiError::bad(
                     "UnknownOperationException",
                     format!("unknown x-amz-target {target}"),
                 ),
-            ),
+            ))),
         };
     }
     let action = util::parse_form(body)
@@ -388,13 +562,13 @@ fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
         .map(|(_, v)| v);
     match action {
         Some(a) => Route::Op(Service::Sts, a),
-        None => Route::BadRequest(
+        None => Route::Unserved(Some((
             Service::Sts,
             ApiError::bad(
                 "MissingAction",
                 "The request must contain the parameter Action.",
             ),
-        ),
+        ))),
     }
 }
 
@@ -436,40 +610,58 @@ fn decide_fault(f: &Faults, n: u64) -> Option<FaultKind> {
     None
 }
 
-fn fault_error(service: Service, kind: FaultKind) -> ApiError {
-    match (service, kind) {
-        (Service::Monitoring, FaultKind::Throttle) => ApiError::bad("Throttling", "Rate exceeded"),
-        (Service::Logs, FaultKind::Throttle) => {
-            ApiError::bad("ThrottlingException", "Rate exceeded")
-        }
-        (Service::Sts, FaultKind::Throttle) => ApiError::bad("Throttling", "Rate exceeded"),
-        (Service::Logs, FaultKind::Http500) => ApiError::new(
-            500,
-            "ServiceUnavailableException",
-            "The service cannot complete the request.",
-        ),
-        (_, FaultKind::Http500) => ApiError::new(
+/// The error a fault of `kind` answers in `wire`'s form. `iam_prefix` picks
+/// service-specific codes of forwarded services.
+fn fault_error(wire: &Wire, iam_prefix: &str, kind: FaultKind) -> ApiError {
+    let internal = || {
+        ApiError::new(
             500,
             "InternalFailure",
             "The request processing has failed because of an unknown error, exception or failure.",
-        ),
-        (Service::Logs, _) => ApiError::new(
-            503,
-            "ServiceUnavailableException",
-            "The service cannot complete the request.",
-        ),
-        (_, _) => ApiError::new(
+        )
+    };
+    let unavailable = || {
+        ApiError::new(
             503,
             "ServiceUnavailable",
             "The request has failed due to a temporary failure of the server.",
+        )
+    };
+    let logs_unavailable = |status| {
+        ApiError::new(
+            status,
+            "ServiceUnavailableException",
+            "The service cannot complete the request.",
+        )
+    };
+    match (wire, kind) {
+        (Wire::Known(Service::Logs), FaultKind::Throttle) => {
+            ApiError::bad("ThrottlingException", "Rate exceeded")
+        }
+        (Wire::Known(Service::Logs), FaultKind::Http500) => logs_unavailable(500),
+        (Wire::Known(Service::Logs), _) => logs_unavailable(503),
+        (Wire::Known(_) | Wire::Query, FaultKind::Throttle) => {
+            ApiError::bad("Throttling", "Rate exceeded")
+        }
+        // Cost Explorer throttles with LimitExceededException (the SDKs retry it as throttling).
+        (_, FaultKind::Throttle) if iam_prefix == "ce" => ApiError::bad(
+            "LimitExceededException",
+            "You made too many calls in a short period of time. Try again later.",
         ),
+        (Wire::Rest, FaultKind::Throttle) => {
+            ApiError::new(429, "TooManyRequestsException", "Rate exceeded")
+        }
+        (_, FaultKind::Throttle) => ApiError::bad("ThrottlingException", "Rate exceeded"),
+        (_, FaultKind::Http500) => internal(),
+        (_, _) => unavailable(),
     }
 }
 
-fn denied_error(ctx: &Ctx<'_>, service: Service, action: &str, body: &[u8]) -> ApiError {
-    let user = format!("arn:aws:iam::{}:user/fake", ctx.account());
-    match service {
-        Service::Logs => {
+/// The AccessDenied error for `action` in `wire`'s form, naming the caller.
+fn denied_error(ctx: &Ctx<'_>, wire: &Wire, op: &str, action: &str, body: &[u8]) -> ApiError {
+    let user = ctx.caller.arn();
+    match wire {
+        Wire::Known(Service::Logs) => {
             let resource = logs::resource_arn_for(ctx, action, body);
             ApiError::bad(
                 "AccessDeniedException",
@@ -479,7 +671,7 @@ fn denied_error(ctx: &Ctx<'_>, service: Service, action: &str, body: &[u8]) -> A
                 ),
             )
         }
-        Service::Monitoring | Service::Sts => ApiError::new(
+        Wire::Known(_) | Wire::Query => ApiError::new(
             403,
             "AccessDenied",
             format!(
@@ -487,7 +679,46 @@ fn denied_error(ctx: &Ctx<'_>, service: Service, action: &str, body: &[u8]) -> A
                  because no identity-based policy allows the {action} action"
             ),
         ),
+        Wire::Json(_) | Wire::Cbor | Wire::Rest => {
+            // Cost Explorer names the operation as its resource.
+            let on = if action.starts_with("ce:") {
+                format!(" on resource: arn:aws:ce:us-east-1:{}:/{op}", ctx.account())
+            } else {
+                String::new()
+            };
+            let status = if matches!(wire, Wire::Json(_)) {
+                400
+            } else {
+                403
+            };
+            ApiError::new(
+                status,
+                "AccessDeniedException",
+                format!(
+                    "User: {user} is not authorized to perform: {action}{on} \
+                     because no identity-based policy allows the {action} action"
+                ),
+            )
+        }
     }
+}
+
+/// Where a routed request goes.
+enum Target {
+    /// Served by the fake (implemented, or answered as unknown when there is
+    /// no upstream).
+    Local(Service, String),
+    /// Forwarded to the upstream.
+    Proxy(proxy::Foreign),
+}
+
+/// What the fake answers.
+enum Outcome {
+    Reply(Reply),
+    /// The upstream's response, passed through.
+    Forwarded(Response<Full<Bytes>>),
+    /// Close the connection without a response.
+    Dropped,
 }
 
 /// Marker error: makes hyper close the connection without a response.
@@ -510,13 +741,14 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, BoxError> {
     let (parts, body) = req.into_parts();
     let body = body.collect().await?.to_bytes();
-    let region = util::region_from_authorization(
-        parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok()),
-    )
-    .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let auth = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let region =
+        util::region_from_authorization(auth).unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let caller = inner.caller(util::access_key_from_authorization(auth).as_deref());
+    let signing_name = util::service_from_authorization(auth);
     let request_id = util::uuid_like(inner.request_seq.fetch_add(1, Ordering::Relaxed) ^ 0x5EED);
 
     let faults = lock(&inner.faults).clone();
@@ -529,96 +761,171 @@ async fn handle(
         inner: &inner,
         region: &region,
         request_id: &request_id,
+        caller: &caller,
     };
     let mut call = Call {
         service: "unknown".to_string(),
         operation: String::new(),
+        action: String::new(),
+        account: caller.account.clone(),
         region: region.clone(),
         status: 0,
         fault: None,
+        proxied: false,
         metric_queries: 0,
         datapoints: 0,
     };
 
-    let reply: Option<Reply> = match route(&parts, &body) {
-        Route::NotFound => Some(Reply {
+    let upstream = inner.upstream.as_ref();
+    let foreign = || proxy::classify(&parts, &body, signing_name.as_deref());
+    let target = match route(&parts, &body) {
+        Route::Op(s, op) if upstream.is_some() && !s.implements(&op) => {
+            Ok(Target::Proxy(foreign()))
+        }
+        Route::Op(s, op) => Ok(Target::Local(s, op)),
+        Route::Unserved(_) if upstream.is_some() => Ok(Target::Proxy(foreign())),
+        Route::BadRequest(s, e) | Route::Unserved(Some((s, e))) => Err(Some((s, e))),
+        Route::Unserved(None) => Err(None),
+    };
+
+    let outcome = match target {
+        Err(None) => Outcome::Reply(Reply {
             status: 404,
             headers: vec![("content-type", "text/plain".to_string())],
             body: b"no such route in logplan-fake".to_vec(),
         }),
-        Route::BadRequest(service, e) => {
+        Err(Some((service, e))) => {
             call.service = service.name().to_string();
-            Some(service.error_reply(&e, &request_id))
+            Outcome::Reply(service.error_reply(&e, &request_id))
         }
-        Route::Op(service, op) => {
-            call.service = service.name().to_string();
-            call.operation = op.clone();
-            if service == Service::Monitoring && op == "GetMetricData" {
-                call.metric_queries = cloudwatch::count_queries(&body);
-            }
-            let action = format!("{}:{}", service.iam_prefix(), op);
-            let is_denied = lock(&inner.denied).contains(&action) || {
-                let mut after = lock(&inner.deny_after);
-                match after.get_mut(&action) {
-                    Some(0) => true,
-                    Some(n) => {
-                        *n -= 1;
-                        false
-                    }
-                    None => false,
+        Ok(target) => {
+            let (wire, iam_prefix) = match &target {
+                Target::Local(s, op) => {
+                    call.service = s.name().to_string();
+                    call.operation = op.clone();
+                    (Wire::Known(*s), s.iam_prefix().to_string())
+                }
+                Target::Proxy(f) => {
+                    call.service = f.service.clone();
+                    call.operation = f.operation.clone();
+                    (f.wire.clone(), f.iam_prefix.clone())
                 }
             };
-            if is_denied {
+            if !call.operation.is_empty() && !iam_prefix.is_empty() {
+                call.action = format!("{iam_prefix}:{}", call.operation);
+            }
+            if matches!(&target, Target::Local(Service::Monitoring, op) if op == "GetMetricData") {
+                call.metric_queries = cloudwatch::count_queries(&body);
+            }
+            if !call.action.is_empty() && inner.is_denied(&caller.account, &call.action) {
                 call.fault = Some("denied".to_string());
-                Some(service.error_reply(&denied_error(&ctx, service, &action, &body), &request_id))
+                let e = denied_error(&ctx, &wire, &call.operation, &call.action, &body);
+                Outcome::Reply(wire.error_reply(&e, &request_id))
+            } else if let Some((status, code, message)) =
+                lock(&inner.errors).get(&call.action).cloned()
+            {
+                call.fault = Some("error".to_string());
+                let e = ApiError::new(status, &code, message);
+                Outcome::Reply(wire.error_reply(&e, &request_id))
             } else if let Some(kind) = decide_fault(&faults, n) {
                 call.fault = Some(kind.label().to_string());
                 match kind {
-                    FaultKind::Drop => None,
-                    k => Some(service.error_reply(&fault_error(service, k), &request_id)),
+                    FaultKind::Drop => Outcome::Dropped,
+                    k => Outcome::Reply(
+                        wire.error_reply(&fault_error(&wire, &iam_prefix, k), &request_id),
+                    ),
                 }
             } else {
-                let handled = match service {
-                    Service::Monitoring => cloudwatch::handle(&ctx, &op, &body),
-                    Service::Logs => logs::handle(&ctx, &op, &body),
-                    Service::Sts => sts::handle(&ctx, &op, &body),
-                };
-                match handled.result {
-                    Ok(r) => {
-                        call.datapoints = handled.datapoints;
-                        Some(r)
+                match target {
+                    Target::Local(service, op) => {
+                        let handled = match service {
+                            Service::Monitoring => cloudwatch::handle(&ctx, &op, &body),
+                            Service::Logs => logs::handle(&ctx, &op, &body),
+                            Service::Sts => sts::handle(&ctx, &op, &body),
+                        };
+                        match handled.result {
+                            Ok(r) => {
+                                call.datapoints = handled.datapoints;
+                                Outcome::Reply(r)
+                            }
+                            Err(e) => {
+                                // AssumeRole's own denials (deny_assume, require_external_id).
+                                if e.code.starts_with("AccessDenied") {
+                                    call.fault = Some("denied".to_string());
+                                }
+                                Outcome::Reply(service.error_reply(&e, &request_id))
+                            }
+                        }
                     }
-                    Err(e) => Some(service.error_reply(&e, &request_id)),
+                    Target::Proxy(_) => {
+                        let up = upstream.expect("a proxy target implies an upstream");
+                        call.proxied = true;
+                        match up.forward(&parts, body.clone()).await {
+                            Ok(resp) => Outcome::Forwarded(resp),
+                            Err(msg) => {
+                                call.fault = Some("upstream".to_string());
+                                let e = ApiError::new(
+                                    502,
+                                    "BadGateway",
+                                    format!("logplan-fake: upstream {}: {msg}", up.url),
+                                );
+                                Outcome::Reply(wire.error_reply(&e, &request_id))
+                            }
+                        }
+                    }
                 }
             }
         }
     };
 
-    call.status = reply.as_ref().map_or(0, |r| r.status);
+    call.status = match &outcome {
+        Outcome::Reply(r) => r.status,
+        Outcome::Forwarded(r) => r.status().as_u16(),
+        Outcome::Dropped => 0,
+    };
     lock(&inner.calls).push(call);
 
-    let Some(reply) = reply else {
-        return Err(Box::new(DroppedConnection));
-    };
-    let mut builder = Response::builder()
-        .status(reply.status)
-        .header("x-amzn-requestid", &request_id);
-    for (k, v) in &reply.headers {
-        builder = builder.header(*k, v);
+    match outcome {
+        Outcome::Dropped => Err(Box::new(DroppedConnection)),
+        Outcome::Forwarded(mut resp) => {
+            if !resp.headers().contains_key("x-amzn-requestid") {
+                resp.headers_mut().insert(
+                    "x-amzn-requestid",
+                    http::HeaderValue::from_str(&request_id)?,
+                );
+            }
+            Ok(resp)
+        }
+        Outcome::Reply(reply) => {
+            let mut builder = Response::builder()
+                .status(reply.status)
+                .header("x-amzn-requestid", &request_id);
+            for (k, v) in &reply.headers {
+                builder = builder.header(*k, v);
+            }
+            Ok(builder.body(Full::new(Bytes::from(reply.body)))?)
+        }
     }
-    Ok(builder.body(Full::new(Bytes::from(reply.body)))?)
 }
 
 impl FakeAws {
     /// Binds 127.0.0.1:0 and starts serving on the current tokio runtime.
+    /// Panics when it cannot bind or [`FakeOptions::upstream`] is not an
+    /// `http://` URL.
     pub async fn start(opts: FakeOptions) -> FakeAws {
         Self::start_on(opts, 0)
             .await
-            .expect("logplan-fake: cannot bind 127.0.0.1:0")
+            .unwrap_or_else(|e| panic!("logplan-fake: cannot start on 127.0.0.1:0: {e}"))
     }
 
-    /// Like [`FakeAws::start`] but on a chosen port (0 = any).
+    /// Like [`FakeAws::start`] but on a chosen port (0 = any). An invalid
+    /// [`FakeOptions::upstream`] is an `InvalidInput` error.
     pub async fn start_on(opts: FakeOptions, port: u16) -> std::io::Result<FakeAws> {
+        let upstream = opts
+            .upstream
+            .as_deref()
+            .map(proxy::Upstream::new)
+            .transpose()?;
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let inner = Arc::new(Inner {
@@ -626,7 +933,14 @@ impl FakeAws {
             state: Mutex::new(State::default()),
             faults: Mutex::new(opts.faults),
             denied: Mutex::new(HashSet::new()),
+            denied_in: Mutex::new(HashSet::new()),
+            errors: Mutex::new(HashMap::new()),
             deny_after: Mutex::new(HashMap::new()),
+            assume_denied: Mutex::new(HashSet::new()),
+            external_ids: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
+            session_seq: AtomicU64::new(0),
+            upstream,
             fault_seq: AtomicU64::new(0),
             request_seq: AtomicU64::new(0),
             calls: Mutex::new(Vec::new()),
@@ -668,14 +982,21 @@ impl FakeAws {
         self.addr
     }
 
+    /// The default account ([`FakeOptions::account_id`]).
     pub fn account_id(&self) -> String {
         self.inner.account_id.clone()
     }
 
-    /// Adds (or replaces) a log group; its filters and events are kept on replace.
+    /// Adds (or replaces) a log group in the default account; its filters and
+    /// events are kept on replace.
     pub fn add_log_group(&self, region: &str, g: LogGroup) {
+        self.add_log_group_in(&self.inner.account_id, region, g);
+    }
+
+    /// [`FakeAws::add_log_group`] in `account`.
+    pub fn add_log_group_in(&self, account: &str, region: &str, g: LogGroup) {
         let mut st = lock(&self.inner.state);
-        let groups = &mut st.region_mut(region).groups;
+        let groups = &mut st.scope_mut(account, region).groups;
         match groups.get_mut(&g.name) {
             Some(existing) => existing.group = g,
             None => {
@@ -691,16 +1012,28 @@ impl FakeAws {
         }
     }
 
-    /// Adds (or replaces, by name) a subscription filter. The log group is
-    /// created with [`LogGroup::new`] defaults if it does not exist.
+    /// Adds (or replaces, by name) a subscription filter in the default
+    /// account. The log group is created with [`LogGroup::new`] defaults if it
+    /// does not exist.
     pub fn add_subscription_filter(&self, region: &str, log_group: &str, f: SubscriptionFilter) {
+        self.add_subscription_filter_in(&self.inner.account_id, region, log_group, f);
+    }
+
+    /// [`FakeAws::add_subscription_filter`] in `account`.
+    pub fn add_subscription_filter_in(
+        &self,
+        account: &str,
+        region: &str,
+        log_group: &str,
+        f: SubscriptionFilter,
+    ) {
         let mut st = lock(&self.inner.state);
-        let gs = group_entry(st.region_mut(region), log_group);
+        let gs = group_entry(st.scope_mut(account, region), log_group);
         gs.filters.insert(f.filter_name.clone(), f);
     }
 
-    /// Appends raw datapoints `(epoch seconds, value)` to a metric identified
-    /// by namespace, name and its full dimension set.
+    /// Appends raw datapoints `(epoch seconds, value)` to a metric of the
+    /// default account identified by namespace, name and its full dimension set.
     pub fn put_metric(
         &self,
         region: &str,
@@ -709,7 +1042,28 @@ impl FakeAws {
         dims: &[(&str, &str)],
         points: &[(i64, f64)],
     ) {
+        self.put_metric_in(
+            &self.inner.account_id,
+            region,
+            namespace,
+            metric_name,
+            dims,
+            points,
+        );
+    }
+
+    /// [`FakeAws::put_metric`] in `account`.
+    pub fn put_metric_in(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        metric_name: &str,
+        dims: &[(&str, &str)],
+        points: &[(i64, f64)],
+    ) {
         let key = MetricKey {
+            account: account.to_string(),
             region: region.to_string(),
             namespace: namespace.to_string(),
             name: metric_name.to_string(),
@@ -719,9 +1073,9 @@ impl FakeAws {
         st.metrics.entry(key).or_default().extend_from_slice(points);
     }
 
-    /// Appends log events `(timestamp ms, message)` to a stream. The log group
-    /// is created with [`LogGroup::new`] defaults if it does not exist. The
-    /// ingestion time of each event is its timestamp.
+    /// Appends log events `(timestamp ms, message)` to a stream in the default
+    /// account. The log group is created with [`LogGroup::new`] defaults if it
+    /// does not exist. The ingestion time of each event is its timestamp.
     pub fn put_log_events(
         &self,
         region: &str,
@@ -729,9 +1083,21 @@ impl FakeAws {
         stream: &str,
         events: &[(i64, String)],
     ) {
+        self.put_log_events_in(&self.inner.account_id, region, log_group, stream, events);
+    }
+
+    /// [`FakeAws::put_log_events`] in `account`.
+    pub fn put_log_events_in(
+        &self,
+        account: &str,
+        region: &str,
+        log_group: &str,
+        stream: &str,
+        events: &[(i64, String)],
+    ) {
         let mut st = lock(&self.inner.state);
         let mut seq = st.event_seq;
-        let gs = group_entry(st.region_mut(region), log_group);
+        let gs = group_entry(st.scope_mut(account, region), log_group);
         for (ts, msg) in events {
             seq += 1;
             gs.events.push(StoredEvent {
@@ -755,20 +1121,65 @@ impl FakeAws {
     }
 
     /// Denies an IAM action such as `"logs:DescribeSubscriptionFilters"`,
-    /// `"cloudwatch:GetMetricData"` or `"sts:GetCallerIdentity"`.
+    /// `"cloudwatch:GetMetricData"`, `"sts:GetCallerIdentity"`,
+    /// `"sts:AssumeRole"` or (forwarded, never reaching the upstream)
+    /// `"ce:GetCostAndUsage"`, for every account.
     pub fn deny(&self, iam_action: &str) {
         lock(&self.inner.denied).insert(iam_action.to_string());
     }
 
-    /// Lifts a denial made with [`FakeAws::deny`].
+    /// Answer every call of `iam_action` with this service error (in the service's wire form),
+    /// without forwarding it: for errors a service documents, such as Cost Explorer's
+    /// `DataUnavailableException`. `allow` lifts it.
+    pub fn fail(&self, iam_action: &str, status: u16, code: &str, message: &str) {
+        lock(&self.inner.errors).insert(
+            iam_action.to_string(),
+            (status, code.to_string(), message.to_string()),
+        );
+    }
+
+    /// Denies an IAM action for callers in `account` only (the caller's
+    /// account comes from its access key: see [`Call::account`]).
+    pub fn deny_in(&self, account: &str, iam_action: &str) {
+        lock(&self.inner.denied_in).insert((account.to_string(), iam_action.to_string()));
+    }
+
     /// Allow `iam_action` `n` more times, then answer AccessDenied: a run that fails midway.
     pub fn deny_after(&self, iam_action: &str, n: usize) {
         lock(&self.inner.deny_after).insert(iam_action.to_string(), n);
     }
 
+    /// Lifts every denial of `iam_action`: [`FakeAws::deny`],
+    /// [`FakeAws::deny_after`] and [`FakeAws::deny_in`] for every account.
     pub fn allow(&self, iam_action: &str) {
         lock(&self.inner.deny_after).remove(iam_action);
         lock(&self.inner.denied).remove(iam_action);
+        lock(&self.inner.denied_in).retain(|(_, a)| a != iam_action);
+        lock(&self.inner.errors).remove(iam_action);
+    }
+
+    /// Lifts a denial made with [`FakeAws::deny_in`] for `account` only.
+    pub fn allow_in(&self, account: &str, iam_action: &str) {
+        lock(&self.inner.denied_in).remove(&(account.to_string(), iam_action.to_string()));
+    }
+
+    /// Makes `AssumeRole` of `role_arn` answer 403 `AccessDenied` (`User: …
+    /// is not authorized to perform: sts:AssumeRole on resource: <role arn>`),
+    /// as AWS does when the role's trust policy does not admit the caller.
+    pub fn deny_assume(&self, role_arn: &str) {
+        lock(&self.inner.assume_denied).insert(role_arn.to_string());
+    }
+
+    /// Lifts [`FakeAws::deny_assume`].
+    pub fn allow_assume(&self, role_arn: &str) {
+        lock(&self.inner.assume_denied).remove(role_arn);
+    }
+
+    /// Makes `AssumeRole` of `role_arn` require `ExternalId=<external_id>`
+    /// (a trust-policy `sts:ExternalId` condition): a missing or different
+    /// one answers 403 `AccessDenied`. Replaces an earlier requirement.
+    pub fn require_external_id(&self, role_arn: &str, external_id: &str) {
+        lock(&self.inner.external_ids).insert(role_arn.to_string(), external_id.to_string());
     }
 
     /// Every request recorded so far, in completion order.
@@ -780,12 +1191,17 @@ impl FakeAws {
         lock(&self.inner.calls).clear();
     }
 
-    /// The region's query definitions, sorted by name then id.
+    /// The query definitions of the default account in `region`, sorted by
+    /// name then id.
     pub fn query_definitions(&self, region: &str) -> Vec<QueryDefinition> {
+        self.query_definitions_in(&self.inner.account_id, region)
+    }
+
+    /// [`FakeAws::query_definitions`] of `account`.
+    pub fn query_definitions_in(&self, account: &str, region: &str) -> Vec<QueryDefinition> {
         let st = lock(&self.inner.state);
         let mut v: Vec<QueryDefinition> = st
-            .regions
-            .get(region)
+            .scope(account, region)
             .map(|r| r.query_defs.values().cloned().collect())
             .unwrap_or_default();
         v.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));

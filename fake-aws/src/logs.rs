@@ -42,6 +42,11 @@
 //!   `DeleteQueryDefinition` (`{"success": true}`, unknown id →
 //!   `ResourceNotFoundException`). Ids are UUID-shaped and deterministic.
 //!
+//! All state is the caller's account's (see the crate docs): a role session's
+//! requests see only the log groups and query definitions of the role's
+//! account in the request's region, and ARNs (`arn:aws:logs:<region>:<caller
+//! account>:log-group:…`) name that account.
+//!
 //! Tokens are opaque; a token that was not issued for the same kind of
 //! request answers `InvalidParameterException`.
 
@@ -51,6 +56,17 @@ use serde_json::{Map, Value, json};
 
 use crate::util::{Fnv, decode_token, encode_token, uuid_like};
 use crate::{ApiError, Ctx, Handled, QueryDefinition, Reply, StoredEvent, lock, now_ms};
+
+/// The operations the fake implements; others answer `UnknownOperationException`
+/// (or are forwarded to the upstream when there is one).
+pub(crate) const OPERATIONS: &[&str] = &[
+    "DescribeLogGroups",
+    "DescribeSubscriptionFilters",
+    "FilterLogEvents",
+    "PutQueryDefinition",
+    "DescribeQueryDefinitions",
+    "DeleteQueryDefinition",
+];
 
 const PAGE_BYTES: usize = 1_048_576;
 /// 2024-01-01T00:00:00Z in epoch milliseconds.
@@ -346,7 +362,7 @@ fn describe_log_groups(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
     let st = lock(&ctx.inner.state);
     let mut page = Vec::new();
     let mut more = false;
-    if let Some(rs) = st.regions.get(ctx.region) {
+    if let Some(rs) = st.scope(ctx.account(), ctx.region) {
         let candidates = rs.groups.values().filter(|g| {
             let n = g.group.name.as_str();
             after.as_deref().is_none_or(|a| n > a)
@@ -419,8 +435,7 @@ fn describe_subscription_filters(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, Ap
 
     let st = lock(&ctx.inner.state);
     let gs = st
-        .regions
-        .get(ctx.region)
+        .scope(ctx.account(), ctx.region)
         .and_then(|rs| rs.groups.get(group))
         .ok_or_else(not_found_group)?;
     let mut page = Vec::new();
@@ -624,8 +639,7 @@ fn filter_log_events(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
 
     let st = lock(&ctx.inner.state);
     let gs = st
-        .regions
-        .get(ctx.region)
+        .scope(ctx.account(), ctx.region)
         .and_then(|rs| rs.groups.get(&group))
         .ok_or_else(not_found_group)?;
     let stream_set: Option<HashSet<&str>> = streams
@@ -710,7 +724,11 @@ fn put_query_definition(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
     let now = now_ms();
     let def_id = match id.filter(|i| !i.is_empty()) {
         Some(existing) => {
-            if !st.region_mut(ctx.region).query_defs.contains_key(existing) {
+            if !st
+                .scope_mut(ctx.account(), ctx.region)
+                .query_defs
+                .contains_key(existing)
+            {
                 return Err(not_found_query_def());
             }
             existing.to_string()
@@ -728,7 +746,7 @@ fn put_query_definition(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
         query_language: lang.unwrap_or("CWLI").to_string(),
         last_modified_ms: now,
     };
-    st.region_mut(ctx.region)
+    st.scope_mut(ctx.account(), ctx.region)
         .query_defs
         .insert(def_id.clone(), def);
     Ok(ok(json!({ "queryDefinitionId": def_id }), 0))
@@ -758,8 +776,7 @@ fn describe_query_definitions(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiEr
 
     let st = lock(&ctx.inner.state);
     let mut defs: Vec<&QueryDefinition> = st
-        .regions
-        .get(ctx.region)
+        .scope(ctx.account(), ctx.region)
         .map(|rs| {
             rs.query_defs
                 .values()
@@ -802,7 +819,11 @@ fn delete_query_definition(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError
     let id = required(id, "queryDefinitionId")?;
     check_len(Some(id), "queryDefinitionId", 0, 256)?;
     let mut st = lock(&ctx.inner.state);
-    match st.region_mut(ctx.region).query_defs.remove(id) {
+    match st
+        .scope_mut(ctx.account(), ctx.region)
+        .query_defs
+        .remove(id)
+    {
         Some(_) => Ok(ok(json!({ "success": true }), 0)),
         None => Err(not_found_query_def()),
     }

@@ -1,10 +1,12 @@
-//! `logplan-fake --port P --groups N --latency-ms L --seed S [--region R]`
+//! `logplan-fake --port P --groups N --latency-ms L --seed S [--region R] [--upstream URL]`
 //!
 //! Starts the fake AWS endpoint with N synthetic log groups
 //! (`/fake/group-00000`, …), each with daily `AWS/Logs` `IncomingBytes` and
 //! `IncomingLogEvents` points (dimension `LogGroupName`) for the last 60 days,
 //! prints its URL and serves until Ctrl-C. For manual poking, e.g. with
-//! `AWS_ENDPOINT_URL=<url> aws logs describe-log-groups`.
+//! `AWS_ENDPOINT_URL=<url> aws logs describe-log-groups`. With `--upstream
+//! http://127.0.0.1:5000` (e.g. moto) requests it does not implement are
+//! forwarded there.
 
 use std::time::Duration;
 
@@ -16,10 +18,10 @@ struct Args {
     latency_ms: u64,
     seed: u64,
     region: String,
+    upstream: Option<String>,
 }
 
-const USAGE: &str =
-    "usage: logplan-fake [--port P] [--groups N] [--latency-ms L] [--seed S] [--region R]";
+const USAGE: &str = "usage: logplan-fake [--port P] [--groups N] [--latency-ms L] [--seed S] [--region R] [--upstream URL]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
@@ -28,6 +30,7 @@ fn parse_args() -> Result<Args, String> {
         latency_ms: 0,
         seed: 0,
         region: "us-east-1".to_string(),
+        upstream: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -44,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
             "--latency-ms" => a.latency_ms = val.parse().map_err(bad)?,
             "--seed" => a.seed = val.parse().map_err(bad)?,
             "--region" => a.region = val,
+            "--upstream" => a.upstream = Some(val),
             _ => return Err(format!("unknown flag {flag}\n{USAGE}")),
         }
     }
@@ -73,12 +77,13 @@ async fn main() {
             latency: Duration::from_millis(args.latency_ms),
             ..Faults::default()
         },
+        upstream: args.upstream.clone(),
         ..FakeOptions::default()
     };
     let fake = match FakeAws::start_on(opts, args.port).await {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("cannot bind 127.0.0.1:{}: {e}", args.port);
+            eprintln!("cannot start on 127.0.0.1:{}: {e}", args.port);
             std::process::exit(1);
         }
     };

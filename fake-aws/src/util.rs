@@ -1,7 +1,7 @@
 //! Small helpers shared by the services: a deterministic PRNG step
 //! (splitmix64), a stable hash (FNV-1a 64), opaque pagination tokens, the
-//! SigV4 credential-scope region parser and form-body decoding for the AWS
-//! query protocol.
+//! SigV4 credential parsers (access key, region, signing name), form-body
+//! decoding for the AWS query protocol, base-36 ids and ISO-8601 timestamps.
 
 /// One splitmix64 step: a good 64-bit mixer, used for fault decisions and ids.
 pub(crate) fn splitmix64(mut x: u64) -> u64 {
@@ -88,17 +88,81 @@ pub(crate) fn decode_token(token: &str) -> Option<Vec<String>> {
 /// Region from a SigV4 `authorization` header:
 /// `AWS4-HMAC-SHA256 Credential=AKID/20261124/us-east-1/monitoring/aws4_request, ...`.
 pub(crate) fn region_from_authorization(auth: Option<&str>) -> Option<String> {
-    let auth = auth?;
-    let start = auth.find("Credential=")? + "Credential=".len();
-    let rest = &auth[start..];
-    let cred = rest.split([',', ' ']).next()?;
-    let parts: Vec<&str> = cred.split('/').collect();
+    let parts = credential_parts(auth)?;
     // AKID / date / region / service / aws4_request
     if parts.len() >= 5 && !parts[2].is_empty() {
         Some(parts[2].to_string())
     } else {
         None
     }
+}
+
+/// The parts of the SigV4 credential (`AKID/date/region/service/aws4_request`)
+/// in an `authorization` header, split on `/`.
+fn credential_parts(auth: Option<&str>) -> Option<Vec<&str>> {
+    let auth = auth?;
+    let start = auth.find("Credential=")? + "Credential=".len();
+    let cred = auth[start..].split([',', ' ']).next()?;
+    Some(cred.split('/').collect())
+}
+
+/// Access key id from a SigV4 `authorization` header (the `AKID` of
+/// `Credential=AKID/...`); `None` when there is no credential or it is empty.
+pub(crate) fn access_key_from_authorization(auth: Option<&str>) -> Option<String> {
+    let parts = credential_parts(auth)?;
+    parts
+        .first()
+        .filter(|k| !k.is_empty())
+        .map(|k| k.to_string())
+}
+
+/// Signing name (`monitoring`, `logs`, `ce`, …) from the SigV4 credential scope.
+pub(crate) fn service_from_authorization(auth: Option<&str>) -> Option<String> {
+    let parts = credential_parts(auth)?;
+    if parts.len() >= 5 && !parts[3].is_empty() {
+        Some(parts[3].to_string())
+    } else {
+        None
+    }
+}
+
+/// `n` in base 36 (digits and uppercase letters), left-padded with `0` to `width`.
+pub(crate) fn base36(mut n: u64, width: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut out = Vec::with_capacity(width.max(13));
+    while n > 0 {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII digits")
+}
+
+/// Epoch milliseconds as ISO-8601 UTC with second precision, `2019-11-09T13:34:41Z`
+/// (the form STS uses for `Expiration`).
+pub(crate) fn iso8601(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body into pairs.
@@ -201,6 +265,34 @@ mod tests {
         );
         assert_eq!(region_from_authorization(Some("garbage")), None);
         assert_eq!(region_from_authorization(None), None);
+    }
+
+    #[test]
+    fn credential_parts_parse() {
+        let h = "AWS4-HMAC-SHA256 Credential=ASIA0000000000000001/20261124/us-east-1/ce/aws4_request, SignedHeaders=host, Signature=abc";
+        assert_eq!(
+            access_key_from_authorization(Some(h)).as_deref(),
+            Some("ASIA0000000000000001")
+        );
+        assert_eq!(service_from_authorization(Some(h)).as_deref(), Some("ce"));
+        assert_eq!(access_key_from_authorization(Some("garbage")), None);
+        assert_eq!(
+            access_key_from_authorization(Some("AWS4-HMAC-SHA256 Credential=/x")),
+            None
+        );
+        assert_eq!(service_from_authorization(None), None);
+    }
+
+    #[test]
+    fn base36_and_iso8601() {
+        assert_eq!(base36(0, 4), "0000");
+        assert_eq!(base36(35, 1), "Z");
+        assert_eq!(base36(36, 3), "010");
+        assert_eq!(base36(u64::MAX, 16).len(), 16);
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_573_306_481_000), "2019-11-09T13:34:41Z");
+        assert_eq!(iso8601(951_782_400_999), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601(-1000), "1969-12-31T23:59:59Z");
     }
 
     #[test]

@@ -57,7 +57,7 @@ async fn get_caller_identity_answers_xml() {
     );
     assert_eq!(calls[0].region, "eu-central-1");
 
-    let r = sts_call(&f, R, "Action=AssumeRole&Version=2011-06-15")
+    let r = sts_call(&f, R, "Action=GetSessionToken&Version=2011-06-15")
         .await
         .unwrap();
     assert_eq!(r.status, 400);

@@ -4,6 +4,7 @@
 //! (one page); pagination, packing and retries of whole stages live in the stage modules, so they
 //! run the same whatever answers.
 
+pub mod costexplorer;
 pub mod limited;
 pub mod sdk;
 

@@ -45,6 +45,43 @@ impl ConnectSettings {
     }
 }
 
+/// The SDK configuration of the standard chain with logplan's retry and timeout settings, after
+/// checking that it yields credentials: a missing setup is one clear error naming what was tried.
+pub async fn load_checked(settings: &ConnectSettings) -> Result<aws_config::SdkConfig> {
+    let retry = RetryConfig::standard()
+        .with_max_attempts(settings.max_attempts)
+        .with_initial_backoff(settings.initial_backoff)
+        .with_max_backoff(Duration::from_secs(20));
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(settings.connect_timeout)
+        .read_timeout(settings.read_timeout)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry)
+        .timeout_config(timeouts);
+    if let Some(p) = &settings.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let base = loader.load().await;
+    use aws_credential_types::provider::ProvideCredentials;
+    let provider = base
+        .credentials_provider()
+        .ok_or_else(|| Error::NoCredentials("no credential provider is configured".into()))?;
+    if let Err(e) = provider.provide_credentials().await {
+        let profile = settings.profile.as_deref().unwrap_or("default");
+        return Err(Error::NoCredentials(format!(
+            "the standard chain tried environment variables, profile {profile:?} (files and \
+             SSO), web identity, ECS container and EC2 instance metadata ({}); set \
+             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, configure the profile, or pass --profile",
+            error_chain(&e)
+        )));
+    }
+    Ok(base)
+}
+
 /// An AWS account reached through the SDK.
 pub struct SdkAccount {
     base: aws_config::SdkConfig,
@@ -56,37 +93,7 @@ impl SdkAccount {
     /// Load the standard chain (env, profile, SSO, web identity, ECS, IMDS) and check that it
     /// yields credentials, so a missing setup is one clear error before any real call.
     pub async fn connect(settings: &ConnectSettings, first_region: Option<&str>) -> Result<Self> {
-        let retry = RetryConfig::standard()
-            .with_max_attempts(settings.max_attempts)
-            .with_initial_backoff(settings.initial_backoff)
-            .with_max_backoff(Duration::from_secs(20));
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(settings.connect_timeout)
-            .read_timeout(settings.read_timeout)
-            .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry)
-            .timeout_config(timeouts);
-        if let Some(p) = &settings.profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(url) = &settings.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        let base = loader.load().await;
-        use aws_credential_types::provider::ProvideCredentials;
-        let provider = base
-            .credentials_provider()
-            .ok_or_else(|| Error::NoCredentials("no credential provider is configured".into()))?;
-        if let Err(e) = provider.provide_credentials().await {
-            let profile = settings.profile.as_deref().unwrap_or("default");
-            return Err(Error::NoCredentials(format!(
-                "the standard chain tried environment variables, profile {profile:?} (files and \
-                 SSO), web identity, ECS container and EC2 instance metadata ({}); set \
-                 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, configure the profile, or pass --profile",
-                error_chain(&e)
-            )));
-        }
+        let base = load_checked(settings).await?;
         Ok(SdkAccount {
             base,
             sts_region: first_region.map(str::to_string),

@@ -54,7 +54,11 @@ pub fn policy(deploy: bool, actuals: bool, role_arns: Option<&[String]>) -> serd
 pub fn run(global: &GlobalArgs, args: &IamPolicyArgs) -> Result<i32> {
     let (config, _) = Config::discover(global.config.as_deref())?;
     let roles: Vec<String> = config.accounts.iter().map(|a| a.role_arn.clone()).collect();
-    let doc = policy(args.deploy, args.actuals, args.accounts.then_some(roles.as_slice()));
+    let doc = policy(
+        args.deploy,
+        args.actuals,
+        args.accounts.then_some(roles.as_slice()),
+    );
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Internal(e.to_string()))?;
     print_stdout(&(text + "\n"))?;
     Ok(EXIT_OK)

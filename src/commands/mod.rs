@@ -1,6 +1,7 @@
 //! One module per subcommand: the glue between the command line and the stage modules, which
 //! know nothing of the CLI.
 
+pub mod actuals;
 pub mod iam;
 pub mod init;
 pub mod prices;

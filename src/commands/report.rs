@@ -13,6 +13,7 @@ use crate::money::MicroUsd;
 use crate::period::Period;
 use crate::pricing::PriceBook;
 use crate::progress::Reporter;
+use crate::reconcile::{self, AwsInput};
 use crate::report::{self, data::ApiUse, data::ReportData};
 use crate::snapshot::{self, GroupInput};
 
@@ -27,6 +28,26 @@ struct JsonSummary<'a> {
     best_path: Path,
     best_path_savings_usd: MicroUsd,
     best_mix_total_usd: MicroUsd,
+    /// With --actuals / --datadog-usage: the reconciliation's headline figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reconciliation: Option<JsonReconciliation>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonReconciliation {
+    /// `reconciled`, `no_data`, `unavailable`, or absent without --actuals.
+    aws_status: Option<String>,
+    aws_reason: Option<String>,
+    cost_explorer_requests: u32,
+    cost_explorer_cost_usd: MicroUsd,
+    from_cache: bool,
+    modeled_usd: Option<MicroUsd>,
+    billed_usd: Option<MicroUsd>,
+    variance_usd: Option<MicroUsd>,
+    variance_pct: Option<rust_decimal::Decimal>,
+    flagged_components: Vec<String>,
+    unmapped_usd: Option<MicroUsd>,
+    datadog_flagged_components: Vec<String>,
 }
 
 pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) -> Result<i32> {
@@ -43,6 +64,35 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         scenario.free_tier = false;
     }
     scenario.check().map_err(Error::Usage)?;
+
+    // Reconciliation compares a calendar month: check its inputs before any AWS call.
+    if args.refresh && !args.actuals {
+        return Err(Error::Usage(
+            "--refresh refetches the actuals: it needs --actuals".into(),
+        ));
+    }
+    let reconciling = args.actuals || args.datadog_usage.is_some();
+    let threshold = reconcile::threshold(config.reconcile.variance_threshold_percent)?;
+    let month = if reconciling {
+        if args.source.start.is_some() || args.source.end.is_some() {
+            return Err(Error::Usage(
+                "--actuals and --datadog-usage compare a calendar month: use --month, not --start/--end"
+                    .into(),
+            ));
+        }
+        Some(Period::from_args(
+            args.source.month.as_deref(),
+            None,
+            None,
+            chrono::Utc::now(),
+        )?)
+    } else {
+        None
+    };
+    let datadog_usage = match (&args.datadog_usage, &month) {
+        (Some(path), Some(m)) => Some(reconcile::datadog::read(path, m)?),
+        _ => None,
+    };
 
     // Volumes: a snapshot file, or measured now.
     let (groups, label, period, api, fresh) = match &args.snapshot {
@@ -91,7 +141,85 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         .clone()
         .unwrap_or_else(|| args.reports_dir.join(&label));
 
+    // Actuals: from the folder's cache, else Cost Explorer. A failure is a warning: the report
+    // renders without them and says why.
+    let mut fresh_actuals: Option<String> = None;
+    let aws_input = if args.actuals
+        && let Some(m) = &month
+    {
+        let by_account = model.accounts.len() > 1 || !config.accounts.is_empty();
+        let query = crate::aws::costexplorer::CostQuery::month(
+            &m.start.to_string(),
+            &m.end.to_string(),
+            by_account,
+        );
+        let cache = crate::commands::actuals::cache_path(&dir);
+        let cache_file = cache.display().to_string();
+        match crate::commands::actuals::obtain(
+            global,
+            &config,
+            &query,
+            &cache,
+            args.refresh,
+            reporter,
+        )
+        .await
+        {
+            Ok(got) => {
+                if !got.from_cache {
+                    fresh_actuals = Some(got.actuals.to_json()?);
+                }
+                if !got.actuals.has_data() {
+                    reporter.warn(&format!(
+                        "no Cost Explorer data for {label}: the report has no billed side to compare"
+                    ));
+                }
+                Some(AwsInput::Result {
+                    actuals: Box::new(got.actuals),
+                    requests: got.requests,
+                    from_cache: got.from_cache,
+                    cache_file,
+                })
+            }
+            Err(f) if f.is_no_data() => {
+                reporter.warn(&format!("no Cost Explorer data for {label}: {}", f.error));
+                Some(AwsInput::NoData {
+                    reason: f.error.to_string(),
+                    requests: f.requests,
+                })
+            }
+            Err(f) => {
+                reporter.warn(&format!("actuals not included in the report: {}", f.error));
+                Some(AwsInput::Unavailable {
+                    reason: f.error.to_string(),
+                    requests: f.requests,
+                })
+            }
+        }
+    } else {
+        None
+    };
+    if reconciling {
+        data.actuals = Some(reconcile::reconcile(
+            &model,
+            &book,
+            &label,
+            threshold,
+            aws_input,
+            datadog_usage.as_ref(),
+        )?);
+    }
+
     report::write(&dir, &data, &model, &mut |tmp| {
+        // Freshly fetched actuals are cached in the folder, so a rerun does not pay again.
+        if let Some(json) = &fresh_actuals {
+            std::fs::write(tmp.join(reconcile::actuals::CACHE_FILE), json).map_err(|source| {
+                Error::Output {
+                    path: dir.join(reconcile::actuals::CACHE_FILE),
+                    source,
+                }
+            })?;
+        }
         // A report that sampled keeps its snapshot beside it, for later months and reruns.
         if let Some(c) = &fresh {
             let dest = crate::snapshot::Destination {
@@ -116,6 +244,7 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
             best_path: data.best_path,
             best_path_savings_usd: data.best_path_savings_usd,
             best_mix_total_usd: data.best_mix_total_usd,
+            reconciliation: data.actuals.as_ref().map(json_reconciliation),
         };
         let text = serde_json::to_string_pretty(&j)
             .map_err(|e| Error::Internal(format!("summary JSON: {e}")))?;
@@ -123,7 +252,44 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
     } else if !reporter.is_quiet() {
         print_stdout(&console_table(&data, &dir))?;
     }
+    // Some accounts could not be measured: the report covers the others, the run is partial.
+    if let Some(c) = &fresh
+        && !c.failures.is_empty()
+    {
+        return Ok(crate::error::EXIT_FINDINGS);
+    }
     Ok(EXIT_OK)
+}
+
+fn json_reconciliation(r: &reconcile::Reconciliation) -> JsonReconciliation {
+    let flagged = |rows: &[reconcile::ComponentVariance]| {
+        rows.iter()
+            .filter(|c| c.flagged)
+            .map(|c| c.component.clone())
+            .collect()
+    };
+    let a = r.aws.as_ref();
+    let total = a.and_then(|a| a.total.as_ref());
+    JsonReconciliation {
+        aws_status: a.map(|a| a.status.clone()),
+        aws_reason: a.and_then(|a| a.reason.clone()),
+        cost_explorer_requests: a.map_or(0, |a| a.requests),
+        cost_explorer_cost_usd: a.map_or(MicroUsd::ZERO, |a| a.request_cost_usd),
+        from_cache: a.is_some_and(|a| a.from_cache),
+        modeled_usd: total.map(|t| t.modeled_usd),
+        billed_usd: total.map(|t| t.billed_usd),
+        variance_usd: total.map(|t| t.variance_usd),
+        variance_pct: total.and_then(|t| t.variance_pct),
+        flagged_components: a.map(|a| flagged(&a.components)).unwrap_or_default(),
+        unmapped_usd: a
+            .filter(|a| a.status == "reconciled")
+            .map(|a| a.unmapped_total_usd),
+        datadog_flagged_components: r
+            .datadog
+            .as_ref()
+            .map(|d| flagged(&d.components))
+            .unwrap_or_default(),
+    }
 }
 
 /// Scan volumes per group from `queries/`, when the folder exists and lints as files.
@@ -207,6 +373,9 @@ fn console_table(d: &ReportData, dir: &std::path::Path) -> String {
             }
         }
     }
+    if let Some(r) = &d.actuals {
+        o += &reconciliation_lines(r);
+    }
     if d.best_path_savings_usd.0 > 0 {
         o += &format!(
             "Cheapest path: {} saves {} a month against today.\n",
@@ -217,5 +386,88 @@ fn console_table(d: &ReportData, dir: &std::path::Path) -> String {
         o += "No single path is cheaper than today.\n";
     }
     o += &format!("Report: {}\n", dir.display());
+    o
+}
+
+/// The console's view of the reconciliation: totals, flagged components, what Cost Explorer cost.
+fn reconciliation_lines(r: &reconcile::Reconciliation) -> String {
+    let mut o = String::new();
+    let flagged = |rows: &[reconcile::ComponentVariance]| -> String {
+        let f: Vec<String> = rows
+            .iter()
+            .filter(|c| c.flagged)
+            .map(|c| match c.variance_pct {
+                Some(p) => format!(
+                    "{} {}{:.1}%",
+                    c.component,
+                    if p > rust_decimal::Decimal::ZERO {
+                        "+"
+                    } else {
+                        ""
+                    },
+                    p
+                ),
+                None => format!("{} (not modeled)", c.component),
+            })
+            .collect();
+        if f.is_empty() {
+            "none".into()
+        } else {
+            f.join(", ")
+        }
+    };
+    if let Some(a) = &r.aws {
+        match (a.status.as_str(), &a.total) {
+            ("reconciled", Some(t)) => {
+                let sign = if t.variance_usd.0 > 0 { "+" } else { "" };
+                o += &format!(
+                    "Bill vs model (AWS, {}): billed {} vs modeled {} ({sign}{}{}); over {}%: {}\n",
+                    r.month,
+                    t.billed_usd,
+                    t.modeled_usd,
+                    t.variance_usd,
+                    t.variance_pct
+                        .map(|p| format!(", {sign}{p:.1}%"))
+                        .unwrap_or_default(),
+                    r.threshold_percent,
+                    flagged(&a.components)
+                );
+                if !a.unmapped.is_empty() {
+                    o += &format!(
+                        "  {} usage type(s) map to no component: {} billed, not modeled\n",
+                        a.unmapped.len(),
+                        a.unmapped_total_usd
+                    );
+                }
+            }
+            _ => {
+                o += &format!(
+                    "Bill vs model (AWS, {}): {}\n",
+                    r.month,
+                    a.reason.as_deref().unwrap_or(&a.status)
+                );
+            }
+        }
+        o += &format!(
+            "  {}\n",
+            crate::commands::actuals::requests_line(
+                a.requests,
+                a.from_cache,
+                a.cache_file.as_deref().unwrap_or("actuals.json"),
+                a.fetched_at.as_deref().unwrap_or("-"),
+            )
+        );
+    }
+    if let Some(d) = &r.datadog
+        && let Some(t) = &d.total
+    {
+        o += &format!(
+            "Datadog usage vs model: {} vs modeled {}; over {}%: {}\n",
+            t.billed_usd,
+            t.modeled_usd,
+            r.threshold_percent,
+            flagged(&d.components)
+        );
+    }
     o
 }

@@ -89,6 +89,7 @@ pub async fn measure(
         },
         sample_events: source.sample_events,
         concurrency,
+        rate_limits: config.aws.rate_limits.clone(),
     };
     crate::discover::check_excludes(&job.discover.excludes)?;
     if period.start < chrono::Utc::now().date_naive() - chrono::Duration::days(455) {

@@ -44,6 +44,9 @@ pub struct ReportData {
     pub api: Option<ApiUse>,
     /// The previous month's report, when it exists in the same output root.
     pub previous: Option<Previous>,
+    /// The model's today against the bill (`--actuals`) and Datadog's usage
+    /// (`--datadog-usage`), when asked for.
+    pub actuals: Option<crate::reconcile::Reconciliation>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -264,6 +267,7 @@ impl ReportData {
             prices,
             api: None,
             previous: None,
+            actuals: None,
         }
     }
 

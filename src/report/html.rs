@@ -43,6 +43,7 @@ pub fn render(data: &ReportData) -> String {
     chart_savings(&mut o, data);
     chart_breakeven(&mut o, data);
     paths_table(&mut o, data);
+    reconciliation(&mut o, data);
     groups_table(&mut o, data);
     assumptions_table(&mut o, data);
     prices_table(&mut o, data);
@@ -1162,6 +1163,188 @@ fn groups_table(o: &mut String, d: &ReportData) {
     o.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
+fn variance_rows(
+    o: &mut String,
+    rows: &[crate::reconcile::ComponentVariance],
+    total: Option<&crate::reconcile::TotalVariance>,
+    billed_label: &str,
+) {
+    w!(
+        o,
+        "<div class=\"scroll\">\n<table class=\"reconciliation\">\n<thead><tr><th>Component</th>\
+         <th class=\"num\">Modeled</th><th class=\"num\">{}</th><th class=\"num\">Variance</th>\
+         <th class=\"num\">%</th><th class=\"num\">Quantity modeled</th>\
+         <th class=\"num\">Quantity billed</th><th class=\"num\">Sampled (IncomingBytes)</th>\
+         <th class=\"num\">Volume effect</th><th class=\"num\">Price effect</th></tr></thead>\n<tbody>\n",
+        escape(billed_label)
+    );
+    let opt = |m: Option<MicroUsd>, signed_: bool| match m {
+        Some(m) if signed_ => signed(m),
+        Some(m) => m.to_string(),
+        None => "—".to_string(),
+    };
+    let pct_text = |p: Option<Decimal>| match p {
+        Some(p) => {
+            let t = fixed(p, 1);
+            if p > Decimal::ZERO {
+                format!("+{t}%")
+            } else {
+                format!("{t}%")
+            }
+        }
+        None => "n/a".to_string(),
+    };
+    let q = |d: Decimal, unit: &str| format!("{} {}", quantity(d.round_dp(3)), escape(unit));
+    for c in rows {
+        w!(
+            o,
+            "<tr{}><td><code>{}</code>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>\n",
+            if c.flagged { " class=\"flagged\"" } else { "" },
+            escape(&c.component),
+            if c.flagged {
+                " <span class=\"badge st-unconfirmed\">over threshold</span>"
+            } else {
+                ""
+            },
+            c.modeled_usd,
+            opt(c.billed_usd, false),
+            opt(c.variance_usd, true),
+            if c.billed_usd.is_some() {
+                pct_text(c.variance_pct)
+            } else {
+                "—".to_string()
+            },
+            q(c.modeled_quantity, &c.unit),
+            match c.billed_quantity {
+                Some(b) => q(b, &c.unit),
+                None => format!("<span class=\"muted small\">{}</span>", escape(&c.basis)),
+            },
+            c.sampled_gib.map(|s| q(s, "GiB")).unwrap_or_default(),
+            opt(c.volume_effect_usd, true),
+            opt(c.price_effect_usd, true),
+        );
+    }
+    if let Some(t) = total {
+        w!(
+            o,
+            "<tr class=\"total{}\"><td>Total</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td></td><td></td><td></td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+            if t.flagged { " flagged" } else { "" },
+            t.modeled_usd,
+            t.billed_usd,
+            signed(t.variance_usd),
+            pct_text(t.variance_pct),
+            signed(t.volume_effect_usd),
+            signed(t.price_effect_usd),
+        );
+    }
+    o.push_str("</tbody>\n</table>\n</div>\n");
+}
+
+fn notes_list(o: &mut String, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    o.push_str("<ul class=\"notes\">\n");
+    for n in notes {
+        w!(o, "<li>{}</li>\n", escape(n));
+    }
+    o.push_str("</ul>\n");
+}
+
+/// The model's today against the bill (Cost Explorer) and Datadog's usage, when asked for.
+fn reconciliation(o: &mut String, d: &ReportData) {
+    let Some(r) = &d.actuals else { return };
+    w!(
+        o,
+        "<section id=\"reconciliation\">\n<h2>Reconciliation with the bill</h2>\n"
+    );
+    if let Some(a) = &r.aws {
+        let line = crate::commands::actuals::requests_line(
+            a.requests,
+            a.from_cache,
+            a.cache_file.as_deref().unwrap_or("actuals.json"),
+            a.fetched_at.as_deref().unwrap_or("-"),
+        );
+        match a.status.as_str() {
+            "reconciled" => {
+                w!(
+                    o,
+                    "<p>Today's model (each group on its current path, free-tier credits included) \
+                     against Cost Explorer's UnblendedCost for {}. Variance = billed − modeled, as a \
+                     percentage of the modeled cost; rows over {}% are highlighted. The volume effect \
+                     is the quantity difference at the model's effective rate, the price effect the \
+                     rest.</p>\n",
+                    escape(&r.month),
+                    escape(&r.threshold_percent.to_string())
+                );
+                variance_rows(o, &a.components, a.total.as_ref(), "Billed");
+                if !a.unmapped.is_empty() {
+                    w!(
+                        o,
+                        "<h3>Billed usage types that map to no component</h3>\n<p>{} in all, not in \
+                         the totals above.</p>\n<div class=\"scroll\">\n<table class=\"unmapped\">\n\
+                         <thead><tr><th>Usage type</th><th>Account</th><th>Region</th>\
+                         <th class=\"num\">Quantity</th><th class=\"num\">Billed</th><th>What it is</th>\
+                         </tr></thead>\n<tbody>\n",
+                        a.unmapped_total_usd
+                    );
+                    for u in &a.unmapped {
+                        w!(
+                            o,
+                            "<tr><td><code>{}</code></td><td>{}</td><td class=\"nw\">{}</td>\
+                             <td class=\"num\">{} {}</td><td class=\"num\">{}</td><td class=\"muted\">{}</td></tr>\n",
+                            escape(&u.usage_type),
+                            escape(u.account_id.as_deref().unwrap_or("")),
+                            escape(&u.region),
+                            quantity(u.quantity.round_dp(3)),
+                            escape(&u.unit),
+                            u.billed_usd,
+                            escape(&u.note)
+                        );
+                    }
+                    o.push_str("</tbody>\n</table>\n</div>\n");
+                }
+                notes_list(o, &a.notes);
+            }
+            "no_data" => w!(
+                o,
+                "<p class=\"notice\"><strong>No Cost Explorer data for {}:</strong> {}</p>\n",
+                escape(&r.month),
+                escape(a.reason.as_deref().unwrap_or(""))
+            ),
+            _ => w!(
+                o,
+                "<p class=\"notice\"><strong>Actuals not included:</strong> {}. The rest of the \
+                 report does not depend on them.</p>\n",
+                escape(
+                    a.reason
+                        .as_deref()
+                        .unwrap_or("Cost Explorer could not be asked")
+                )
+            ),
+        }
+        if a.status != "unavailable" || a.requests > 0 {
+            w!(o, "<p class=\"muted small\">{}.</p>\n", escape(&line));
+        }
+    }
+    if let Some(dd) = &r.datadog {
+        w!(
+            o,
+            "<h3>Datadog usage against the model</h3>\n<p>Datadog's estimated usage from \
+             <code>{}</code>, priced with the model's Datadog prices.</p>\n",
+            escape(&dd.file)
+        );
+        variance_rows(o, &dd.components, dd.total.as_ref(), "From usage");
+        notes_list(o, &dd.notes);
+    }
+    o.push_str("</section>\n");
+}
+
 fn assumptions_table(o: &mut String, d: &ReportData) {
     o.push_str(
         "<section id=\"assumptions\">\n<h2>Assumptions</h2>\n<p>The model's settings in force for \
@@ -1756,6 +1939,9 @@ table.prices td.desc { min-width: 220px; }
 table.prices tbody tr.caveat td { background: var(--warn-bg); }
 table.prices tr.caveat td:first-child { box-shadow: inset 3px 0 0 var(--warn-rule); }
 table.assumptions td:first-child { font-weight: 600; white-space: nowrap; }
+table.reconciliation tbody tr.flagged td { background: var(--warn-bg); }
+table.reconciliation tr.flagged td:first-child { box-shadow: inset 3px 0 0 var(--warn-rule); }
+ul.notes { font-size: 12px; color: var(--muted); }
 .badge {
   display: inline-block; font-size: 10px; font-weight: 650; letter-spacing: .04em; text-transform: uppercase;
   padding: 0 5px; border-radius: 3px; border: 1px solid currentColor; color: var(--muted); vertical-align: 1px;
@@ -2072,6 +2258,7 @@ mod tests {
                     ("datadog_forwarder".to_string(), "3702.000000".to_string()),
                 ]),
             }),
+            actuals: None,
         }
     }
 
@@ -2310,5 +2497,132 @@ mod tests {
         let s = Scale::nice(0.0, 3740.0, 6);
         assert_eq!(s.ticks.first(), Some(&0.0));
         assert!(s.hi >= 3740.0);
+    }
+
+    fn variance_row(
+        name: &str,
+        modeled: i64,
+        billed: Option<i64>,
+        flagged: bool,
+    ) -> crate::reconcile::ComponentVariance {
+        crate::reconcile::ComponentVariance {
+            component: name.into(),
+            unit: "GB".into(),
+            modeled_quantity: dec("30"),
+            billed_quantity: billed.map(|_| dec("37.5")),
+            sampled_gib: Some(dec("30")),
+            modeled_usd: MicroUsd(modeled),
+            billed_usd: billed.map(MicroUsd),
+            billed_net_usd: None,
+            variance_usd: billed.map(|b| MicroUsd(b - modeled)),
+            variance_pct: billed.map(|_| dec("30.00")),
+            flagged,
+            volume_effect_usd: billed.map(|_| MicroUsd(3_125_000)),
+            price_effect_usd: billed.map(|_| MicroUsd(625_000)),
+            usage_types: vec!["USE1-DataProcessing-Bytes".into()],
+            basis: "<basis & co>".into(),
+        }
+    }
+
+    #[test]
+    fn reconciliation_section_is_escaped_and_well_formed() {
+        use crate::reconcile::*;
+        let mut data = sample();
+        let total = TotalVariance {
+            modeled_usd: MicroUsd(12_500_000),
+            billed_usd: MicroUsd(16_250_000),
+            variance_usd: MicroUsd(3_750_000),
+            variance_pct: Some(dec("30.00")),
+            flagged: true,
+            volume_effect_usd: MicroUsd(3_125_000),
+            price_effect_usd: MicroUsd(625_000),
+        };
+        data.actuals = Some(Reconciliation {
+            month: "2025-10".into(),
+            threshold_percent: dec("10"),
+            aws: Some(AwsReconciliation {
+                status: "reconciled".into(),
+                reason: None,
+                requests: 2,
+                request_cost_usd: MicroUsd(20_000),
+                from_cache: false,
+                cache_file: Some("reports/2025-10/actuals.json".into()),
+                fetched_at: Some("2025-11-02T00:00:00Z".into()),
+                estimated: false,
+                services: vec!["AmazonCloudWatch".into()],
+                components: vec![
+                    variance_row("cloudwatch_ingest", 12_500_000, Some(16_250_000), true),
+                    variance_row("egress_same_region", 1_000_000, None, false),
+                ],
+                total: Some(total.clone()),
+                unmapped: vec![UnmappedUsage {
+                    account_id: None,
+                    usage_type: "USE1-<script>alert(1)</script>".into(),
+                    region: "us-east-1".into(),
+                    quantity: dec("120000"),
+                    unit: "Metrics".into(),
+                    billed_usd: MicroUsd(1_200_000),
+                    note: "not a log component".into(),
+                }],
+                unmapped_total_usd: MicroUsd(1_200_000),
+                other_accounts: vec![],
+                notes: vec!["a <note>".into()],
+            }),
+            datadog: Some(DatadogReconciliation {
+                file: "dd.csv".into(),
+                rows_used: 4,
+                rows_outside_period: 0,
+                rows_other_metrics: 0,
+                components: vec![variance_row(
+                    "datadog_ingest",
+                    2_000_000,
+                    Some(2_200_000),
+                    false,
+                )],
+                total: Some(total),
+                notes: vec![],
+            }),
+        });
+        let html = render(&data);
+        check_balanced(&html);
+        assert!(!html.contains("<script"), "raw script tag");
+        assert!(html.contains("USE1-&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(
+            html.contains("&lt;basis &amp; co&gt;"),
+            "an uncompared row shows its basis"
+        );
+        assert!(html.contains("<tr class=\"flagged\"><td><code>cloudwatch_ingest</code>"));
+        assert!(html.contains("+30.0%"));
+        assert!(html.contains(
+            "Cost Explorer: 2 requests ($0.02); cached in reports/2025-10/actuals.json."
+        ));
+        // Reconciliation, unmapped usage types and Datadog: three more tables than without.
+        assert_eq!(html.matches("<table").count(), 6 + 3);
+        let md = super::super::markdown::render(&data);
+        assert!(
+            md.contains("| cloudwatch_ingest | $12.50 | $16.25 | +$3.75 | +30.0% | ⚠ |"),
+            "{md}"
+        );
+        let csv = super::super::tables::reconciliation_csv(&data).expect("rows");
+        assert_eq!(csv.lines().count(), 1 + 2 + 1 + 1 + 1 + 1);
+        assert!(csv.lines().all(|l| !l.contains('\n')));
+        // An unavailable AWS side renders a notice, no table, and no CSV without Datadog.
+        if let Some(r) = data.actuals.as_mut() {
+            r.datadog = None;
+            if let Some(a) = r.aws.as_mut() {
+                a.status = "unavailable".into();
+                a.reason = Some("AccessDenied on ce:GetCostAndUsage".into());
+                a.requests = 0;
+            }
+        }
+        let html = render(&data);
+        check_balanced(&html);
+        assert!(
+            html.contains(
+                "<strong>Actuals not included:</strong> AccessDenied on ce:GetCostAndUsage"
+            )
+        );
+        assert_eq!(html.matches("<table").count(), 6);
+        assert!(super::super::tables::reconciliation_csv(&data).is_none());
     }
 }

@@ -109,6 +109,8 @@ pub fn render(d: &ReportData) -> String {
     }
     let _ = writeln!(o);
 
+    reconciliation(&mut o, d);
+
     if let Some(prev) = &d.previous {
         let _ = writeln!(o, "## Month over month (vs {})\n", prev.month);
         let _ = writeln!(
@@ -297,7 +299,177 @@ pub fn render(d: &ReportData) -> String {
     }
     let _ = writeln!(
         o,
-        "Files: `report.html` (charts), `log_groups.csv` and `log_groups.parquet` (one row per group), `components.csv` (every cost line: quantity x unit price = cost; totals are their sums), `report.json`."
+        "Files: `report.html` (charts), `log_groups.csv` and `log_groups.parquet` (one row per group), `components.csv` (every cost line: quantity x unit price = cost; totals are their sums), `report.json`{}.",
+        if super::tables::reconciliation_csv(d).is_some() {
+            ", `reconciliation.csv` (modeled vs billed per component)"
+        } else {
+            ""
+        }
     );
     o
+}
+
+fn pct(p: Option<Decimal>) -> String {
+    match p {
+        Some(p) => {
+            let r =
+                p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            if r.is_sign_positive() && !r.is_zero() {
+                format!("+{r:.1}%")
+            } else {
+                format!("{r:.1}%")
+            }
+        }
+        None => "n/a".into(),
+    }
+}
+
+fn qty(q: Decimal, unit: &str) -> String {
+    format!("{} {unit}", q.round_dp(3).normalize())
+}
+
+fn opt_usd(m: Option<MicroUsd>, signed_: bool) -> String {
+    match m {
+        Some(m) if signed_ => signed(m),
+        Some(m) => m.to_string(),
+        None => "—".into(),
+    }
+}
+
+fn variance_table(
+    o: &mut String,
+    rows: &[crate::reconcile::ComponentVariance],
+    total: Option<&crate::reconcile::TotalVariance>,
+    billed_label: &str,
+) {
+    let _ = writeln!(
+        o,
+        "| Component | Modeled | {billed_label} | Variance | % | Flag | Quantity modeled | Quantity billed | Sampled (IncomingBytes) | Volume effect | Price effect |\n|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"
+    );
+    for c in rows {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.component,
+            c.modeled_usd,
+            opt_usd(c.billed_usd, false),
+            opt_usd(c.variance_usd, true),
+            if c.billed_usd.is_some() {
+                pct(c.variance_pct)
+            } else {
+                "—".into()
+            },
+            if c.flagged { "⚠" } else { "" },
+            qty(c.modeled_quantity, &c.unit),
+            c.billed_quantity
+                .map(|q| qty(q, &c.unit))
+                .unwrap_or_else(|| cell(&c.basis)),
+            c.sampled_gib.map(|q| qty(q, "GiB")).unwrap_or_default(),
+            opt_usd(c.volume_effect_usd, true),
+            opt_usd(c.price_effect_usd, true),
+        );
+    }
+    if let Some(t) = total {
+        let _ = writeln!(
+            o,
+            "| **Total** | **{}** | **{}** | **{}** | **{}** | {} | | | | {} | {} |",
+            t.modeled_usd,
+            t.billed_usd,
+            signed(t.variance_usd),
+            pct(t.variance_pct),
+            if t.flagged { "⚠" } else { "" },
+            signed(t.volume_effect_usd),
+            signed(t.price_effect_usd),
+        );
+    }
+    let _ = writeln!(o);
+}
+
+/// The model's today against the bill, when the run reconciled.
+fn reconciliation(o: &mut String, d: &ReportData) {
+    let Some(r) = &d.actuals else { return };
+    let _ = writeln!(o, "## Reconciliation with the bill ({})\n", r.month);
+    if let Some(a) = &r.aws {
+        let line = crate::commands::actuals::requests_line(
+            a.requests,
+            a.from_cache,
+            a.cache_file.as_deref().unwrap_or("actuals.json"),
+            a.fetched_at.as_deref().unwrap_or("-"),
+        );
+        match a.status.as_str() {
+            "reconciled" => {
+                let _ = writeln!(
+                    o,
+                    "Today's model (each group on its current path, free-tier credits included) against Cost Explorer's UnblendedCost for the month. Variance = billed − modeled, as a percentage of the modeled cost; ⚠ marks more than {}%. The volume effect is the quantity difference at the model's effective rate, the price effect the rest: together they are the variance.\n",
+                    r.threshold_percent
+                );
+                variance_table(o, &a.components, a.total.as_ref(), "Billed");
+                if !a.unmapped.is_empty() {
+                    let _ = writeln!(
+                        o,
+                        "Billed usage types that map to no component ({} in all; not in the totals above):\n\n| Usage type | Region | Quantity | Billed | What it is |\n|---|---|---:|---:|---|",
+                        a.unmapped_total_usd
+                    );
+                    for u in &a.unmapped {
+                        let _ = writeln!(
+                            o,
+                            "| `{}`{} | {} | {} | {} | {} |",
+                            cell(&u.usage_type),
+                            u.account_id
+                                .as_deref()
+                                .map(|a| format!(" ({a})"))
+                                .unwrap_or_default(),
+                            u.region,
+                            cell(&qty(u.quantity, &u.unit)),
+                            u.billed_usd,
+                            cell(&u.note)
+                        );
+                    }
+                    let _ = writeln!(o);
+                }
+                for n in &a.notes {
+                    let _ = writeln!(o, "- {}", cell(n));
+                }
+                if !a.notes.is_empty() {
+                    let _ = writeln!(o);
+                }
+            }
+            "no_data" => {
+                let _ = writeln!(
+                    o,
+                    "**No Cost Explorer data for {}:** {}\n",
+                    r.month,
+                    cell(a.reason.as_deref().unwrap_or(""))
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    o,
+                    "**Actuals not included:** {}. The rest of the report does not depend on them.\n",
+                    cell(
+                        a.reason
+                            .as_deref()
+                            .unwrap_or("Cost Explorer could not be asked")
+                    )
+                );
+            }
+        }
+        if a.status != "unavailable" || a.requests > 0 {
+            let _ = writeln!(o, "{line}.\n");
+        }
+    }
+    if let Some(dd) = &r.datadog {
+        let _ = writeln!(
+            o,
+            "### Datadog usage against the model\n\nDatadog's estimated usage from `{}`, priced with the model's Datadog prices, against today's Datadog components.\n",
+            cell(&dd.file)
+        );
+        variance_table(o, &dd.components, dd.total.as_ref(), "From usage");
+        for n in &dd.notes {
+            let _ = writeln!(o, "- {}", cell(n));
+        }
+        if !dd.notes.is_empty() {
+            let _ = writeln!(o);
+        }
+    }
 }

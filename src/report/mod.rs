@@ -1,8 +1,10 @@
 //! report: renders the model for finance/ops into `reports/<YYYY-MM>/`: `summary.md`,
 //! `report.html` (charts as inline SVG), `log_groups.csv`, `components.csv`,
-//! `log_groups.parquet` and `report.json`. The folder is written atomically: every file goes to
-//! a temporary folder beside it, which replaces the old one only when all are complete; files of
-//! the old folder that this run does not write (a snapshot, cached actuals) are carried over.
+//! `log_groups.parquet` and `report.json`, plus `reconciliation.csv` when the model was
+//! reconciled with the bill. The folder is written atomically: every file goes to a temporary
+//! folder beside it, which replaces the old one only when all are complete; files of the old
+//! folder that this run does not write (a snapshot, cached actuals) are carried over, except an
+//! old `reconciliation.csv`, which belongs to the model of the run that wrote it.
 
 pub mod data;
 pub mod html;
@@ -23,6 +25,9 @@ pub const REPORT_FILES: &[&str] = &[
     "log_groups.parquet",
     "report.json",
 ];
+
+/// Files that describe one run's model: never carried over from an earlier run.
+pub const RUN_FILES: &[&str] = &["reconciliation.csv"];
 
 /// Read the previous month's totals from `<root>/<previous month>/report.json`, if present.
 pub fn previous(root: &FsPath, month: &str) -> Option<Previous> {
@@ -107,6 +112,9 @@ pub fn write(
         let json = serde_json::to_string_pretty(data)
             .map_err(|e| Error::Internal(format!("report.json: {e}")))?;
         put("report.json", (json + "\n").as_bytes())?;
+        if let Some(csv) = tables::reconciliation_csv(data) {
+            put("reconciliation.csv", csv.as_bytes())?;
+        }
         big.join()
             .map_err(|_| Error::Internal("writing components.csv panicked".into()))?
     })?;
@@ -121,7 +129,8 @@ pub fn write(
         for e in entries.flatten() {
             let name = e.file_name();
             let target = t.join(&name);
-            if !target.exists() && e.path().is_file() {
+            let run_file = name.to_str().is_some_and(|n| RUN_FILES.contains(&n));
+            if !target.exists() && !run_file && e.path().is_file() {
                 std::fs::copy(e.path(), &target).map_err(|source| Error::Output {
                     path: e.path(),
                     source,

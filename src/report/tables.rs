@@ -241,3 +241,138 @@ pub fn write_log_groups_parquet(data: &ReportData, path: &FsPath) -> Result<()> 
         .map_err(|e| Error::Internal(format!("log_groups.parquet: {e}")))?;
     Ok(())
 }
+
+/// The columns of reconciliation.csv.
+pub const RECONCILIATION_COLUMNS: &[&str] = &[
+    "section",
+    "account_id",
+    "region",
+    "component",
+    "usage_types",
+    "unit",
+    "modeled_quantity",
+    "billed_quantity",
+    "sampled_gib",
+    "modeled_usd",
+    "billed_usd",
+    "billed_net_usd",
+    "variance_usd",
+    "variance_pct",
+    "flagged",
+    "volume_effect_usd",
+    "price_effect_usd",
+    "basis",
+];
+
+/// reconciliation.csv: one row per component (`aws`, `datadog`), the totals (`aws_total`,
+/// `datadog_total`), every unmapped usage type (`aws_unmapped`) and every account outside the
+/// model (`aws_other_account`). `None` when there is nothing to compare (no reconciliation
+/// asked for, or Cost Explorer had no data or could not be asked and no Datadog file).
+pub fn reconciliation_csv(data: &ReportData) -> Option<String> {
+    use crate::money::MicroUsd;
+    use crate::reconcile::{ComponentVariance, TotalVariance};
+    let r = data.actuals.as_ref()?;
+    let usd = |m: Option<MicroUsd>| m.map(|m| m.to_decimal(6)).unwrap_or_default();
+    let opt = |d: Option<Decimal>| d.map(dec).unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let component = |section: &str, c: &ComponentVariance| {
+        vec![
+            section.to_string(),
+            String::new(),
+            String::new(),
+            c.component.clone(),
+            csv_field(&c.usage_types.join(";")),
+            c.unit.clone(),
+            dec(c.modeled_quantity),
+            opt(c.billed_quantity),
+            opt(c.sampled_gib),
+            c.modeled_usd.to_decimal(6),
+            usd(c.billed_usd),
+            usd(c.billed_net_usd),
+            usd(c.variance_usd),
+            opt(c.variance_pct),
+            c.flagged.to_string(),
+            usd(c.volume_effect_usd),
+            usd(c.price_effect_usd),
+            csv_field(&c.basis),
+        ]
+    };
+    let total = |section: &str, t: &TotalVariance| {
+        vec![
+            section.to_string(),
+            String::new(),
+            String::new(),
+            "total".to_string(),
+            String::new(),
+            "USD".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            t.modeled_usd.to_decimal(6),
+            t.billed_usd.to_decimal(6),
+            String::new(),
+            t.variance_usd.to_decimal(6),
+            opt(t.variance_pct),
+            t.flagged.to_string(),
+            t.volume_effect_usd.to_decimal(6),
+            t.price_effect_usd.to_decimal(6),
+            String::new(),
+        ]
+    };
+    if let Some(a) = r.aws.as_ref().filter(|a| a.status == "reconciled") {
+        for c in &a.components {
+            rows.push(component("aws", c));
+        }
+        if let Some(t) = &a.total {
+            rows.push(total("aws_total", t));
+        }
+        for u in &a.unmapped {
+            rows.push(vec![
+                "aws_unmapped".to_string(),
+                csv_field(u.account_id.as_deref().unwrap_or("")),
+                csv_field(&u.region),
+                String::new(),
+                csv_field(&u.usage_type),
+                csv_field(&u.unit),
+                String::new(),
+                dec(u.quantity),
+                String::new(),
+                String::new(),
+                u.billed_usd.to_decimal(6),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                csv_field(&u.note),
+            ]);
+        }
+        for o in &a.other_accounts {
+            let mut row = vec![String::new(); RECONCILIATION_COLUMNS.len()];
+            row[0] = "aws_other_account".to_string();
+            row[1] = csv_field(&o.account_id);
+            row[10] = o.billed_usd.to_decimal(6);
+            row[17] = "billed in an account the snapshot does not cover".to_string();
+            rows.push(row);
+        }
+    }
+    if let Some(d) = &r.datadog {
+        for c in &d.components {
+            rows.push(component("datadog", c));
+        }
+        if let Some(t) = &d.total {
+            rows.push(total("datadog_total", t));
+        }
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    let mut out = RECONCILIATION_COLUMNS.join(",");
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    Some(out)
+}

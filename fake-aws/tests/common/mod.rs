@@ -36,9 +36,20 @@ pub async fn send(
     headers: &[(&str, String)],
     body: &[u8],
 ) -> std::io::Result<Resp> {
+    send_method(fake, "POST", path, headers, body).await
+}
+
+/// Like [`send`], with any method.
+pub async fn send_method(
+    fake: &FakeAws,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> std::io::Result<Resp> {
     let mut s = TcpStream::connect(fake.addr()).await?;
     let mut req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         fake.addr(),
         body.len()
     );
@@ -77,9 +88,29 @@ pub async fn send(
 }
 
 pub fn auth(region: &str, service: &str) -> String {
+    auth_as("AKIDFAKE", region, service)
+}
+
+/// A SigV4 `authorization` header for access key `akid`.
+pub fn auth_as(akid: &str, region: &str, service: &str) -> String {
     format!(
-        "AWS4-HMAC-SHA256 Credential=AKIDFAKE/20261124/{region}/{service}/aws4_request, \
+        "AWS4-HMAC-SHA256 Credential={akid}/20261124/{region}/{service}/aws4_request, \
          SignedHeaders=host;x-amz-date, Signature=0000"
+    )
+}
+
+/// The text of the first `<tag>…</tag>` in an XML body.
+pub fn xml_tag(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body[start..].find(&format!("</{tag}>"))?;
+    Some(
+        body[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
     )
 }
 
@@ -339,3 +370,102 @@ pub async fn sts_call(fake: &FakeAws, region: &str, body: &str) -> std::io::Resu
 }
 
 pub const GET_CALLER_IDENTITY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
+
+/// An STS call signed with access key `akid`.
+pub async fn sts_call_as(fake: &FakeAws, akid: &str, region: &str, body: &str) -> Resp {
+    let headers = [
+        (
+            "content-type",
+            "application/x-www-form-urlencoded".to_string(),
+        ),
+        ("authorization", auth_as(akid, region, "sts")),
+    ];
+    send(fake, "/", &headers, body.as_bytes())
+        .await
+        .expect("response")
+}
+
+/// A CloudWatch Logs call signed with access key `akid`.
+pub async fn logs_call_as(
+    fake: &FakeAws,
+    akid: &str,
+    region: &str,
+    op: &str,
+    req: serde_json::Value,
+) -> (Resp, serde_json::Value) {
+    let headers = [
+        ("x-amz-target", format!("Logs_20140328.{op}")),
+        ("content-type", "application/x-amz-json-1.1".to_string()),
+        ("authorization", auth_as(akid, region, "logs")),
+    ];
+    let r = send(fake, "/", &headers, &serde_json::to_vec(&req).unwrap())
+        .await
+        .expect("response");
+    let v = serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null);
+    (r, v)
+}
+
+/// A CloudWatch call signed with access key `akid`.
+pub async fn cw_call_as(
+    fake: &FakeAws,
+    akid: &str,
+    region: &str,
+    op: &str,
+    req: &Value,
+) -> (Resp, Value) {
+    let headers = [
+        ("smithy-protocol", "rpc-v2-cbor".to_string()),
+        ("content-type", "application/cbor".to_string()),
+        ("accept", "application/cbor".to_string()),
+        ("authorization", auth_as(akid, region, "monitoring")),
+    ];
+    let r = send(
+        fake,
+        &format!("/service/GraniteServiceVersion20100801/operation/{op}"),
+        &headers,
+        &sdk_cbor(req),
+    )
+    .await
+    .expect("response");
+    let v: Value = ciborium::from_reader(r.body.as_slice()).expect("CBOR response body");
+    (r, v)
+}
+
+/// Percent-encodes a form value.
+pub fn form_encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An `AssumeRole` form body; `extra` are further `(name, value)` parameters.
+pub fn assume_role_body(role_arn: &str, session: &str, extra: &[(&str, &str)]) -> String {
+    let mut s = format!(
+        "Action=AssumeRole&Version=2011-06-15&RoleArn={}&RoleSessionName={}",
+        form_encode(role_arn),
+        form_encode(session)
+    );
+    for (k, v) in extra {
+        s.push_str(&format!("&{k}={}", form_encode(v)));
+    }
+    s
+}
+
+/// Assumes `role_arn` (signed with the default key) and returns the new access key id.
+pub async fn assume(fake: &FakeAws, role_arn: &str, session: &str) -> String {
+    let r = sts_call_as(
+        fake,
+        "AKIDFAKE",
+        "us-east-1",
+        &assume_role_body(role_arn, session, &[]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    xml_tag(&r.text(), "AccessKeyId").expect("AccessKeyId")
+}
