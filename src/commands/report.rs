@@ -230,6 +230,10 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
             let mut s = snapshot::snapshot_frame(&c.rows)?;
             let mut d = snapshot::daily_frame(&c.daily)?;
             dest.write(&mut s, &mut d)?;
+            if c.accounts.len() > 1 {
+                snapshot::write_hive(&s, &tmp.join("snapshot"))?;
+                snapshot::write_hive(&d, &tmp.join("daily"))?;
+            }
         }
         Ok(())
     })?;

@@ -38,6 +38,8 @@ pub struct ReportData {
     pub best_mix_total_usd: MicroUsd,
     pub best_mix_savings_usd: MicroUsd,
     pub groups: Vec<GroupRow>,
+    /// Per account: groups, today and each path (account-level lines included).
+    pub account_totals: Vec<AccountTotal>,
     pub prices: Vec<PriceUsed>,
     pub breakeven_curve: BreakevenCurve,
     /// API calls the run made (when it sampled), and their cost.
@@ -47,6 +49,15 @@ pub struct ReportData {
     /// The model's today against the bill (`--actuals`) and Datadog's usage
     /// (`--datadog-usage`), when asked for.
     pub actuals: Option<crate::reconcile::Reconciliation>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountTotal {
+    pub account_id: String,
+    pub log_groups: usize,
+    pub today_usd: MicroUsd,
+    /// Indexed by `Path::ALL` order; `None` when the path is unavailable.
+    pub path_usd: Vec<Option<MicroUsd>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -228,8 +239,37 @@ impl ReportData {
                 book_prices: f.book_prices.clone(),
             })
             .collect();
+        let account_totals = model
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(ai, id)| {
+                let mut path_usd: Vec<Option<MicroUsd>> = model
+                    .path_totals
+                    .iter()
+                    .map(|t| t.map(|_| MicroUsd::ZERO))
+                    .collect();
+                for l in model.lines.iter().filter(|l| l.account == ai as u32) {
+                    if let Some(t) = &mut path_usd[l.path.index()] {
+                        *t = *t + l.cost;
+                    }
+                }
+                AccountTotal {
+                    account_id: id.clone(),
+                    log_groups: model.groups.iter().filter(|g| &g.account_id == id).count(),
+                    today_usd: model
+                        .today_components
+                        .iter()
+                        .filter(|c| c.account == ai as u32)
+                        .map(|c| c.cost)
+                        .sum(),
+                    path_usd,
+                }
+            })
+            .collect();
         ReportData {
             schema_version: SCHEMA_VERSION,
+            account_totals,
             generated_by: format!("logplan {}", env!("CARGO_PKG_VERSION")),
             month: month.to_string(),
             period_start: period.as_ref().map(|p| p.0.clone()),

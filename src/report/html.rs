@@ -43,6 +43,7 @@ pub fn render(data: &ReportData) -> String {
     chart_savings(&mut o, data);
     chart_breakeven(&mut o, data);
     paths_table(&mut o, data);
+    accounts_table(&mut o, data);
     reconciliation(&mut o, data);
     groups_table(&mut o, data);
     assumptions_table(&mut o, data);
@@ -1345,6 +1346,36 @@ fn reconciliation(o: &mut String, d: &ReportData) {
     o.push_str("</section>\n");
 }
 
+/// Per-account totals, when the report covers several accounts.
+fn accounts_table(o: &mut String, d: &ReportData) {
+    if d.account_totals.len() < 2 {
+        return;
+    }
+    o.push_str(
+        "<section id=\"accounts\">\n<h2>Per account</h2>\n<table class=\"accounts\">\n<thead><tr>\
+         <th>Account</th><th class=\"num\">Groups</th><th class=\"num\">Today</th>",
+    );
+    for p in &d.paths {
+        w!(o, "<th class=\"num\">{}</th>", escape(&p.title));
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+    for a in &d.account_totals {
+        w!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            escape(&a.account_id),
+            a.log_groups,
+            escape(&a.today_usd.to_string())
+        );
+        for t in &a.path_usd {
+            let cell = t.map_or("n/a".to_string(), |m| m.to_string());
+            w!(o, "<td class=\"num\">{}</td>", escape(&cell));
+        }
+        o.push_str("</tr>\n");
+    }
+    o.push_str("</tbody>\n</table>\n</section>\n");
+}
+
 fn assumptions_table(o: &mut String, d: &ReportData) {
     o.push_str(
         "<section id=\"assumptions\">\n<h2>Assumptions</h2>\n<p>The model's settings in force for \
@@ -2181,6 +2212,7 @@ mod tests {
             month: "2025-10".into(),
             period_start: Some("2025-10-01".into()),
             period_end_exclusive: Some("2025-11-01".into()),
+            account_totals: vec![],
             accounts: vec!["111122223333".into()],
             regions: vec!["eu-west-1".into(), "us-east-1".into()],
             price_book_effective: "2025-09-15".into(),

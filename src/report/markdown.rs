@@ -152,6 +152,33 @@ pub fn render(d: &ReportData) -> String {
         let _ = writeln!(o);
     }
 
+    if d.account_totals.len() > 1 {
+        let _ = writeln!(o, "## Per account\n");
+        let mut head = String::from("| Account | Groups | Today |");
+        let mut rule = String::from("|---|---:|---:|");
+        for p in &d.paths {
+            head += &format!(" {} |", p.title);
+            rule += "---:|";
+        }
+        let _ = writeln!(o, "{head}\n{rule}");
+        for a in &d.account_totals {
+            let cells: Vec<String> = a
+                .path_usd
+                .iter()
+                .map(|t| t.map_or("n/a".to_string(), |m| m.to_string()))
+                .collect();
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                a.account_id,
+                a.log_groups,
+                a.today_usd,
+                cells.join(" | ")
+            );
+        }
+        let _ = writeln!(o);
+    }
+
     let _ = writeln!(o, "## Top 10 log groups by savings\n");
     let mut by_savings: Vec<_> = d.groups.iter().collect();
     by_savings.sort_by(|a, b| {

@@ -118,6 +118,10 @@ pub fn write(
         big.join()
             .map_err(|_| Error::Internal("writing components.csv panicked".into()))?
     })?;
+    // Organizations: the table partitioned by account and region, for Athena, Spark, DuckDB.
+    if data.accounts.len() > 1 {
+        crate::snapshot::write_hive(&tables::log_groups_frame(data)?, &t.join("log_groups"))?;
+    }
     extra(t)?;
 
     // Carry over what an earlier run left in the folder and this one did not write.

@@ -164,6 +164,19 @@ fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<C
 }
 
 pub fn write_log_groups_parquet(data: &ReportData, path: &FsPath) -> Result<()> {
+    let mut df = log_groups_frame(data)?;
+    let mut f = std::fs::File::create(path).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ParquetWriter::new(&mut f)
+        .finish(&mut df)
+        .map_err(|e| Error::Internal(format!("log_groups.parquet: {e}")))?;
+    Ok(())
+}
+
+/// The log_groups table as a frame (for Parquet, and its Hive-partitioned copy).
+pub fn log_groups_frame(data: &ReportData) -> Result<DataFrame> {
     let g = &data.groups;
     let s = |name: &str, v: Vec<String>| Column::new(name.into(), v);
     let path_usd = |p: Path| g.iter().map(move |r| r.path_usd[p.index()].map(|m| m.0));
@@ -230,16 +243,8 @@ pub fn write_log_groups_parquet(data: &ReportData, path: &FsPath) -> Result<()> 
                 .collect::<Vec<Option<String>>>(),
         ),
     ];
-    let mut df = DataFrame::new_infer_height(columns)
-        .map_err(|e| Error::Internal(format!("log_groups table: {e}")))?;
-    let mut f = std::fs::File::create(path).map_err(|source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    ParquetWriter::new(&mut f)
-        .finish(&mut df)
-        .map_err(|e| Error::Internal(format!("log_groups.parquet: {e}")))?;
-    Ok(())
+    DataFrame::new_infer_height(columns)
+        .map_err(|e| Error::Internal(format!("log_groups table: {e}")))
 }
 
 /// The columns of reconciliation.csv.
