@@ -57,6 +57,7 @@ pub async fn load_checked(settings: &ConnectSettings) -> Result<aws_config::SdkC
         .read_timeout(settings.read_timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(shared_http_client())
         .retry_config(retry)
         .timeout_config(timeouts);
     if let Some(p) = &settings.profile {
@@ -80,6 +81,24 @@ pub async fn load_checked(settings: &ConnectSettings) -> Result<aws_config::SdkC
         )));
     }
     Ok(base)
+}
+
+/// One HTTPS client (one connection pool) for every SDK client of the process. Without it each
+/// service client of each account and region builds its own pool, and an organization of
+/// hundreds of accounts runs out of file descriptors on idle connections.
+fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    static CLIENT: std::sync::OnceLock<aws_smithy_runtime_api::client::http::SharedHttpClient> =
+        std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .build_https()
+        })
+        .clone()
 }
 
 /// An AWS account reached through the SDK.
