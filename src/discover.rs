@@ -3,9 +3,9 @@
 //! already forwarded and where. A denied DescribeSubscriptionFilters degrades to "forwarding
 //! unknown" with a warning; a denied DescribeLogGroups is an error.
 
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::aws::{LogGroupInfo, RegionApi, SubscriptionFilterInfo};
@@ -148,29 +148,52 @@ pub async fn discover<R: RegionApi + Clone>(
     } else {
         opts.prefixes.iter().cloned().map(Some).collect()
     };
-    let mut by_name: BTreeMap<String, LogGroupInfo> = BTreeMap::new();
-    for prefix in prefixes {
-        let mut token = None;
-        loop {
+    // Pages come one after another (each needs the last one's token); the subscription filters
+    // of a page's groups are asked for while the next pages are still coming.
+    let prefixes = &prefixes;
+    let pages =
+        futures::stream::try_unfold((0usize, None::<String>), move |(i, token)| async move {
+            let Some(prefix) = prefixes.get(i) else {
+                return Ok(None);
+            };
             let page = api
                 .describe_log_groups(prefix.clone(), token.clone())
                 .await?;
-            for g in page.groups {
-                if !excludes.is_match(&g.name) {
-                    by_name.insert(g.name.clone(), g);
-                }
-            }
-            match page.next_token {
-                Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-                _ => break,
+            let next = match page.next_token {
+                Some(t) if Some(&t) != token.as_ref() => (i, Some(t)),
+                _ => (i + 1, None),
+            };
+            Ok::<_, Error>(Some((page.groups, next)))
+        });
+    // A producer fetches pages ahead (up to 8) while the groups already listed are worked on.
+    let (tx, rx) = futures::channel::mpsc::channel::<Result<Vec<LogGroupInfo>>>(8);
+    let producer = async move {
+        use futures::{SinkExt, StreamExt};
+        let mut tx = tx;
+        let mut pages = std::pin::pin!(pages);
+        while let Some(page) = pages.next().await {
+            let failed = page.is_err();
+            if tx.send(page).await.is_err() || failed {
+                break;
             }
         }
-    }
+    };
+    let mut seen = HashSet::new();
+    let groups = rx
+        .map_ok(|page| futures::stream::iter(page.into_iter().map(Ok::<_, Error>)))
+        .try_flatten()
+        .try_filter(move |g| {
+            let keep = !excludes.is_match(&g.name) && seen.insert(g.name.clone());
+            futures::future::ready(keep)
+        });
 
     let mut discovery = Discovery::default();
     if !opts.scan_subscriptions {
-        discovery.groups = by_name
-            .into_values()
+        let ((), infos) = futures::join!(producer, groups.try_collect::<Vec<LogGroupInfo>>());
+        let mut infos = infos?;
+        infos.sort_by(|a, b| a.name.cmp(&b.name));
+        discovery.groups = infos
+            .into_iter()
             .map(|info| DiscoveredGroup {
                 info,
                 destinations: None,
@@ -179,32 +202,33 @@ pub async fn discover<R: RegionApi + Clone>(
         return Ok(discovery);
     }
 
-    let results: Vec<(LogGroupInfo, Option<Vec<Destination>>, bool)> =
-        futures::stream::iter(by_name.into_values())
-            .map(|info| async move {
-                match subscription_filters(api, &info.name).await {
-                    Ok(filters) => {
-                        let dests = filters
-                            .into_iter()
-                            .map(|f| Destination {
-                                kind: DestinationKind::from_arn(&f.destination_arn),
-                                datadog_forwarder: is_datadog_forwarder(
-                                    &f.destination_arn,
-                                    &opts.forwarder_arns,
-                                ),
-                                filter_name: f.filter_name,
-                                arn: f.destination_arn,
-                            })
-                            .collect();
-                        Ok((info, Some(dests), false))
-                    }
-                    Err(Error::AccessDenied { .. }) => Ok((info, None, true)),
-                    Err(e) => Err(e),
+    let consumer = groups
+        .map_ok(|info| async move {
+            match subscription_filters(api, &info.name).await {
+                Ok(filters) => {
+                    let dests = filters
+                        .into_iter()
+                        .map(|f| Destination {
+                            kind: DestinationKind::from_arn(&f.destination_arn),
+                            datadog_forwarder: is_datadog_forwarder(
+                                &f.destination_arn,
+                                &opts.forwarder_arns,
+                            ),
+                            filter_name: f.filter_name,
+                            arn: f.destination_arn,
+                        })
+                        .collect();
+                    Ok((info, Some(dests), false))
                 }
-            })
-            .buffered(opts.concurrency.max(1))
-            .try_collect()
-            .await?;
+                Err(Error::AccessDenied { .. }) => Ok((info, None, true)),
+                Err(e) => Err(e),
+            }
+        })
+        .try_buffered(opts.concurrency.max(1))
+        .try_collect::<Vec<(LogGroupInfo, Option<Vec<Destination>>, bool)>>();
+    let ((), results) = futures::join!(producer, consumer);
+    let mut results = results?;
+    results.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     let denied = results.iter().filter(|r| r.2).count();
     if denied > 0 {
         discovery.warnings.push(format!(
