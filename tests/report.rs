@@ -32,25 +32,6 @@ fn component_sums(csv: &str) -> std::collections::BTreeMap<String, Decimal> {
     sums
 }
 
-/// A CSV line split with RFC 4180 quotes.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                out.last_mut().unwrap().push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(String::new()),
-            (c, _) => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
-}
-
 #[test]
 fn hand_written_csv_reproduces_aws_example_to_the_cent() {
     let home = tempfile::tempdir().unwrap();
