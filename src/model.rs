@@ -661,7 +661,11 @@ type PoolKey = (u32, u32, Component, &'static str);
 
 impl Pricer<'_> {
     fn price(&mut self, id: &'static str, region: &str) -> Result<std::rc::Rc<Figure>> {
-        let reg = self.region_index(region);
+        // A region no group is in (a global lookup) gets its own key, never another region's.
+        let reg = self
+            .regions
+            .binary_search_by(|x| x.as_str().cmp(region))
+            .map_or(u32::MAX, |i| i as u32);
         if let Some(f) = self.cache.get(&(id, reg)) {
             return Ok(f.clone());
         }
@@ -899,7 +903,7 @@ impl Pricer<'_> {
                 Component::DatadogIngest,
                 "datadog.ingest",
                 d.gib_in * dd_share,
-                premium_for_ingest(),
+                Decimal::ONE, // ingestion costs the same annual or on demand
             )?;
             let fraction = if path == Path::Hybrid {
                 Decimal::ONE
@@ -1100,11 +1104,6 @@ impl Pricer<'_> {
         });
         Ok(())
     }
-}
-
-/// Datadog ingestion is the same price annual and on demand.
-fn premium_for_ingest() -> Decimal {
-    Decimal::ONE
 }
 
 fn unit_of(id: &str, f: &Figure) -> &'static str {

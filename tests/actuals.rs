@@ -50,12 +50,7 @@ fn run(home: &Path, endpoint: Option<&str>, args: &[&str]) -> (i32, String, Stri
     if let Some(url) = endpoint {
         cmd.env("AWS_ENDPOINT_URL_COST_EXPLORER", url);
     }
-    let out = cmd.args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(cmd.args(args))
 }
 
 fn one_line(err: &str) -> &str {

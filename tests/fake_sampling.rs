@@ -57,12 +57,7 @@ fn sample(fake: &FakeAws, home: &Path, extra: &[&str]) -> (i32, String, String) 
     cmd.env("AWS_ENDPOINT_URL", fake.url())
         .args(["sample", "--month", "2026-10", "--json"])
         .args(extra);
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(&mut cmd)
 }
 
 fn json(s: &str) -> serde_json::Value {

@@ -404,3 +404,22 @@ fn hybrid_and_privatelink_by_hand() {
     );
     assert_eq!(cost_of(&m, p, Component::EgressInternet), MicroUsd::ZERO);
 }
+
+#[test]
+fn on_demand_adds_the_premium_to_indexing_not_ingestion() {
+    // A group outside us-east-1: the premium is a global figure, looked up for no group's region.
+    let mut g = group("/ecs/api", 10 * GIB);
+    g.region = "eu-west-1".into();
+    g.incoming_events = 2_000_000;
+    let book = PriceBook::builtin().unwrap();
+    let s = Scenario {
+        commitment: model::Commitment::OnDemand,
+        free_tier: false,
+        ..Scenario::default()
+    };
+    let m = model::run(vec![g], &book, &s, None).unwrap();
+    let p = Path::DatadogForwarder;
+    // 2M events x $1.70 x 1.5 = $5.10; ingestion stays 10 x $0.10.
+    assert_eq!(cost_of(&m, p, Component::DatadogIndex), usd("5.10"));
+    assert_eq!(cost_of(&m, p, Component::DatadogIngest), usd("1.00"));
+}

@@ -56,12 +56,7 @@ fn moto_lambda(name: &str) -> String {
 fn run(home: &Path, fake: &FakeAws, args: &[&str]) -> (i32, String, String) {
     let mut cmd = logplan(home);
     endpoints(&mut cmd, &moto_url(), &fake.url());
-    let out = cmd.args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(cmd.args(args))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

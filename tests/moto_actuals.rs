@@ -54,15 +54,10 @@ fn group(keys: &[&str], cost: &str, qty: &str, unit: &str) -> Value {
 }
 
 fn run(home: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = logplan(home)
-        .env("AWS_ENDPOINT_URL_COST_EXPLORER", moto_url())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    outcome(
+        logplan(home)
+            .env("AWS_ENDPOINT_URL_COST_EXPLORER", moto_url())
+            .args(args),
     )
 }
 

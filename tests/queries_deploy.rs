@@ -53,16 +53,7 @@ fn setup(fake: &FakeAws, prefix: Option<&str>) -> tempfile::TempDir {
 }
 
 fn run(home: &Path, fake: &FakeAws, args: &[&str]) -> (i32, String, String) {
-    let out = logplan(home)
-        .env("AWS_ENDPOINT_URL", fake.url())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(logplan(home).env("AWS_ENDPOINT_URL", fake.url()).args(args))
 }
 
 fn writes(fake: &FakeAws) -> usize {

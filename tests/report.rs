@@ -9,12 +9,7 @@ use common::*;
 use rust_decimal::Decimal;
 
 fn run(home: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = logplan(home).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(logplan(home).args(args))
 }
 
 /// Sum of cost_usd per path in components.csv, as exact decimals.

@@ -163,3 +163,13 @@ pub fn split_csv(line: &str) -> Vec<String> {
     }
     out
 }
+
+/// Run a command: (exit code, stdout, stderr).
+pub fn outcome(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
