@@ -119,6 +119,22 @@ pub enum QueriesCommand {
     Export(ExportArgs),
     /// Plan each query's Logs Insights scan cost per month from a snapshot.
     Cost(CostArgs),
+    /// What Logs Insights queries really scanned (DescribeQueries): bytes per log group, per
+    /// query and per user over the last days, in every region and account sampled.
+    Usage(UsageArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct UsageArgs {
+    /// Days back from now to sum (DescribeQueries lists recent queries only).
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub days: u32,
+    /// Use the built-in demo account.
+    #[arg(long)]
+    pub demo: bool,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -214,6 +230,12 @@ pub struct CostArgs {
     /// Also write the per-query table as CSV.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// The month to plan, YYYY-MM [default: the snapshot's daily table, else the last full month].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    /// Also list the scheduled queries of this target's account the library does not manage.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 /// Where volumes come from, and for which period (shared by `sample` and `report`).

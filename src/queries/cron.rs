@@ -180,11 +180,9 @@ fn simple_field(
     for item in text.split(',') {
         let (range, step) = match item.split_once('/') {
             Some((r, s)) => {
-                let step: u32 = s
-                    .parse()
-                    .ok()
-                    .filter(|s| *s > 0)
-                    .ok_or_else(|| format!("{what} field {text:?}: step {s:?} is not a positive number"))?;
+                let step: u32 = s.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    format!("{what} field {text:?}: step {s:?} is not a positive number")
+                })?;
                 (r, step)
             }
             None => (item, 1),
@@ -192,14 +190,19 @@ fn simple_field(
         let (lo, hi) = if range == "*" {
             (min, max)
         } else if let Some((a, b)) = range.split_once('-') {
-            (value(a, what, min, max, names)?, value(b, what, min, max, names)?)
+            (
+                value(a, what, min, max, names)?,
+                value(b, what, min, max, names)?,
+            )
         } else {
             let v = value(range, what, min, max, names)?;
             // `5/15` runs from 5 to the end of the range.
             (v, if item.contains('/') { max } else { v })
         };
         if lo > hi {
-            return Err(format!("{what} field {text:?}: range {range} runs backwards"));
+            return Err(format!(
+                "{what} field {text:?}: range {range} runs backwards"
+            ));
         }
         let mut v = lo;
         while v <= hi {
@@ -234,7 +237,13 @@ fn month_days(text: &str) -> Result<Vec<MonthDay>, String> {
                 .ok_or_else(|| format!("day-of-month {item:?}: offset must be 0-30"))?;
             out.push(MonthDay::Last(off));
         } else if let Some(day) = item.strip_suffix('W') {
-            out.push(MonthDay::NearestWeekday(value(day, "day-of-month", 1, 31, &[])?));
+            out.push(MonthDay::NearestWeekday(value(
+                day,
+                "day-of-month",
+                1,
+                31,
+                &[],
+            )?));
         } else {
             let mask = simple_field(item, "day-of-month", 1, 31, &[])?;
             out.extend(
@@ -280,9 +289,9 @@ fn week_days(text: &str) -> Result<Vec<WeekDay>, String> {
 pub fn parse_timezone(name: Option<&str>) -> Result<Tz, String> {
     match name {
         None => Ok(Tz::UTC),
-        Some(n) => n
-            .parse::<Tz>()
-            .map_err(|_| format!("time zone {n:?} is not an IANA time zone name (e.g. Europe/Paris)")),
+        Some(n) => n.parse::<Tz>().map_err(|_| {
+            format!("time zone {n:?} is not an IANA time zone name (e.g. Europe/Paris)")
+        }),
     }
 }
 
@@ -348,7 +357,12 @@ fn nearest_weekday(year: i32, month: u32, d: u32, last: u32) -> Option<u32> {
 }
 
 /// Every run of `schedule` in `[start, end)`, in UTC, evaluated in `tz`.
-pub fn runs(schedule: &Schedule, tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+pub fn runs(
+    schedule: &Schedule,
+    tz: Tz,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
     let mut out = Vec::new();
     match schedule {
         Schedule::Rate(minutes) => {
@@ -394,7 +408,13 @@ mod tests {
 
     fn count(expr: &str, tz: &str, y: i32, m: u32) -> usize {
         let (s, e) = month(y, m);
-        runs(&parse(expr).unwrap(), parse_timezone(Some(tz)).unwrap(), s, e).len()
+        runs(
+            &parse(expr).unwrap(),
+            parse_timezone(Some(tz)).unwrap(),
+            s,
+            e,
+        )
+        .len()
     }
 
     #[test]
@@ -429,8 +449,14 @@ mod tests {
         // New York leaves DST on 2026-11-01, so local 01:30 happens twice that day: a daily
         // 01:30 schedule runs 2 + 29 = 31 times in November. Hourly runs stay one per UTC hour,
         // 30 x 24 = 720: the offsets are whole hours.
-        assert_eq!(count("cron(0 * * * ? *)", "America/New_York", 2026, 11), 720);
-        assert_eq!(count("cron(30 1 * * ? *)", "America/New_York", 2026, 11), 31);
+        assert_eq!(
+            count("cron(0 * * * ? *)", "America/New_York", 2026, 11),
+            720
+        );
+        assert_eq!(
+            count("cron(30 1 * * ? *)", "America/New_York", 2026, 11),
+            31
+        );
         // DST starts 2026-03-08: 02:30 does not exist that day, so 31 - 1 = 30 runs.
         assert_eq!(count("cron(30 2 * * ? *)", "America/New_York", 2026, 3), 30);
     }
@@ -438,18 +464,18 @@ mod tests {
     #[test]
     fn refuses_what_aws_refuses() {
         for bad in [
-            "cron(0 * * * * *)",   // neither day field is '?'
-            "cron(0 * ? * ? *)",   // both are
-            "cron(60 * * * ? *)",  // minute 60
-            "cron(0 24 * * ? *)",  // hour 24
-            "cron(0 * 32 * ? *)",  // day 32
-            "cron(0 * * 13 ? *)",  // month 13
-            "cron(0 * ? * 8 *)",   // weekday 8
-            "cron(0 * * * ?)",     // five fields
+            "cron(0 * * * * *)",    // neither day field is '?'
+            "cron(0 * ? * ? *)",    // both are
+            "cron(60 * * * ? *)",   // minute 60
+            "cron(0 24 * * ? *)",   // hour 24
+            "cron(0 * 32 * ? *)",   // day 32
+            "cron(0 * * 13 ? *)",   // month 13
+            "cron(0 * ? * 8 *)",    // weekday 8
+            "cron(0 * * * ?)",      // five fields
             "cron(0 * * * ? 1969)", // year before 1970
-            "cron(0/0 * * * ? *)", // step 0
-            "cron(5-1 * * * ? *)", // backwards range
-            "cron(0 * ? * 2#6 *)", // sixth Monday
+            "cron(0/0 * * * ? *)",  // step 0
+            "cron(5-1 * * * ? *)",  // backwards range
+            "cron(0 * ? * 2#6 *)",  // sixth Monday
             "rate(1 hours)",
             "rate(5 minute)",
             "rate(0 minutes)",

@@ -143,7 +143,9 @@ pub fn check_role_arn(arn: &str, field: &str) -> Result<(), String> {
         && parts[3].is_empty()
         && parts[4].len() == 12
         && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && parts[5].strip_prefix("role/").is_some_and(|n| !n.is_empty());
+        && parts[5]
+            .strip_prefix("role/")
+            .is_some_and(|n| !n.is_empty());
     if ok {
         Ok(())
     } else {
