@@ -12,9 +12,14 @@
 //! unit minute(s), hour(s) or day(s), singular exactly when N is 1.
 //!
 //! Runs are counted on UTC minutes: each minute of the period whose wall-clock time in the
-//! schedule's time zone matches fires once, so a wall-clock hour that a daylight-saving change
-//! skips makes no run and one it repeats makes two. A `rate()` schedule is anchored at the start
-//! of the period (AWS anchors it at creation; the count differs by at most one run).
+//! schedule's time zone matches fires, and each wall-clock time fires at most once. That is the
+//! daylight-saving rule EventBridge Scheduler documents ("when the time shifts forward in Spring,
+//! your schedule invocation gets skipped if the cron expression falls on a non-existent date and
+//! time. When the time shifts back in the Fall, your schedule runs only once": EventBridge
+//! Scheduler User Guide, schedule types, and the AWS re:Post knowledge-center article
+//! `eventbridge-scheduler-adjust-dst`); the CloudWatch Logs reference states no rule of its own
+//! for scheduled queries, so logplan assumes the same. A `rate()` schedule is anchored at the
+//! start of the period (AWS anchors it at creation; the count differs by at most one run).
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
@@ -381,8 +386,13 @@ pub fn runs(
             if t < start {
                 t += Duration::minutes(1);
             }
+            // The latest wall-clock time that fired: when the clocks go back, a time at or
+            // before it is a repeat, and does not fire again.
+            let mut latest: Option<chrono::NaiveDateTime> = None;
             while t < end {
-                if cron.matches(&t.with_timezone(&tz)) {
+                let local = t.with_timezone(&tz);
+                if cron.matches(&local) && latest.is_none_or(|l| local.naive_local() > l) {
+                    latest = Some(local.naive_local());
                     out.push(t);
                 }
                 t += Duration::minutes(1);
@@ -446,16 +456,16 @@ mod tests {
 
     #[test]
     fn daylight_saving_in_the_schedule_time_zone() {
-        // New York leaves DST on 2026-11-01, so local 01:30 happens twice that day: a daily
-        // 01:30 schedule runs 2 + 29 = 31 times in November. Hourly runs stay one per UTC hour,
-        // 30 x 24 = 720: the offsets are whole hours.
+        // New York leaves DST on 2026-11-01, so local 01:00-01:59 happens twice that day; each
+        // wall-clock time runs once: a daily 01:30 schedule runs 30 times in November, and an
+        // hourly one misses the repeated 01:00, 30 x 24 - 1 = 719.
         assert_eq!(
             count("cron(0 * * * ? *)", "America/New_York", 2026, 11),
-            720
+            719
         );
         assert_eq!(
             count("cron(30 1 * * ? *)", "America/New_York", 2026, 11),
-            31
+            30
         );
         // DST starts 2026-03-08: 02:30 does not exist that day, so 31 - 1 = 30 runs.
         assert_eq!(count("cron(30 2 * * ? *)", "America/New_York", 2026, 3), 30);

@@ -150,6 +150,15 @@ impl QueryFile {
         key_line(&self.source_text, key)
     }
 
+    /// The 1-based line of the `[table]` header.
+    pub fn line_of_table(&self, table: &str) -> Option<usize> {
+        let header = format!("[{table}]");
+        self.source_text
+            .lines()
+            .position(|l| l.trim() == header)
+            .map(|i| i + 1)
+    }
+
     /// Byte offset of the query text in the file, when the text appears verbatim (a literal
     /// string); otherwise positions are reported within the query.
     pub fn query_offset(&self) -> Option<usize> {
@@ -219,7 +228,22 @@ pub fn parse(path: &Path, name: &str, text: &str) -> Result<QueryFile, FileError
         let (line, col) = e.span().map(|s| line_of(text, s.start)).unzip();
         err(line, col, "LQF01", e.message().replace('\n', " "))
     })?;
-    check_name(name).map_err(|m| err(None, None, "LQF02", m))?;
+    // A file that deploys only a scheduled query is named as one (up to 300 characters).
+    let scheduled_only = raw.definition == Some(false);
+    if scheduled_only {
+        super::limits::check_scheduled_name(name)
+    } else {
+        check_name(name)
+    }
+    .map_err(|m| err(Some(1), None, "LQF02", m))?;
+    if scheduled_only && raw.scheduled.is_none() {
+        return Err(err(
+            key_line(text, "definition"),
+            None,
+            "LQF02",
+            "`definition = false` without a [scheduled] table deploys nothing".into(),
+        ));
+    }
     let version_text = raw.version.ok_or_else(|| {
         err(
             Some(1),

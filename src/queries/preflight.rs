@@ -61,17 +61,20 @@ pub fn check(
     if let Some(spec) = &f.scheduled {
         let sname = target_name(prefix, &f.name);
         if let Err(m) = limits::check_scheduled_name(&sname) {
-            out.push(problem(f, Some("cron"), "LQF15", under(&m)));
+            let mut p = problem(f, None, "LQF15", under(&m));
+            p.line = f.line_of_table("scheduled").or(p.line);
+            out.push(p);
         }
         match scheduled::resolve(spec, &f.description) {
             Err(problems) => {
                 for p in problems {
-                    out.push(problem(
-                        f,
-                        Some(p.key),
-                        "LQF15",
-                        format!("[scheduled] {}", p.message),
-                    ));
+                    // The key's line, or the table's when the key is missing.
+                    let mut e = problem(f, None, "LQF15", format!("[scheduled] {}", p.message));
+                    e.line = f
+                        .line_of_key(p.key)
+                        .or(f.line_of_table("scheduled"))
+                        .or(e.line);
+                    out.push(e);
                 }
             }
             Ok(r) => {
@@ -97,6 +100,17 @@ pub fn check(
                 "LQF15",
                 format!("[scheduled] {m}"),
             ));
+        }
+        // CreateScheduledQuery has no parameters: a `{{name}}` placeholder would run as text.
+        if !f.parameters.is_empty() || (f.language == Language::Cwli && f.query.contains("{{")) {
+            let mut e = problem(
+                f,
+                None,
+                "LQF15",
+                "[scheduled] the query uses {{parameters}}, which scheduled queries do not take; write the values into a query file of its own for the schedule".into(),
+            );
+            e.line = f.line_of_table("scheduled").or(e.line);
+            out.push(e);
         }
         if f.log_groups.len() > limits::MAX_SCHEDULED_LOG_GROUPS {
             out.push(problem(
