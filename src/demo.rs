@@ -1059,39 +1059,6 @@ impl RegionApi for DemoRegion {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_story_is_there() {
-        assert!((38..=45).contains(&SPECS.len()));
-        let n = |p: &str| SPECS.iter().filter(|s| s.name.starts_with(p)).count();
-        assert!(n("aws-waf-logs-") >= 3);
-        assert!(n("/aws/lambda/") >= 12);
-        assert!(n("/aws/vpc/flowlogs/") >= 2);
-        assert!(n("/aws/route53resolver/") >= 1);
-        assert!(n("/var/log/secure") >= 1);
-        assert!(SPECS.iter().filter(|s| s.ia).count() >= 2);
-        assert!(SPECS.iter().any(|s| matches!(s.fwd, Fwd::Datadog)));
-        let mut names: Vec<_> = SPECS.iter().map(|s| s.name).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), SPECS.len(), "names are unique");
-    }
-
-    #[test]
-    fn shapes_are_realistic() {
-        // WAF JSON is large and compresses well; flow log lines are small.
-        assert!(shape(Waf).avg_event > 900.0, "{}", shape(Waf).avg_event);
-        assert!(shape(Flow).avg_event < 200.0, "{}", shape(Flow).avg_event);
-        for c in [Waf, Alb, Resolver, Flow, Secure, Lambda, AppJson, Trail] {
-            let r = shape(c).gzip_ratio;
-            assert!((1.5..20.0).contains(&r), "{c:?}: {r}");
-        }
-    }
-}
-
 // ---- Logs Insights usage of the demo account --------------------------------------------------
 
 /// Groups whose Insights scans the demo measures (DescribeQueries): dashboards refreshing every
@@ -1235,5 +1202,38 @@ impl crate::aws::insights::InsightsApi for DemoRegion {
 
     async fn delete_scheduled_query(&self, _identifier: String) -> Result<()> {
         Err(Error::Usage("the demo account is read-only".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_story_is_there() {
+        assert!((38..=45).contains(&SPECS.len()));
+        let n = |p: &str| SPECS.iter().filter(|s| s.name.starts_with(p)).count();
+        assert!(n("aws-waf-logs-") >= 3);
+        assert!(n("/aws/lambda/") >= 12);
+        assert!(n("/aws/vpc/flowlogs/") >= 2);
+        assert!(n("/aws/route53resolver/") >= 1);
+        assert!(n("/var/log/secure") >= 1);
+        assert!(SPECS.iter().filter(|s| s.ia).count() >= 2);
+        assert!(SPECS.iter().any(|s| matches!(s.fwd, Fwd::Datadog)));
+        let mut names: Vec<_> = SPECS.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SPECS.len(), "names are unique");
+    }
+
+    #[test]
+    fn shapes_are_realistic() {
+        // WAF JSON is large and compresses well; flow log lines are small.
+        assert!(shape(Waf).avg_event > 900.0, "{}", shape(Waf).avg_event);
+        assert!(shape(Flow).avg_event < 200.0, "{}", shape(Flow).avg_event);
+        for c in [Waf, Alb, Resolver, Flow, Secure, Lambda, AppJson, Trail] {
+            let r = shape(c).gzip_ratio;
+            assert!((1.5..20.0).contains(&r), "{c:?}: {r}");
+        }
     }
 }

@@ -432,13 +432,9 @@ pub const REQUIRED_COLUMNS: &[&str] = &[
     "incoming_events",
 ];
 
-/// Read a snapshot (Parquet, or CSV by extension) into group inputs. Every cell is checked:
-/// errors name the file, the row (CSV: the line) and the column.
-pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
-    let input_err = |message: String| Error::Input {
-        path: path.to_path_buf(),
-        message,
-    };
+/// A table file as a frame: CSV (by extension; every column as text, so CSV and Parquet go
+/// through the same cell checks) or Parquet. Also says whether it was CSV (rows are then lines).
+fn read_frame(path: &Path, what: &str) -> Result<(DataFrame, bool)> {
     let is_csv = path
         .extension()
         .and_then(|e| e.to_str())
@@ -446,7 +442,7 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
     let df = if is_csv {
         CsvReadOptions::default()
             .with_has_header(true)
-            .with_infer_schema_length(Some(0)) // every column as text: we parse and check cells
+            .with_infer_schema_length(Some(0))
             .try_into_reader_with_file_path(Some(path.to_path_buf()))
             .and_then(|r| r.finish())
     } else {
@@ -454,12 +450,21 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
             .map_err(PolarsError::from)
             .and_then(|f| ParquetReader::new(f).finish())
     }
-    .map_err(|e| {
-        input_err(format!(
-            "cannot read the snapshot: {}",
-            e.to_string().replace('\n', " ")
-        ))
+    .map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("cannot read {what}: {}", e.to_string().replace('\n', " ")),
     })?;
+    Ok((df, is_csv))
+}
+
+/// Read a snapshot (Parquet, or CSV by extension) into group inputs. Every cell is checked:
+/// errors name the file, the row (CSV: the line) and the column.
+pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
+    let input_err = |message: String| Error::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let (df, is_csv) = read_frame(path, "the snapshot")?;
 
     for c in REQUIRED_COLUMNS {
         if df.column(c).is_err() {
@@ -686,27 +691,7 @@ pub fn read_daily(path: &Path) -> Result<Vec<DailyRow>> {
         path: path.to_path_buf(),
         message,
     };
-    let is_csv = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let df = if is_csv {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
-    } else {
-        std::fs::File::open(path)
-            .map_err(PolarsError::from)
-            .and_then(|f| ParquetReader::new(f).finish())
-    }
-    .map_err(|e| {
-        input_err(format!(
-            "cannot read the daily table: {}",
-            e.to_string().replace('\n', " ")
-        ))
-    })?;
+    let (df, is_csv) = read_frame(path, "the daily table")?;
     let col = |name: &str| -> Result<StringChunked> {
         let c = df
             .column(name)

@@ -70,22 +70,7 @@ fn writes(fake: &FakeAws) -> usize {
 
 /// Put a definition the way the console would (raw JSON 1.1 to the fake); returns its id.
 fn console_put(fake: &FakeAws, body: serde_json::Value) -> String {
-    let (status, text) = http(
-        &fake.url(),
-        "POST",
-        "/",
-        &[
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("X-Amz-Target", "Logs_20140328.PutQueryDefinition"),
-            (
-                "Authorization",
-                "AWS4-HMAC-SHA256 Credential=x/20261124/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
-            ),
-        ],
-        body.to_string().as_bytes(),
-    );
-    assert_eq!(status, 200, "{text}");
-    serde_json::from_str::<serde_json::Value>(&text).unwrap()["queryDefinitionId"]
+    logs_call(&fake.url(), "PutQueryDefinition", &body)["queryDefinitionId"]
         .as_str()
         .unwrap()
         .to_string()

@@ -39,23 +39,7 @@ fn run(home: &Path, fake: &FakeAws, args: &[&str]) -> (i32, String, String) {
 
 /// A JSON 1.1 call to the fake's Logs endpoint, as the console or CloudFormation would make it.
 fn console(fake: &FakeAws, operation: &str, body: serde_json::Value) -> serde_json::Value {
-    let target = format!("Logs_20140328.{operation}");
-    let (status, text) = http(
-        &fake.url(),
-        "POST",
-        "/",
-        &[
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("X-Amz-Target", target.as_str()),
-            (
-                "Authorization",
-                "AWS4-HMAC-SHA256 Credential=x/20261124/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
-            ),
-        ],
-        body.to_string().as_bytes(),
-    );
-    assert_eq!(status, 200, "{operation}: {text}");
-    serde_json::from_str(&text).unwrap()
+    logs_call(&fake.url(), operation, &body)
 }
 
 const WRITES: &[&str] = &[

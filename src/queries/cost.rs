@@ -70,6 +70,38 @@ pub struct QueryCost {
     pub unscheduled: bool,
 }
 
+impl QueryCost {
+    /// A planned query: `bytes` scanned over `runs` runs, costing `usd`.
+    #[allow(clippy::too_many_arguments)]
+    fn planned(
+        name: &str,
+        kind: &str,
+        runs: Decimal,
+        window: String,
+        log_groups: Vec<String>,
+        unknown_log_groups: Vec<String>,
+        bytes: Decimal,
+        usd: MicroUsd,
+    ) -> QueryCost {
+        QueryCost {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            runs_per_month: runs,
+            window,
+            log_groups,
+            unknown_log_groups,
+            gib_per_run: if runs.is_zero() {
+                Decimal::ZERO
+            } else {
+                gib(bytes / runs)
+            },
+            gib_per_month: gib(bytes),
+            usd_per_month: usd,
+            unscheduled: false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct GroupCost {
     pub account_id: String,
@@ -294,34 +326,21 @@ pub fn plan(
                 usd = usd + acc.add(g, b)?;
                 bytes += b;
             }
-            out.queries.push(QueryCost {
-                name: q.name.clone(),
-                kind: "schedule".into(),
-                runs_per_month: runs,
-                window: s.window.clone(),
-                log_groups: names.clone(),
-                unknown_log_groups: unknown.clone(),
-                gib_per_run: if runs.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    gib(bytes / runs)
-                },
-                gib_per_month: gib(bytes),
-                usd_per_month: usd,
-                unscheduled: false,
-            });
+            out.queries.push(QueryCost::planned(
+                &q.name,
+                "schedule",
+                runs,
+                s.window.clone(),
+                names.clone(),
+                unknown.clone(),
+                bytes,
+                usd,
+            ));
         }
-        if let Some(spec) = &q.scheduled {
-            let r = scheduled::resolve(spec, &q.description).map_err(|p| {
-                Error::Usage(format!(
-                    "{}: [scheduled]: {}",
-                    q.path.display(),
-                    p.iter()
-                        .map(|p| p.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ))
-            })?;
+        if let (Some(spec), Some(r)) = (
+            &q.scheduled,
+            scheduled::resolve_file(q).map_err(Error::Usage)?,
+        ) {
             let times = scheduled::runs_in(&r, start, end);
             let (bytes, usd) = runs_cost(
                 &mut acc,
@@ -333,22 +352,16 @@ pub fn plan(
                 r.end_offset,
             )?;
             let runs = Decimal::from(times.len());
-            out.queries.push(QueryCost {
-                name: q.name.clone(),
-                kind: "scheduled".into(),
-                runs_per_month: runs,
-                window: spec.start_offset.clone().unwrap_or_default(),
-                log_groups: names.clone(),
-                unknown_log_groups: unknown.clone(),
-                gib_per_run: if runs.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    gib(bytes / runs)
-                },
-                gib_per_month: gib(bytes),
-                usd_per_month: usd,
-                unscheduled: false,
-            });
+            out.queries.push(QueryCost::planned(
+                &q.name,
+                "scheduled",
+                runs,
+                spec.start_offset.clone().unwrap_or_default(),
+                names.clone(),
+                unknown.clone(),
+                bytes,
+                usd,
+            ));
         }
         if q.schedule.is_none() && q.scheduled.is_none() {
             out.queries.push(QueryCost {
@@ -396,27 +409,20 @@ pub fn plan(
         let (bytes, usd) = runs_cost(&mut acc, &daily, v, &refs, &times, start_offset, end_offset)?;
         let runs = Decimal::from(times.len());
         out.unmanaged_usd = out.unmanaged_usd + usd;
-        out.unmanaged.push(QueryCost {
-            name: sq.name.clone(),
-            kind: if *aws_managed {
+        out.unmanaged.push(QueryCost::planned(
+            &sq.name,
+            if *aws_managed {
                 "aws-managed scheduled"
             } else {
                 "unmanaged scheduled"
-            }
-            .into(),
-            runs_per_month: runs,
-            window: format!("{}s", start_offset - end_offset),
-            log_groups: read.iter().map(|g| g.log_group.clone()).collect(),
-            unknown_log_groups: unknown,
-            gib_per_run: if runs.is_zero() {
-                Decimal::ZERO
-            } else {
-                gib(bytes / runs)
             },
-            gib_per_month: gib(bytes),
-            usd_per_month: usd,
-            unscheduled: false,
-        });
+            runs,
+            format!("{}s", start_offset - end_offset),
+            read.iter().map(|g| g.log_group.clone()).collect(),
+            unknown,
+            bytes,
+            usd,
+        ));
     }
     out.total_usd = out
         .queries

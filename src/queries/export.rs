@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use super::deploy::target_name;
 use super::file::QueryFile;
 use super::limits;
-use super::scheduled::{self, Resolved};
+use super::scheduled;
 use super::{identity, preflight};
 use crate::aws::insights::ScheduledQuery;
 
@@ -93,19 +93,9 @@ fn exported_scheduled(
     prefix: Option<&str>,
     lib: &str,
 ) -> Result<Option<ScheduledQuery>, String> {
-    let Some(spec) = &f.scheduled else {
+    let Some(r) = scheduled::resolve_file(f)? else {
         return Ok(None);
     };
-    let r: Resolved = scheduled::resolve(spec, &f.description).map_err(|p| {
-        format!(
-            "{}: [scheduled]: {}",
-            f.path.display(),
-            p.iter()
-                .map(|p| p.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })?;
     let name = target_name(prefix, &f.name);
     if name.chars().count() > limits::MAX_SCHEDULED_NAME_CFN {
         return Err(format!(

@@ -2,6 +2,13 @@
 //! sent (final text with logplan's marker, the name under the target's folder, parameters,
 //! languages, scheduled-query fields), before `apply` makes its first call. `lint` runs the
 //! same checks, so a library that lints clean does not fail halfway through an apply.
+//!
+//! Codes: LQF12 the deployed text (marker line included) over 10,000 characters; LQF13 the
+//! definition name under the target's folder refused (over 255 characters, `:` or `*`, empty
+//! folders); LQF14 parameters (CWLI only, names, lengths, at most 20); LQF15 the `[scheduled]`
+//! table (name under the folder, cron, time zone, offsets, roles, destination, description with
+//! the marker, log groups, parameters); LQF16 more PPL definitions than the state definition can
+//! record.
 
 use std::collections::BTreeSet;
 
@@ -208,10 +215,55 @@ pub fn check_all(
     lib: &str,
     target: Option<&str>,
 ) -> Vec<FileError> {
-    files
+    let mut out: Vec<FileError> = files
         .iter()
         .flat_map(|f| check(f, prefix, lib, target))
-        .collect()
+        .collect();
+    out.extend(check_state(files, prefix, lib, target));
+    out
+}
+
+/// The PPL state is itself a query definition: it must fit in 10,000 characters with an entry
+/// (and a definition id, 36 characters) for every PPL definition of the library.
+fn check_state(
+    files: &[QueryFile],
+    prefix: Option<&str>,
+    lib: &str,
+    target: Option<&str>,
+) -> Option<FileError> {
+    let ppl: Vec<&QueryFile> = files
+        .iter()
+        .filter(|f| f.definition && f.language == Language::Ppl)
+        .collect();
+    let state = identity::PplState {
+        entries: ppl
+            .iter()
+            .map(|f| identity::PplEntry {
+                id: Some("00000000-0000-0000-0000-000000000000".into()),
+                name: target_name(prefix, &f.name),
+                version: f.version.to_string(),
+                hash: "0000000000000000".into(),
+            })
+            .collect(),
+    };
+    let len = state.encode(lib).chars().count();
+    if len <= limits::MAX_QUERY {
+        return None;
+    }
+    let last = ppl.last()?;
+    let mut e = problem(
+        last,
+        None,
+        "LQF16",
+        format!(
+            "{} PPL definitions: logplan's record of them ({}) would be {len} characters, over the 10,000 a definition holds; deploy fewer PPL queries per target{}",
+            ppl.len(),
+            identity::state_name(prefix, lib),
+            target.map(|t| format!(" (target {t})")).unwrap_or_default()
+        ),
+    );
+    e.line = Some(1);
+    Some(e)
 }
 
 #[cfg(test)]
@@ -238,6 +290,29 @@ mod tests {
         // PPL deploys as written: no marker, no problem.
         let ppl = file(&text.replace("query =", "language = \"ppl\"\nquery ="));
         assert!(check(&ppl, None, "lp-1", None).is_empty());
+    }
+
+    #[test]
+    fn the_ppl_state_must_fit_in_one_definition() {
+        let files: Vec<QueryFile> = (0..120)
+            .map(|i| {
+                crate::queries::file::parse(
+                    Path::new(&format!("ppl/q{i:03}.toml")),
+                    &format!("ppl/q{i:03}"),
+                    "version = \"1.0.0\"\nlanguage = \"ppl\"\nlog_groups = [\"/a\"]\nquery = \"head 5\"\n",
+                )
+                .unwrap()
+            })
+            .collect();
+        assert!(check_all(&files[..40], Some("team"), "lp-1", None).is_empty());
+        let p = check_all(&files, Some("team"), "lp-1", None);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].code, "LQF16");
+        assert!(
+            p[0].message.starts_with("120 PPL definitions"),
+            "{}",
+            p[0].message
+        );
     }
 
     #[test]

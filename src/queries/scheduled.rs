@@ -189,6 +189,24 @@ pub fn resolve(spec: &ScheduledSpec, file_description: &str) -> Result<Resolved,
     }
 }
 
+/// A file's `[scheduled]` table resolved (`None` without one), its problems as one message
+/// naming the file: for the steps after the preflight, which has reported them by line already.
+pub fn resolve_file(f: &QueryFile) -> Result<Option<Resolved>, String> {
+    let Some(spec) = &f.scheduled else {
+        return Ok(None);
+    };
+    resolve(spec, &f.description).map(Some).map_err(|p| {
+        format!(
+            "{}: [scheduled]: {}",
+            f.path.display(),
+            p.iter()
+                .map(|p| p.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })
+}
+
 /// The hash of everything a scheduled query is: language, groups, text and every schedule
 /// field, so an edit of any of them in the console shows as drift.
 pub fn content_hash(q: &ScheduledQuery) -> String {

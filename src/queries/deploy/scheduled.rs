@@ -12,20 +12,9 @@ use crate::error::{Error, Result};
 
 /// What a file's `[scheduled]` table deploys (None without one).
 pub(crate) fn desired(f: &QueryFile, scope: &Scope<'_>) -> Result<Option<ScheduledQuery>> {
-    let Some(spec) = &f.scheduled else {
+    let Some(resolved) = sq::resolve_file(f).map_err(Error::Usage)? else {
         return Ok(None);
     };
-    let resolved = sq::resolve(spec, &f.description).map_err(|problems| {
-        Error::Usage(format!(
-            "{}: [scheduled]: {}",
-            f.path.display(),
-            problems
-                .iter()
-                .map(|p| p.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        ))
-    })?;
     let name = target_name(scope.prefix, &f.name);
     Ok(Some(sq::desired(
         f,
