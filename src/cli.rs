@@ -73,7 +73,7 @@ pub enum Command {
     Prices(PricesArgs),
     /// Write a fully commented logplan.toml with every default.
     Init(InitArgs),
-    /// The saved-query library in queries/: lint, plan, apply, import, export, cost.
+    /// The saved-query library in queries/: lint, plan, apply, import, export, cost, usage.
     Queries(QueriesArgs),
     /// Print the least-privilege IAM policy (JSON) for the features you use.
     IamPolicy(IamPolicyArgs),
@@ -108,17 +108,36 @@ pub enum QueriesCommand {
     /// Parse and check every query (or the files given; `-` reads one bare query from stdin).
     /// Exit 0 clean, 1 findings, 2 could not run.
     Lint(LintArgs),
-    /// Compare the library with a target's query definitions: creates, updates (with a diff),
-    /// deletes (--prune), unchanged, drift. Exit 0 no changes, 1 changes or drift, 2 error.
+    /// Compare the library with a target's query definitions and scheduled queries: creates,
+    /// updates (with a diff), deletes (--prune), unchanged, drift, clashes. Exit 0 no changes, 1
+    /// changes, drift or clashes, 2 error.
     Plan(DeployArgs),
-    /// Make the target match the library (PutQueryDefinition / DeleteQueryDefinition).
+    /// Check everything as AWS would, then make the target match the library
+    /// (Put/DeleteQueryDefinition, Create/Update/DeleteScheduledQuery).
     Apply(ApplyArgs),
-    /// Write files for a target's existing definitions, to adopt them.
+    /// Write files for a target's existing definitions and scheduled queries, to adopt them.
     Import(ImportArgs),
     /// Print the library as Terraform or CloudFormation.
     Export(ExportArgs),
-    /// Plan each query's Logs Insights scan cost per month from a snapshot.
+    /// Plan each query's Logs Insights scan cost per month from a snapshot, scheduled queries
+    /// included.
     Cost(CostArgs),
+    /// What Logs Insights queries really scanned (DescribeQueries): bytes per log group, per
+    /// query and per user over the last days, in every region and account sampled.
+    Usage(UsageArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct UsageArgs {
+    /// Days back from now to sum (DescribeQueries lists recent queries only).
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub days: u32,
+    /// Use the built-in demo account.
+    #[arg(long)]
+    pub demo: bool,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -214,6 +233,12 @@ pub struct CostArgs {
     /// Also write the per-query table as CSV.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// The month to plan, YYYY-MM [default: the snapshot's daily table, else the last full month].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    /// Also list the scheduled queries of this target's account the library does not manage.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 /// Where volumes come from, and for which period (shared by `sample` and `report`).

@@ -11,6 +11,9 @@ use crate::error::{Error, Result};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// This query library's identity, written by `logplan init`: carried in the marker of every
+    /// definition logplan deploys, so libraries sharing an account never touch each other's.
+    pub library_id: Option<String>,
     /// Regions to sample when `--region` is not given.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -123,6 +126,12 @@ impl Config {
             path: path.to_path_buf(),
             message: one_line_toml_error(text, &e),
         })?;
+        if let Some(id) = &cfg.library_id {
+            crate::queries::identity::check_library_id(id).map_err(|m| Error::Config {
+                path: path.to_path_buf(),
+                message: format!("library_id: {m}"),
+            })?;
+        }
         for r in &cfg.regions {
             crate::regions::check(r).map_err(|e| Error::Config {
                 path: path.to_path_buf(),

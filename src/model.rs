@@ -388,7 +388,7 @@ pub struct Derived {
     pub compressed_bytes: u64,
     pub storage_gib_month: Decimal,
     pub scan_gib: Decimal,
-    /// Where the scan volume came from: "snapshot", "query plan" or "assumption".
+    /// Where the scan volume came from: "snapshot", "measured", "query plan" or "assumption".
     pub scan_source: &'static str,
     pub events: u64,
     pub today: Path,
@@ -450,6 +450,18 @@ pub fn run(
     scenario: &Scenario,
     plan: Option<&ScanPlan>,
 ) -> Result<Model> {
+    run_with_measured(groups, book, scenario, plan, None)
+}
+
+/// [`run`], with the Insights bytes measured per group for the month (DescribeQueries, scaled),
+/// which take precedence over the library's plan and the assumption.
+pub fn run_with_measured(
+    groups: Vec<GroupInput>,
+    book: &PriceBook,
+    scenario: &Scenario,
+    plan: Option<&ScanPlan>,
+    measured: Option<&ScanPlan>,
+) -> Result<Model> {
     scenario.check().map_err(Error::Usage)?;
     let mut accounts: Vec<String> = groups.iter().map(|g| g.account_id.clone()).collect();
     accounts.sort();
@@ -457,7 +469,10 @@ pub fn run(
     let mut regions: Vec<String> = groups.iter().map(|g| g.region.clone()).collect();
     regions.sort();
     regions.dedup();
-    let derived: Vec<Derived> = groups.iter().map(|g| derive(g, scenario, plan)).collect();
+    let derived: Vec<Derived> = groups
+        .iter()
+        .map(|g| derive(g, scenario, plan, measured))
+        .collect();
 
     let mut pricer = Pricer {
         book,
@@ -571,7 +586,12 @@ fn sum_by_component(lines: &[Line]) -> Vec<ComponentTotal> {
     sums.into_values().collect()
 }
 
-fn derive(g: &GroupInput, s: &Scenario, plan: Option<&ScanPlan>) -> Derived {
+fn derive(
+    g: &GroupInput,
+    s: &Scenario,
+    plan: Option<&ScanPlan>,
+    measured: Option<&ScanPlan>,
+) -> Derived {
     let vended = g.vended.unwrap_or_else(|| is_vended_name(&g.log_group));
     let ia = g.log_group_class.as_deref() == Some("INFREQUENT_ACCESS");
     let ratio = g
@@ -595,11 +615,17 @@ fn derive(g: &GroupInput, s: &Scenario, plan: Option<&ScanPlan>) -> Derived {
         None => steady_state(monthly_compressed, g.retention_days.map(|d| d as u32), s),
     };
     let key = (g.account_id.clone(), g.region.clone(), g.log_group.clone());
-    // A library plan covers every group: a group no saved query reads is scanned by none.
-    let (scan_gib, scan_source) = match (g.insights_scanned_bytes, plan) {
-        (Some(b), _) => (gib(b), "snapshot"),
-        (None, Some(p)) => (gib(p.get(&key).copied().unwrap_or(0)), "query plan"),
-        (None, None) => (gib(g.incoming_bytes) * s.insights_full_scans, "assumption"),
+    // First what the snapshot states, then what DescribeQueries measured, then the library's
+    // plan (the groups its queries read), then the assumption.
+    let (scan_gib, scan_source) = match (
+        g.insights_scanned_bytes,
+        measured.and_then(|m| m.get(&key)),
+        plan.and_then(|p| p.get(&key)),
+    ) {
+        (Some(b), _, _) => (gib(b), "snapshot"),
+        (None, Some(b), _) => (gib(*b), "measured"),
+        (None, None, Some(b)) => (gib(*b), "query plan"),
+        (None, None, None) => (gib(g.incoming_bytes) * s.insights_full_scans, "assumption"),
     };
     Derived {
         vended,

@@ -432,13 +432,9 @@ pub const REQUIRED_COLUMNS: &[&str] = &[
     "incoming_events",
 ];
 
-/// Read a snapshot (Parquet, or CSV by extension) into group inputs. Every cell is checked:
-/// errors name the file, the row (CSV: the line) and the column.
-pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
-    let input_err = |message: String| Error::Input {
-        path: path.to_path_buf(),
-        message,
-    };
+/// A table file as a frame: CSV (by extension; every column as text, so CSV and Parquet go
+/// through the same cell checks) or Parquet. Also says whether it was CSV (rows are then lines).
+fn read_frame(path: &Path, what: &str) -> Result<(DataFrame, bool)> {
     let is_csv = path
         .extension()
         .and_then(|e| e.to_str())
@@ -446,7 +442,7 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
     let df = if is_csv {
         CsvReadOptions::default()
             .with_has_header(true)
-            .with_infer_schema_length(Some(0)) // every column as text: we parse and check cells
+            .with_infer_schema_length(Some(0))
             .try_into_reader_with_file_path(Some(path.to_path_buf()))
             .and_then(|r| r.finish())
     } else {
@@ -454,12 +450,21 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
             .map_err(PolarsError::from)
             .and_then(|f| ParquetReader::new(f).finish())
     }
-    .map_err(|e| {
-        input_err(format!(
-            "cannot read the snapshot: {}",
-            e.to_string().replace('\n', " ")
-        ))
+    .map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("cannot read {what}: {}", e.to_string().replace('\n', " ")),
     })?;
+    Ok((df, is_csv))
+}
+
+/// Read a snapshot (Parquet, or CSV by extension) into group inputs. Every cell is checked:
+/// errors name the file, the row (CSV: the line) and the column.
+pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
+    let input_err = |message: String| Error::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let (df, is_csv) = read_frame(path, "the snapshot")?;
 
     for c in REQUIRED_COLUMNS {
         if df.column(c).is_err() {
@@ -676,4 +681,75 @@ pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
         let _ = std::fs::remove_dir_all(&built);
         out_err(e)
     })
+}
+
+/// Read a daily table (`daily.parquet`, or CSV by extension) written by `sample`: what the
+/// query library's cost plan reads for the bytes inside each scheduled run's window. Errors name
+/// the file, the row (CSV: the line) and the column.
+pub fn read_daily(path: &Path) -> Result<Vec<DailyRow>> {
+    let input_err = |message: String| Error::Input {
+        path: path.to_path_buf(),
+        message,
+    };
+    let (df, is_csv) = read_frame(path, "the daily table")?;
+    let col = |name: &str| -> Result<StringChunked> {
+        let c = df
+            .column(name)
+            .map_err(|_| input_err(format!("missing required column {name:?}")))?;
+        let s = c
+            .cast(&DataType::String)
+            .map_err(|e| input_err(format!("column {name:?}: {e}")))?;
+        Ok(s.str().map_err(internal)?.clone())
+    };
+    let (a, r, g, d, b) = (
+        col("account_id")?,
+        col("region")?,
+        col("log_group")?,
+        col("day")?,
+        col("incoming_bytes")?,
+    );
+    let events = col("incoming_events").ok();
+    let row_name = |i: usize| {
+        if is_csv {
+            format!("line {}", i + 2)
+        } else {
+            format!("row {}", i + 1)
+        }
+    };
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let text = |c: &StringChunked, name: &str| -> Result<String> {
+            c.get(i)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| input_err(format!("{}, column {name}: empty", row_name(i))))
+        };
+        let day = text(&d, "day")?;
+        let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
+            input_err(format!(
+                "{}, column day: {day:?} is not YYYY-MM-DD",
+                row_name(i)
+            ))
+        })?;
+        let bytes = text(&b, "incoming_bytes")?;
+        let incoming_bytes = parse_count(&bytes).ok_or_else(|| {
+            input_err(format!(
+                "{}, column incoming_bytes: {bytes:?} is not a whole, non-negative number",
+                row_name(i)
+            ))
+        })?;
+        out.push(DailyRow {
+            account_id: text(&a, "account_id")?,
+            region: text(&r, "region")?,
+            log_group: text(&g, "log_group")?,
+            day,
+            incoming_bytes,
+            incoming_events: events
+                .as_ref()
+                .and_then(|e| e.get(i))
+                .and_then(|s| parse_count(s.trim()))
+                .unwrap_or(0),
+        });
+    }
+    Ok(out)
 }

@@ -124,6 +124,7 @@ fn queries_help_is_complete() {
         "import",
         "export",
         "cost",
+        "usage",
         "--library",
     ] {
         assert!(text.contains(sub), "{sub} missing from queries --help");
@@ -135,7 +136,18 @@ fn queries_help_is_complete() {
         ("apply", &["--target", "--prune", "--yes", "--force"][..]),
         ("import", &["--target", "--prefix", "--force"][..]),
         ("export", &["--format", "terraform", "cloudformation"][..]),
-        ("cost", &["--snapshot", "--demo", "--json", "--csv"][..]),
+        (
+            "cost",
+            &[
+                "--snapshot",
+                "--demo",
+                "--month",
+                "--target",
+                "--json",
+                "--csv",
+            ][..],
+        ),
+        ("usage", &["--days", "--demo", "--json"][..]),
     ] {
         let text = help(&["queries", sub, "--help"]);
         for o in opts {

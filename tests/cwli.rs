@@ -1109,3 +1109,46 @@ fn sql_findings() {
         (2, 1)
     );
 }
+
+// ---- accepted but undocumented: warnings, never errors ------------------------------------------
+
+#[test]
+fn undocumented_constructs_are_warnings_with_their_place() {
+    let w = |text: &str| -> Vec<(&'static str, usize, usize, Severity)> {
+        lint(text, false)
+            .into_iter()
+            .map(|d| {
+                let (l, c) = line_col(text, d.span.start);
+                (d.code, l, c, d.severity)
+            })
+            .collect()
+    };
+    // 'sort by': the `by` word (column 8 of the second line) is what is undocumented.
+    assert_eq!(
+        w("fields a\n| sort by a desc"),
+        vec![("LQ301", 2, 8, Severity::Warning)]
+    );
+    // `by` alone after sort is still an error: there is no field to sort by.
+    assert_eq!(codes(&lint("fields a | sort by", false)), ["LQ001"]);
+    assert_eq!(
+        w("filter a == 1"),
+        vec![("LQ302", 1, 10, Severity::Warning)]
+    );
+    assert_eq!(
+        w("fields @message\n| head 20"),
+        vec![("LQ305", 2, 3, Severity::Warning)]
+    );
+    assert_eq!(
+        codes(&lint("fields @message | tail twenty", false)),
+        ["LQ305", "LQ001"]
+    );
+    assert_eq!(
+        w("filter a = 1\n| estimate anything (at all)"),
+        vec![("LQ304", 2, 3, Severity::Warning)]
+    );
+    // A regex wrapped over lines outside `parse` is still unterminated (a division could follow).
+    assert_eq!(
+        codes(&lint("filter a like /x\ny/", false)),
+        ["LQ002", "LQ001"]
+    );
+}

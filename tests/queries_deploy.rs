@@ -1,5 +1,7 @@
 //! `logplan queries plan|apply|import|export` through the real SDK against the fake endpoint,
 //! which implements Put/Describe/DeleteQueryDefinition per the API reference (moto does not).
+//! The guarantees that keep neighbours safe (library identities, prefix folders, the PPL state,
+//! idempotent creates, duplicates) are in `tests/queries_neighbours.rs`.
 
 mod common;
 
@@ -27,7 +29,7 @@ fn setup(fake: &FakeAws, prefix: Option<&str>) -> tempfile::TempDir {
         .unwrap_or_default();
     std::fs::write(
         home.path().join("logplan.toml"),
-        format!("[aws]\nmax_attempts = 2\ninitial_backoff_ms = 1\n[targets.test]\nregions = [\"us-east-1\"]\n{prefix}"),
+        format!("library_id = \"lp-test\"\n[aws]\nmax_attempts = 2\ninitial_backoff_ms = 1\n[targets.test]\nregions = [\"us-east-1\"]\n{prefix}"),
     )
     .unwrap();
     write_query(
@@ -70,22 +72,7 @@ fn writes(fake: &FakeAws) -> usize {
 
 /// Put a definition the way the console would (raw JSON 1.1 to the fake).
 fn console_put(fake: &FakeAws, body: serde_json::Value) -> String {
-    let (status, text) = http(
-        &fake.url(),
-        "POST",
-        "/",
-        &[
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("X-Amz-Target", "Logs_20140328.PutQueryDefinition"),
-            (
-                "Authorization",
-                "AWS4-HMAC-SHA256 Credential=x/20261124/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
-            ),
-        ],
-        body.to_string().as_bytes(),
-    );
-    assert_eq!(status, 200, "{text}");
-    serde_json::from_str::<serde_json::Value>(&text).unwrap()["queryDefinitionId"]
+    logs_call(&fake.url(), "PutQueryDefinition", &body)["queryDefinitionId"]
         .as_str()
         .unwrap()
         .to_string()
@@ -117,7 +104,8 @@ async fn create_then_idempotent_then_update() {
     assert!(
         errors
             .query_string
-            .contains("\n# logplan: name=team-a/lambda/errors version=1.0.0 sha256="),
+            .contains("\n# logplan: lib=lp-test version=1.0.0 sha256=")
+            && errors.query_string.ends_with(" name=team-a/lambda/errors"),
         "{}",
         errors.query_string
     );
@@ -306,7 +294,7 @@ async fn import_adopts_existing_definitions() {
     let h = home.path();
     std::fs::write(
         h.join("logplan.toml"),
-        "[targets.prod]\nregions = [\"us-east-1\"]\n",
+        "library_id = \"lp-test\"\n[targets.prod]\nregions = [\"us-east-1\"]\n",
     )
     .unwrap();
     console_put(
@@ -351,6 +339,7 @@ fn export_terraform_and_cloudformation_round_trip() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     // Text that needs escaping in both formats: quotes, backslashes, ${...} and %{...}.
+    std::fs::write(h.join("logplan.toml"), "library_id = \"lp-test\"\n").unwrap();
     let tricky = "fields @message\n| filter @message like /\"user\":\\s*\"${name}\"/ and x = '%{y}'\n| limit 5";
     write_query(h, "esc/tricky", "2.0.0", tricky);
     write_query(h, "plain", "1.0.0", "fields @timestamp\n| limit 1");
@@ -366,7 +355,10 @@ fn export_terraform_and_cloudformation_round_trip() {
     );
     let tf = String::from_utf8(out.stdout).unwrap();
     let body: hcl::Body = hcl::from_str(&tf).unwrap_or_else(|e| panic!("invalid HCL: {e}\n{tf}"));
-    let blocks: Vec<&hcl::Block> = body.blocks().collect();
+    let blocks: Vec<&hcl::Block> = body
+        .blocks()
+        .filter(|b| b.identifier() == "resource")
+        .collect();
     assert_eq!(blocks.len(), 2);
     let tricky_block = blocks
         .iter()
@@ -388,7 +380,8 @@ fn export_terraform_and_cloudformation_round_trip() {
         other => panic!("unexpected {other:?}"),
     };
     assert!(text.starts_with(tricky), "round trip: {text:?}");
-    assert!(text.contains("# logplan: name=esc/tricky version=2.0.0"));
+    assert!(text.contains("# logplan: lib=lp-test version=2.0.0 sha256="));
+    assert!(text.ends_with(" name=esc/tricky"));
 
     let out = logplan(h)
         .args(["queries", "export", "--format", "cloudformation"])

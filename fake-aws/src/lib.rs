@@ -12,8 +12,8 @@
 //!   `ScanBy`, `MaxDatapoints`/`NextToken` pagination); see [`cloudwatch`].
 //! * **CloudWatch Logs** over AWS JSON 1.1: `POST /` with
 //!   `x-amz-target: Logs_20140328.<Op>`. `DescribeLogGroups`,
-//!   `DescribeSubscriptionFilters`, `FilterLogEvents`, `PutQueryDefinition`,
-//!   `DescribeQueryDefinitions`, `DeleteQueryDefinition`; see [`logs`].
+//!   `DescribeSubscriptionFilters`, `FilterLogEvents`; query definitions, scheduled
+//!   queries and `DescribeQueries`; see [`logs`] and [`insights`].
 //! * **STS** over the AWS query protocol: `POST /` with a form body
 //!   `Action=GetCallerIdentity` or `Action=AssumeRole`; see [`sts`].
 //!
@@ -74,6 +74,7 @@
 //! with its service, operation, IAM action, caller's account and region.
 
 pub mod cloudwatch;
+pub mod insights;
 pub mod logs;
 pub mod proxy;
 pub mod sts;
@@ -230,6 +231,8 @@ pub struct QueryDefinition {
     pub log_group_names: Vec<String>,
     /// `"CWLI"`, `"SQL"` or `"PPL"`.
     pub query_language: String,
+    /// (name, defaultValue, description)
+    pub parameters: Vec<(String, Option<String>, Option<String>)>,
     pub last_modified_ms: i64,
 }
 
@@ -273,6 +276,8 @@ pub(crate) struct RegionState {
     pub(crate) groups: BTreeMap<String, GroupState>,
     /// Keyed by id.
     pub(crate) query_defs: HashMap<String, QueryDefinition>,
+    /// Scheduled queries, client tokens, the query history.
+    pub(crate) insights: insights::InsightsState,
 }
 
 #[derive(Default)]
@@ -349,6 +354,9 @@ pub(crate) struct Inner {
     errors: Mutex<HashMap<String, (u16, String, String)>>,
     /// Actions allowed a number more times, then denied (a failure midway through a run).
     deny_after: Mutex<HashMap<String, usize>>,
+    /// Actions whose response is lost after the operation is applied, after a number more
+    /// calls answered normally (a network failure the client cannot tell from a refusal).
+    lose_after: Mutex<HashMap<String, usize>>,
     /// Role ARNs whose `AssumeRole` is denied.
     pub(crate) assume_denied: Mutex<HashSet<String>>,
     /// Role ARN → the `ExternalId` its `AssumeRole` requires.
@@ -377,6 +385,23 @@ impl Inner {
         Caller {
             account: self.account_id.clone(),
             session: None,
+        }
+    }
+
+    /// Whether this call's response is to be lost (see [`FakeAws::lose_response_after`]);
+    /// counts one call of the allowance otherwise.
+    fn take_lost(&self, action: &str) -> bool {
+        let mut lose = lock(&self.lose_after);
+        match lose.get_mut(action) {
+            Some(0) => {
+                lose.remove(action);
+                true
+            }
+            Some(n) => {
+                *n -= 1;
+                false
+            }
+            None => false,
         }
     }
 
@@ -844,6 +869,11 @@ async fn handle(
                             Service::Sts => sts::handle(&ctx, &op, &body),
                         };
                         match handled.result {
+                            Ok(_) if inner.take_lost(&call.action) => {
+                                // Applied, then the connection drops before the answer.
+                                call.fault = Some("lost".to_string());
+                                Outcome::Dropped
+                            }
                             Ok(r) => {
                                 call.datapoints = handled.datapoints;
                                 Outcome::Reply(r)
@@ -936,6 +966,7 @@ impl FakeAws {
             denied_in: Mutex::new(HashSet::new()),
             errors: Mutex::new(HashMap::new()),
             deny_after: Mutex::new(HashMap::new()),
+            lose_after: Mutex::new(HashMap::new()),
             assume_denied: Mutex::new(HashSet::new()),
             external_ids: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
@@ -1189,6 +1220,36 @@ impl FakeAws {
 
     pub fn clear_calls(&self) {
         lock(&self.inner.calls).clear();
+    }
+
+    /// After `n` more successful calls of `iam_action` (e.g. `logs:PutQueryDefinition`), apply
+    /// the next one and drop its connection without an answer: the operation happened, the
+    /// client sees a network error. Once.
+    pub fn lose_response_after(&self, iam_action: &str, n: usize) {
+        lock(&self.inner.lose_after).insert(iam_action.to_string(), n);
+    }
+
+    /// Record a query as having run in the default account (what DescribeQueries lists).
+    pub fn add_query_record(&self, region: &str, q: insights::QueryRecord) {
+        let account = self.inner.account_id.clone();
+        self.add_query_record_in(&account, region, q);
+    }
+
+    /// [`FakeAws::add_query_record`] in `account`.
+    pub fn add_query_record_in(&self, account: &str, region: &str, q: insights::QueryRecord) {
+        lock(&self.inner.state)
+            .scope_mut(account, region)
+            .insights
+            .queries
+            .push(q);
+    }
+
+    /// The scheduled queries of the default account in `region`, sorted by name.
+    pub fn scheduled_queries(&self, region: &str) -> Vec<insights::ScheduledQuery> {
+        let st = lock(&self.inner.state);
+        st.scope(&self.inner.account_id, region)
+            .map(|r| r.insights.scheduled.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The query definitions of the default account in `region`, sorted by

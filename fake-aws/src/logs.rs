@@ -32,15 +32,8 @@
 //!   `filterPattern` supports plain term patterns only (`ERROR`, `"two
 //!   words"`, `-exclude`, `?any ?of`); JSON (`{…}`) and space-delimited
 //!   (`[…]`) patterns answer `InvalidParameterException` — a deviation.
-//! * `PutQueryDefinition` (`name` 1..=255, `queryString` 1..=10000,
-//!   `logGroupNames` items 1..=512, `queryLanguage` CWLI|SQL|PPL default CWLI,
-//!   `queryDefinitionId` to update — every field is replaced, an omitted
-//!   `logGroupNames` becomes empty; an unknown id is
-//!   `ResourceNotFoundException`), `DescribeQueryDefinitions`
-//!   (`queryDefinitionNamePrefix` 1..=255, `maxResults` 1..=1000 default 1000,
-//!   `queryLanguage` filter, `nextToken`; sorted by name) and
-//!   `DeleteQueryDefinition` (`{"success": true}`, unknown id →
-//!   `ResourceNotFoundException`). Ids are UUID-shaped and deterministic.
+//! * Saved query definitions, scheduled queries and DescribeQueries: see
+//!   [`crate::insights`].
 //!
 //! All state is the caller's account's (see the crate docs): a role session's
 //! requests see only the log groups and query definitions of the role's
@@ -54,8 +47,8 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::util::{Fnv, decode_token, encode_token, uuid_like};
-use crate::{ApiError, Ctx, Handled, QueryDefinition, Reply, StoredEvent, lock, now_ms};
+use crate::util::{Fnv, decode_token, encode_token};
+use crate::{ApiError, Ctx, Handled, Reply, StoredEvent, lock};
 
 /// The operations the fake implements; others answer `UnknownOperationException`
 /// (or are forwarded to the upstream when there is one).
@@ -66,6 +59,12 @@ pub(crate) const OPERATIONS: &[&str] = &[
     "PutQueryDefinition",
     "DescribeQueryDefinitions",
     "DeleteQueryDefinition",
+    "CreateScheduledQuery",
+    "GetScheduledQuery",
+    "ListScheduledQueries",
+    "UpdateScheduledQuery",
+    "DeleteScheduledQuery",
+    "DescribeQueries",
 ];
 
 const PAGE_BYTES: usize = 1_048_576;
@@ -81,7 +80,7 @@ pub(crate) fn error_reply(e: &ApiError) -> Reply {
     }
 }
 
-fn ok(v: Value, datapoints: usize) -> Handled {
+pub(crate) fn ok(v: Value, datapoints: usize) -> Handled {
     Handled {
         result: Ok(Reply {
             status: 200,
@@ -101,9 +100,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, op: &str, body: &[u8]) -> Handled {
         "DescribeLogGroups" => describe_log_groups(ctx, &req),
         "DescribeSubscriptionFilters" => describe_subscription_filters(ctx, &req),
         "FilterLogEvents" => filter_log_events(ctx, &req),
-        "PutQueryDefinition" => put_query_definition(ctx, &req),
-        "DescribeQueryDefinitions" => describe_query_definitions(ctx, &req),
-        "DeleteQueryDefinition" => delete_query_definition(ctx, &req),
+        op if crate::insights::OPERATIONS.contains(&op) => crate::insights::handle(ctx, op, &req),
         other => Err(ApiError::bad(
             "UnknownOperationException",
             format!("operation {other} is not supported by logplan-fake"),
@@ -130,9 +127,9 @@ pub(crate) fn resource_arn_for(ctx: &Ctx<'_>, action: &str, body: &[u8]) -> Stri
 
 // ---------------------------------------------------------------- helpers
 
-type Obj = Map<String, Value>;
+pub(crate) type Obj = Map<String, Value>;
 
-fn parse_body(body: &[u8]) -> Result<Obj, ApiError> {
+pub(crate) fn parse_body(body: &[u8]) -> Result<Obj, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Obj::new());
     }
@@ -149,36 +146,36 @@ fn parse_body(body: &[u8]) -> Result<Obj, ApiError> {
     }
 }
 
-fn type_err(field: &str, want: &str) -> ApiError {
+pub(crate) fn type_err(field: &str, want: &str) -> ApiError {
     ApiError::bad(
         "SerializationException",
         format!("expected {want} for field {field}"),
     )
 }
 
-fn present<'a>(o: &'a Obj, f: &str) -> Option<&'a Value> {
+pub(crate) fn present<'a>(o: &'a Obj, f: &str) -> Option<&'a Value> {
     o.get(f).filter(|v| !v.is_null())
 }
 
-fn opt_str<'a>(o: &'a Obj, f: &str) -> Result<Option<&'a str>, ApiError> {
+pub(crate) fn opt_str<'a>(o: &'a Obj, f: &str) -> Result<Option<&'a str>, ApiError> {
     present(o, f)
         .map(|v| v.as_str().ok_or_else(|| type_err(f, "a string")))
         .transpose()
 }
 
-fn opt_i64(o: &Obj, f: &str) -> Result<Option<i64>, ApiError> {
+pub(crate) fn opt_i64(o: &Obj, f: &str) -> Result<Option<i64>, ApiError> {
     present(o, f)
         .map(|v| v.as_i64().ok_or_else(|| type_err(f, "an integer")))
         .transpose()
 }
 
-fn opt_bool(o: &Obj, f: &str) -> Result<Option<bool>, ApiError> {
+pub(crate) fn opt_bool(o: &Obj, f: &str) -> Result<Option<bool>, ApiError> {
     present(o, f)
         .map(|v| v.as_bool().ok_or_else(|| type_err(f, "a boolean")))
         .transpose()
 }
 
-fn opt_str_list(o: &Obj, f: &str) -> Result<Option<Vec<String>>, ApiError> {
+pub(crate) fn opt_str_list(o: &Obj, f: &str) -> Result<Option<Vec<String>>, ApiError> {
     let Some(v) = present(o, f) else {
         return Ok(None);
     };
@@ -193,17 +190,17 @@ fn opt_str_list(o: &Obj, f: &str) -> Result<Option<Vec<String>>, ApiError> {
         .map(Some)
 }
 
-fn invalid(msg: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(msg: impl Into<String>) -> ApiError {
     ApiError::bad("InvalidParameterException", msg)
 }
 
-fn constraint(value: impl std::fmt::Display, field: &str, c: &str) -> ApiError {
+pub(crate) fn constraint(value: impl std::fmt::Display, field: &str, c: &str) -> ApiError {
     invalid(format!(
         "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {c}"
     ))
 }
 
-fn required<'a>(v: Option<&'a str>, field: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn required<'a>(v: Option<&'a str>, field: &str) -> Result<&'a str, ApiError> {
     v.ok_or_else(|| {
         invalid(format!(
             "1 validation error detected: Value null at '{field}' failed to satisfy constraint: \
@@ -212,7 +209,12 @@ fn required<'a>(v: Option<&'a str>, field: &str) -> Result<&'a str, ApiError> {
     })
 }
 
-fn check_len(v: Option<&str>, field: &str, min: usize, max: usize) -> Result<(), ApiError> {
+pub(crate) fn check_len(
+    v: Option<&str>,
+    field: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), ApiError> {
     if let Some(s) = v {
         let n = s.chars().count();
         if n < min {
@@ -233,7 +235,7 @@ fn check_len(v: Option<&str>, field: &str, min: usize, max: usize) -> Result<(),
     Ok(())
 }
 
-fn check_range(v: Option<i64>, field: &str, min: i64, max: i64) -> Result<(), ApiError> {
+pub(crate) fn check_range(v: Option<i64>, field: &str, min: i64, max: i64) -> Result<(), ApiError> {
     if let Some(n) = v {
         if n < min {
             return Err(constraint(
@@ -253,7 +255,12 @@ fn check_range(v: Option<i64>, field: &str, min: i64, max: i64) -> Result<(), Ap
     Ok(())
 }
 
-fn check_count<T>(v: Option<&[T]>, field: &str, min: usize, max: usize) -> Result<(), ApiError> {
+pub(crate) fn check_count<T>(
+    v: Option<&[T]>,
+    field: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), ApiError> {
     if let Some(a) = v {
         if a.len() < min {
             return Err(invalid(format!(
@@ -271,7 +278,7 @@ fn check_count<T>(v: Option<&[T]>, field: &str, min: usize, max: usize) -> Resul
     Ok(())
 }
 
-fn check_enum(v: Option<&str>, field: &str, allowed: &[&str]) -> Result<(), ApiError> {
+pub(crate) fn check_enum(v: Option<&str>, field: &str, allowed: &[&str]) -> Result<(), ApiError> {
     if let Some(s) = v
         && !allowed.contains(&s)
     {
@@ -287,7 +294,7 @@ fn check_enum(v: Option<&str>, field: &str, allowed: &[&str]) -> Result<(), ApiE
     Ok(())
 }
 
-fn bad_token() -> ApiError {
+pub(crate) fn bad_token() -> ApiError {
     invalid("The specified nextToken is invalid.")
 }
 
@@ -689,144 +696,6 @@ fn filter_log_events(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
         out["nextToken"] = json!(encode_token(&["fle1", &hash, dir, &pos.to_string()]));
     }
     Ok(ok(out, n))
-}
-
-// ---------------------------------------------------------------- query definitions
-
-const QUERY_LANGUAGES: &[&str] = &["CWLI", "SQL", "PPL"];
-
-fn not_found_query_def() -> ApiError {
-    ApiError::bad(
-        "ResourceNotFoundException",
-        "The specified query definition does not exist.",
-    )
-}
-
-fn put_query_definition(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
-    let name = opt_str(req, "name")?;
-    let query = opt_str(req, "queryString")?;
-    let id = opt_str(req, "queryDefinitionId")?;
-    let groups = opt_str_list(req, "logGroupNames")?;
-    let lang = opt_str(req, "queryLanguage")?;
-    let client_token = opt_str(req, "clientToken")?;
-    let name = required(name, "name")?;
-    let query = required(query, "queryString")?;
-    check_len(Some(name), "name", 1, 255)?;
-    check_len(Some(query), "queryString", 1, 10_000)?;
-    check_len(id, "queryDefinitionId", 0, 256)?;
-    check_len(client_token, "clientToken", 36, 128)?;
-    check_enum(lang, "queryLanguage", QUERY_LANGUAGES)?;
-    for g in groups.iter().flatten() {
-        check_len(Some(g), "logGroupNames.member", 1, 512)?;
-    }
-
-    let mut st = lock(&ctx.inner.state);
-    let now = now_ms();
-    let def_id = match id.filter(|i| !i.is_empty()) {
-        Some(existing) => {
-            if !st
-                .scope_mut(ctx.account(), ctx.region)
-                .query_defs
-                .contains_key(existing)
-            {
-                return Err(not_found_query_def());
-            }
-            existing.to_string()
-        }
-        None => {
-            st.query_def_seq += 1;
-            uuid_like(st.query_def_seq)
-        }
-    };
-    let def = QueryDefinition {
-        id: def_id.clone(),
-        name: name.to_string(),
-        query_string: query.to_string(),
-        log_group_names: groups.unwrap_or_default(),
-        query_language: lang.unwrap_or("CWLI").to_string(),
-        last_modified_ms: now,
-    };
-    st.scope_mut(ctx.account(), ctx.region)
-        .query_defs
-        .insert(def_id.clone(), def);
-    Ok(ok(json!({ "queryDefinitionId": def_id }), 0))
-}
-
-fn describe_query_definitions(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
-    let prefix = opt_str(req, "queryDefinitionNamePrefix")?;
-    let max = opt_i64(req, "maxResults")?;
-    let token = opt_str(req, "nextToken")?;
-    let lang = opt_str(req, "queryLanguage")?;
-    check_len(prefix, "queryDefinitionNamePrefix", 1, 255)?;
-    check_range(max, "maxResults", 1, 1000)?;
-    check_len(token, "nextToken", 1, usize::MAX)?;
-    check_enum(lang, "queryLanguage", QUERY_LANGUAGES)?;
-    let max = max.unwrap_or(1000) as usize;
-    let mut h = Fnv::new();
-    h.str(prefix.unwrap_or("\u{0}"))
-        .str(lang.unwrap_or("\u{0}"));
-    let hash = format!("{:016x}", h.finish());
-    let after: Option<(String, String)> = match token {
-        None => None,
-        Some(t) => match decode_token(t).as_deref() {
-            Some([kind, th, n, i]) if kind == "dqd1" && *th == hash => Some((n.clone(), i.clone())),
-            _ => return Err(bad_token()),
-        },
-    };
-
-    let st = lock(&ctx.inner.state);
-    let mut defs: Vec<&QueryDefinition> = st
-        .scope(ctx.account(), ctx.region)
-        .map(|rs| {
-            rs.query_defs
-                .values()
-                .filter(|d| {
-                    prefix.is_none_or(|p| d.name.starts_with(p))
-                        && lang.is_none_or(|l| d.query_language == l)
-                        && after.as_ref().is_none_or(|(n, i)| {
-                            (d.name.as_str(), d.id.as_str()) > (n.as_str(), i.as_str())
-                        })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    defs.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-    let more = defs.len() > max;
-    defs.truncate(max);
-    let items: Vec<Value> = defs
-        .iter()
-        .map(|d| {
-            json!({
-                "queryDefinitionId": d.id,
-                "name": d.name,
-                "queryString": d.query_string,
-                "lastModified": d.last_modified_ms,
-                "logGroupNames": d.log_group_names,
-                "queryLanguage": d.query_language,
-            })
-        })
-        .collect();
-    let mut out = json!({ "queryDefinitions": items });
-    if more {
-        let last = defs.last().expect("non-empty page");
-        out["nextToken"] = json!(encode_token(&["dqd1", &hash, &last.name, &last.id]));
-    }
-    Ok(ok(out, 0))
-}
-
-fn delete_query_definition(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
-    let id = opt_str(req, "queryDefinitionId")?;
-    let id = required(id, "queryDefinitionId")?;
-    check_len(Some(id), "queryDefinitionId", 0, 256)?;
-    let mut st = lock(&ctx.inner.state);
-    match st
-        .scope_mut(ctx.account(), ctx.region)
-        .query_defs
-        .remove(id)
-    {
-        Some(_) => Ok(ok(json!({ "success": true }), 0)),
-        None => Err(not_found_query_def()),
-    }
 }
 
 #[cfg(test)]

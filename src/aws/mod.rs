@@ -5,6 +5,7 @@
 //! run the same whatever answers.
 
 pub mod costexplorer;
+pub mod insights;
 pub mod limited;
 pub mod sdk;
 
@@ -233,9 +234,12 @@ pub trait DefinitionsApi: Send + Sync {
         next_token: Option<String>,
     ) -> impl Future<Output = Result<(Vec<QueryDefinition>, Option<String>)>> + Send;
     /// PutQueryDefinition: creates when `id` is `None`, else replaces every field. Returns the id.
+    /// `client_token` makes a create idempotent: AWS answers a repeated request with the same
+    /// token with the definition it already made.
     fn put_query_definition(
         &self,
         def: QueryDefinition,
+        client_token: Option<String>,
     ) -> impl Future<Output = Result<String>> + Send;
     /// DeleteQueryDefinition.
     fn delete_query_definition(&self, id: String) -> impl Future<Output = Result<()>> + Send;

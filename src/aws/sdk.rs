@@ -173,6 +173,17 @@ pub struct SdkRegion {
     cw: aws_sdk_cloudwatch::Client,
 }
 
+impl SdkRegion {
+    /// The CloudWatch Logs client, for the operations of [`super::insights`].
+    pub(crate) fn logs_client(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        &self.logs
+    }
+
+    pub(crate) fn region_name(&self) -> &str {
+        &self.region
+    }
+}
+
 impl AccountApi for SdkAccount {
     type Region = SdkRegion;
 
@@ -392,7 +403,11 @@ impl DefinitionsApi for SdkRegion {
         Ok((defs, out.next_token().map(str::to_string)))
     }
 
-    async fn put_query_definition(&self, def: QueryDefinition) -> Result<String> {
+    async fn put_query_definition(
+        &self,
+        def: QueryDefinition,
+        client_token: Option<String>,
+    ) -> Result<String> {
         use aws_sdk_cloudwatchlogs::types::{QueryLanguage, QueryParameter};
         let mut params = Vec::new();
         for (name, default, description) in &def.parameters {
@@ -413,6 +428,7 @@ impl DefinitionsApi for SdkRegion {
             .query_language(QueryLanguage::from(def.language.as_str()))
             .set_query_definition_id(def.id.clone())
             .set_parameters((!params.is_empty()).then_some(params))
+            .set_client_token(client_token)
             .send()
             .await
             .map_err(|e| map_err("logs:PutQueryDefinition", e).in_region(&self.region))?;

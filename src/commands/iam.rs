@@ -8,17 +8,31 @@ use crate::cli::{GlobalArgs, IamPolicyArgs, print_stdout};
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 
-/// Read-only actions: sample, report, queries lint/plan/import/cost.
+/// Read-only actions: sample, report, queries lint/plan/import/cost/usage.
 pub const READ: &[&str] = &[
     "cloudwatch:GetMetricData",
     "logs:DescribeLogGroups",
+    "logs:DescribeQueries",
     "logs:DescribeQueryDefinitions",
     "logs:DescribeSubscriptionFilters",
     "logs:FilterLogEvents",
+    "logs:GetScheduledQuery",
+    "logs:ListScheduledQueries",
     "sts:GetCallerIdentity",
 ];
 /// `queries apply`.
-pub const DEPLOY: &[&str] = &["logs:DeleteQueryDefinition", "logs:PutQueryDefinition"];
+pub const DEPLOY: &[&str] = &[
+    "logs:CreateScheduledQuery",
+    "logs:DeleteQueryDefinition",
+    "logs:DeleteScheduledQuery",
+    "logs:PutQueryDefinition",
+    "logs:UpdateScheduledQuery",
+];
+/// `queries apply` of `[scheduled]` tables: CreateScheduledQuery and UpdateScheduledQuery hand
+/// CloudWatch Logs the execution role (and the destination's role), which IAM allows only with
+/// `iam:PassRole` on the role. Not an API call, so the emulator cannot record it: the IAM test
+/// checks this statement on its own.
+pub const PASS_ROLE: &[&str] = &["iam:PassRole"];
 /// `actuals`, `report --actuals`.
 pub const ACTUALS: &[&str] = &["ce:GetCostAndUsage"];
 /// `[[accounts]]`: the base credentials assume each role.
@@ -40,6 +54,15 @@ pub fn policy(deploy: bool, actuals: bool, role_arns: Option<&[String]>) -> serd
         "Action": actions,
         "Resource": "*",
     })];
+    if deploy {
+        statements.push(json!({
+            "Sid": "LogplanPassScheduledQueryRoles",
+            "Effect": "Allow",
+            "Action": PASS_ROLE,
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "logs.amazonaws.com"}},
+        }));
+    }
     if let Some(roles) = role_arns {
         statements.push(json!({
             "Sid": "LogplanAssumeAccountRoles",

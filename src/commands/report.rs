@@ -130,9 +130,43 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         reporter.warn("no log groups to model: the report will show zero costs");
     }
 
-    // The query library's scan plan replaces the Insights assumption for the groups it reads.
-    let scan_plan = library_scan_plan(&groups, &book, period.as_ref(), reporter)?;
-    let model = model::run(groups, &book, &scenario, scan_plan.as_ref())?;
+    // Insights scanning per group: what DescribeQueries measured (live and demo runs), else the
+    // query library's plan for the groups it reads (with the account's scheduled queries), else
+    // the assumption.
+    let daily = match (&fresh, &args.snapshot) {
+        (Some(c), _) => c.daily.clone(),
+        (None, Some(p)) => crate::queries::cost::daily_beside(p)?,
+        (None, None) => Vec::new(),
+    };
+    let (measured, unmanaged) = match (&args.snapshot, &period) {
+        (None, Some((s, e))) => {
+            let days = day_count(s, e).unwrap_or(30);
+            crate::commands::queries::measured_for_report(
+                global,
+                &config,
+                args.source.demo,
+                days,
+                reporter,
+            )
+            .await
+        }
+        _ => (None, Vec::new()),
+    };
+    let scan_plan = library_scan_plan(
+        &groups,
+        &daily,
+        &unmanaged,
+        &book,
+        period.as_ref(),
+        reporter,
+    )?;
+    let model = model::run_with_measured(
+        groups,
+        &book,
+        &scenario,
+        scan_plan.as_ref(),
+        measured.as_ref(),
+    )?;
     let mut data = ReportData::build(&model, &label, period, &book.effective.to_string());
     data.api = api;
     data.previous = report::previous(&args.reports_dir, &label);
@@ -296,35 +330,56 @@ fn json_reconciliation(r: &reconcile::Reconciliation) -> JsonReconciliation {
     }
 }
 
-/// Scan volumes per group from `queries/`, when the folder exists and lints as files.
+fn day_count(start: &str, end: &str) -> Option<i64> {
+    let s = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d").ok()?;
+    let e = chrono::NaiveDate::parse_from_str(end, "%Y-%m-%d").ok()?;
+    Some((e - s).num_days())
+}
+
+/// Scan volumes per group from `queries/` (the groups its queries read) and the account's
+/// scheduled queries the library does not manage, when the folder exists and lints as files.
 fn library_scan_plan(
     groups: &[GroupInput],
+    daily: &[crate::snapshot::DailyRow],
+    unmanaged: &[(String, String, crate::aws::insights::ScheduledQuery, bool)],
     book: &PriceBook,
     period: Option<&(String, String)>,
     reporter: &Reporter,
 ) -> Result<Option<model::ScanPlan>> {
     let dir = std::path::Path::new("queries");
-    if !dir.is_dir() {
-        return Ok(None);
-    }
-    let (files, errors) = crate::queries::file::load_dir(dir);
+    let (files, errors) = if dir.is_dir() {
+        crate::queries::file::load_dir(dir)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     if let Some(e) = errors.first() {
         reporter.warn(&format!(
             "query library not used for Insights scan volumes: {e} (run `logplan queries lint`)"
         ));
         return Ok(None);
     }
-    if files.is_empty() {
+    if files.is_empty() && unmanaged.is_empty() {
         return Ok(None);
     }
-    let days = period
-        .and_then(|(s, e)| {
-            let s = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-            let e = chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok()?;
-            Some((e - s).num_days() as f64)
-        })
-        .unwrap_or(crate::queries::schedule::DAYS_PER_MONTH);
-    let plan = crate::queries::cost::plan(&files, groups, book, days)?;
+    let dates = period.and_then(|(s, e)| {
+        let s = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        let e = chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok()?;
+        Some((s, e))
+    });
+    let (start, end) = match dates {
+        Some(d) => d,
+        None => {
+            let p = Period::last_full_month(chrono::Utc::now());
+            (p.start, p.end)
+        }
+    };
+    let volumes = crate::queries::cost::Volumes {
+        groups,
+        daily,
+        start,
+        end,
+    };
+    let plan = crate::queries::cost::plan(&files, &volumes, unmanaged, book)?;
     Ok(Some(plan.scan))
 }
 

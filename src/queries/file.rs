@@ -71,6 +71,33 @@ pub struct Schedule {
     pub refresh: Option<String>,
 }
 
+/// A scheduled query (CreateScheduledQuery): the query runs on AWS's schedule and its results go
+/// to a destination. Everything is checked as AWS checks it by the preflight
+/// ([`crate::queries::preflight`]); fields are optional here so that a missing one is reported
+/// with its file and line rather than as a TOML error.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledSpec {
+    /// `cron(minutes hours day-of-month month day-of-week year)` or `rate(N unit)`.
+    pub cron: Option<String>,
+    /// IANA time zone the cron is read in; default UTC.
+    pub timezone: Option<String>,
+    /// How far before each run its window starts (`startTimeOffset`), e.g. "1h".
+    pub start_offset: Option<String>,
+    /// How far before each run its window ends (`endTimeOffset`); default "0s".
+    pub end_offset: Option<String>,
+    /// `enabled` (default) or `disabled`.
+    pub state: Option<String>,
+    /// The IAM role CloudWatch Logs runs the query as (`executionRoleArn`, required).
+    pub execution_role: Option<String>,
+    /// `s3://bucket/prefix` for the results.
+    pub destination: Option<String>,
+    /// The IAM role that writes to the destination (required with a destination).
+    pub destination_role: Option<String>,
+    /// Default: the file's description.
+    pub description: Option<String>,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -87,6 +114,8 @@ struct Raw {
     #[serde(default)]
     tags: Vec<String>,
     schedule: Option<Schedule>,
+    scheduled: Option<ScheduledSpec>,
+    definition: Option<bool>,
 }
 
 /// One query file, validated.
@@ -104,8 +133,37 @@ pub struct QueryFile {
     pub owner: Option<String>,
     pub tags: Vec<String>,
     pub schedule: Option<Schedule>,
+    /// A scheduled query to deploy from the same text.
+    pub scheduled: Option<ScheduledSpec>,
+    /// Whether a saved query definition is deployed (default true; `definition = false` for a
+    /// file that only describes a scheduled query).
+    pub definition: bool,
     /// 1-based line where the query text starts in the file (for diagnostics).
     pub query_line: usize,
+    /// The file as read, so later checks can point at the line of a key.
+    pub source_text: String,
+}
+
+impl QueryFile {
+    /// The 1-based line of the first line setting `key` (e.g. `cron`), if the file sets it.
+    pub fn line_of_key(&self, key: &str) -> Option<usize> {
+        key_line(&self.source_text, key)
+    }
+
+    /// The 1-based line of the `[table]` header.
+    pub fn line_of_table(&self, table: &str) -> Option<usize> {
+        let header = format!("[{table}]");
+        self.source_text
+            .lines()
+            .position(|l| l.trim() == header)
+            .map(|i| i + 1)
+    }
+
+    /// Byte offset of the query text in the file, when the text appears verbatim (a literal
+    /// string); otherwise positions are reported within the query.
+    pub fn query_offset(&self) -> Option<usize> {
+        self.source_text.find(self.query.as_str())
+    }
 }
 
 /// A problem with a query file: where, and what.
@@ -131,48 +189,11 @@ impl std::fmt::Display for FileError {
     }
 }
 
-/// AWS limits (PutQueryDefinition).
-pub const MAX_NAME: usize = 255;
-pub const MAX_QUERY: usize = 10_000;
-pub const MAX_LOG_GROUP: usize = 512;
+pub use super::limits::{MAX_LOG_GROUP, MAX_NAME, MAX_QUERY, check_log_group};
 
-/// `^([^:*\/]+\/?)*[^:*\/]+$`: no `:` or `*`, no leading, trailing or doubled `/`.
+/// A console name (PutQueryDefinition `name`).
 pub fn check_name(name: &str) -> Result<(), String> {
-    let len = name.chars().count();
-    if len == 0 || len > MAX_NAME {
-        return Err(format!(
-            "name {name:?} must be 1 to {MAX_NAME} characters (it is {len})"
-        ));
-    }
-    if let Some(c) = name.chars().find(|c| *c == ':' || *c == '*') {
-        return Err(format!(
-            "name {name:?} contains {c:?}, which CloudWatch does not allow"
-        ));
-    }
-    if name.starts_with('/') || name.ends_with('/') || name.contains("//") {
-        return Err(format!(
-            "name {name:?} has a leading, trailing or doubled '/'; folders are separated by single '/'"
-        ));
-    }
-    Ok(())
-}
-
-/// Log group names: `[\.\-_/#A-Za-z0-9]+`, at most 512 characters.
-pub fn check_log_group(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > MAX_LOG_GROUP {
-        return Err(format!(
-            "log group name {name:?} must be 1 to {MAX_LOG_GROUP} characters"
-        ));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | '#')))
-    {
-        return Err(format!(
-            "log group name {name:?} contains {c:?}; allowed: letters, digits and . - _ / #"
-        ));
-    }
-    Ok(())
+    super::limits::check_definition_name(name)
 }
 
 fn line_of(text: &str, offset: usize) -> (usize, usize) {
@@ -207,7 +228,22 @@ pub fn parse(path: &Path, name: &str, text: &str) -> Result<QueryFile, FileError
         let (line, col) = e.span().map(|s| line_of(text, s.start)).unzip();
         err(line, col, "LQF01", e.message().replace('\n', " "))
     })?;
-    check_name(name).map_err(|m| err(None, None, "LQF02", m))?;
+    // A file that deploys only a scheduled query is named as one (up to 300 characters).
+    let scheduled_only = raw.definition == Some(false);
+    if scheduled_only {
+        super::limits::check_scheduled_name(name)
+    } else {
+        check_name(name)
+    }
+    .map_err(|m| err(Some(1), None, "LQF02", m))?;
+    if scheduled_only && raw.scheduled.is_none() {
+        return Err(err(
+            key_line(text, "definition"),
+            None,
+            "LQF02",
+            "`definition = false` without a [scheduled] table deploys nothing".into(),
+        ));
+    }
     let version_text = raw.version.ok_or_else(|| {
         err(
             Some(1),
@@ -290,7 +326,10 @@ pub fn parse(path: &Path, name: &str, text: &str) -> Result<QueryFile, FileError
         owner: raw.owner,
         tags: raw.tags,
         schedule: raw.schedule,
+        scheduled: raw.scheduled,
+        definition: raw.definition.unwrap_or(true),
         query_line,
+        source_text: text.to_string(),
     })
 }
 
@@ -362,23 +401,6 @@ mod tests {
     use super::*;
 
     const OK: &str = "description = \"d\"\nversion = \"1.2.0\"\nlog_groups = [\"/aws/lambda/x\"]\nquery = '''\nfields @message\n| limit 5\n'''\n[schedule]\nwindow = \"1h\"\nruns_per_day = 24\n";
-
-    #[test]
-    fn names_follow_the_api_pattern() {
-        assert!(check_name("waf/blocked-by-rule").is_ok());
-        assert!(check_name("a").is_ok());
-        for bad in ["", "/a", "a/", "a//b", "a:b", "a*b", &"x".repeat(256)] {
-            assert!(check_name(bad).is_err(), "{bad:?}");
-        }
-        assert!(check_name(&"x".repeat(255)).is_ok());
-    }
-
-    #[test]
-    fn log_group_names() {
-        assert!(check_log_group("/aws/lambda/fn-1_a.b#c").is_ok());
-        assert!(check_log_group("bad name").is_err());
-        assert!(check_log_group(&"a".repeat(513)).is_err());
-    }
 
     #[test]
     fn parse_ok_and_errors_with_lines() {

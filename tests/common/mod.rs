@@ -76,6 +76,28 @@ pub fn http(
     (status, body)
 }
 
+/// A CloudWatch Logs call (JSON 1.1) to the fake at `url`, as the console or CloudFormation
+/// would make it; the answer must be 200. Returns the answer's JSON.
+pub fn logs_call(url: &str, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+    let target = format!("Logs_20140328.{operation}");
+    let (status, text) = http(
+        url,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", target.as_str()),
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=x/20261124/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
+            ),
+        ],
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{operation}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
 /// An AWS JSON 1.1 call to moto (no signature checks there).
 pub fn moto_json(target: &str, region: &str, body: &serde_json::Value) -> (u16, String) {
     let auth = format!(

@@ -76,4 +76,11 @@ pub(crate) mod codes {
     pub const PS_UNBALANCED: &str = "LQ202";
     pub const PS_LEADING: &str = "LQ203";
     pub const SQL_NO_LOG_GROUPS: &str = "LQ204";
+    // LQ3xx: accepted by CloudWatch but not documented (or documented as deprecated): warnings,
+    // never errors, each with the reason.
+    pub const SORT_BY: &str = "LQ301";
+    pub const DOUBLE_EQUALS: &str = "LQ302";
+    pub const REGEX_SPANS_LINES: &str = "LQ303";
+    pub const UNCHECKED_COMMAND: &str = "LQ304";
+    pub const DEPRECATED_COMMAND: &str = "LQ305";
 }

@@ -215,6 +215,19 @@ impl Lexer<'_> {
             (b'%', _) => (Tok::Percent, 1),
             (b'^', _) => (Tok::Caret, 1),
             (b'=', Some(b'~')) => (Tok::Match, 2),
+            (b'=', Some(b'=')) => {
+                // CloudWatch compares with `==` as with `=` (published queries use it); the
+                // syntax page only documents `=`, so it is worth a warning, not an error.
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        codes::DOUBLE_EQUALS,
+                        start..start + 2,
+                        "'==' works as '=' in CloudWatch but is not documented",
+                    )
+                    .with_help("write '=' (documented)"),
+                );
+                (Tok::Eq, 2)
+            }
             (b'=', _) => (Tok::Eq, 1),
             (b'!', Some(b'=')) => (Tok::NotEq, 2),
             (b'!', _) => (Tok::Bang, 1),
@@ -266,24 +279,30 @@ impl Lexer<'_> {
         self.pos = end;
     }
 
-    /// A `/regex/flags` literal; `self.pos` is on the opening slash. Regexes stay on one line.
+    /// A `/regex/flags` literal; `self.pos` is on the opening slash. Regexes stay on one line,
+    /// except in a `parse` stage, where AWS's own guide wraps a regex over two lines: there a
+    /// regex closed on a later line (before a line that starts a new stage with `|`) is accepted
+    /// with a warning, the newline being part of the pattern.
     fn regex(&mut self) {
         let start = self.pos;
         let end_of_line = self.line_end(start);
-        let mut i = start + 1;
-        while i < end_of_line {
-            match self.bytes[i] {
-                b'\\' => i += 2,
-                b'/' => {
-                    i += 1;
-                    while i < self.bytes.len() && self.bytes[i].is_ascii_alphabetic() {
-                        i += 1;
-                    }
-                    self.pos = i;
-                    return;
-                }
-                _ => i += 1,
-            }
+        if let Some(close) = self.regex_close(start + 1, end_of_line) {
+            self.pos = self.regex_flags(close + 1);
+            return;
+        }
+        if self.in_parse_stage
+            && let Some(close) = self.regex_close_on_later_line(end_of_line)
+        {
+            self.pos = self.regex_flags(close + 1);
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    codes::REGEX_SPANS_LINES,
+                    start..self.pos,
+                    "regular expression spans lines: CloudWatch accepts it, with the line break and indentation in the pattern",
+                )
+                .with_help("write the regex on one line"),
+            );
+            return;
         }
         self.diagnostics.push(
             Diagnostic::error(
@@ -294,6 +313,48 @@ impl Lexer<'_> {
             .with_help("close the regex with / (escape a literal slash as \\/)"),
         );
         self.pos = end_of_line;
+    }
+
+    /// The closing `/` of a regex between `from` and `to`, honouring backslash escapes.
+    fn regex_close(&self, from: usize, to: usize) -> Option<usize> {
+        let mut i = from;
+        while i < to {
+            match self.bytes[i] {
+                b'\\' => i += 2,
+                b'/' => return Some(i),
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// The closing `/` on one of the lines after `end_of_line`, stopping at a line that starts
+    /// (after blanks) with `|`: the next stage, so the regex really is unterminated.
+    fn regex_close_on_later_line(&self, end_of_line: usize) -> Option<usize> {
+        let mut line_start = end_of_line + 1;
+        while line_start < self.bytes.len() {
+            let line_end = self.line_end(line_start);
+            let first = self.bytes[line_start..line_end]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map(|p| self.bytes[line_start + p]);
+            if first == Some(b'|') {
+                return None;
+            }
+            if let Some(close) = self.regex_close(line_start, line_end) {
+                return Some(close);
+            }
+            line_start = line_end + 1;
+        }
+        None
+    }
+
+    /// The end of the flags after a regex's closing slash.
+    fn regex_flags(&self, mut i: usize) -> usize {
+        while i < self.bytes.len() && self.bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        i
     }
 
     /// One backtick-quoted segment; `self.pos` is on the opening backtick.

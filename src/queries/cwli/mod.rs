@@ -27,6 +27,14 @@
 //! | LQ202 | error    | PPL/SQL: unbalanced parentheses or brackets |
 //! | LQ203 | error    | PPL/SQL: wrong leading keyword (PPL: `source=`, `search` or a PPL command; SQL: SELECT/WITH) |
 //! | LQ204 | error    | SQL does not name its log groups (`FROM \`name\`` / `logGroups(...)`) |
+//! | LQ301 | warning  | `sort by field`: CloudWatch runs it (AWS's sample collections use it), the syntax page documents `sort field` |
+//! | LQ302 | warning  | `==`: compares like `=`, undocumented |
+//! | LQ303 | warning  | a `parse` regex that spans lines: accepted, and the newline and indentation become part of the pattern |
+//! | LQ304 | warning  | `estimate`: a documented command whose arguments logplan does not check |
+//! | LQ305 | warning  | `head` / `tail`: deprecated by AWS in favour of `limit`, still accepted |
+//!
+//! LQ3xx is the range for constructs CloudWatch accepts but does not document (or documents as
+//! deprecated): the bar is ruff's, no false positives, so what AWS runs is at most a warning.
 //!
 //! LQ106 to LQ119 are left to callers, for checks that need more than the query text (the
 //! query file's log groups and their classes): whether a PPL or SQL query may run on an
