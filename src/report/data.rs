@@ -323,6 +323,16 @@ impl ReportData {
     }
 }
 
+/// A decimal string of dollars (`"12.530000"`, as report.json holds them) as micro-dollars.
+pub fn parse_usd(s: &str) -> Option<MicroUsd> {
+    use rust_decimal::prelude::ToPrimitive;
+    let v: Decimal = s.trim().trim_start_matches('$').parse().ok()?;
+    (v * Decimal::from(1_000_000))
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .map(MicroUsd)
+}
+
 fn assumptions(m: &Model) -> Vec<Assumption> {
     let s = &m.scenario;
     let a = |name: &str, value: String, note: &str| Assumption {

@@ -5,10 +5,36 @@
 //! folder beside it, which replaces the old one only when all are complete; files of the old
 //! folder that this run does not write (a snapshot, cached actuals) are carried over, except an
 //! old `reconciliation.csv`, which belongs to the model of the run that wrote it.
+//!
+//! Everything a page shows comes from one [`ReportData`] (`data.rs`, also `report.json`). The
+//! pages are templates under `templates/`, checked when the crate compiles (askama) and
+//! escaped by the engine: `report.html` (with `html/*.html` and `charts/*.html`) over
+//! [`html::Page`], `summary.md` over [`markdown::Summary`]. Numbers are written by
+//! [`crate::format`], the charts' geometry comes from [`charts`], the choice of log groups a
+//! page lists from [`select`], and the tables (CSV, Parquet) from [`tables`].
+//!
+//! # Adding a section
+//! 1. Put its data in [`ReportData`] (a field, filled in `ReportData::build` or by the command
+//!    that has it, e.g. `data.actuals`); it reaches `report.json` by itself.
+//! 2. Write the section as one template block: a file `templates/html/<name>.html` included
+//!    from `templates/report.html` where it belongs (`{% include "html/<name>.html" -%}`),
+//!    and the lines in `templates/summary.md`. Wrap it in `{% if let Some(x) = d.<field> -%}`
+//!    ... `{% endif -%}` when it is optional. Values are written `{{ crate::format::usd(m) }}`
+//!    and friends; never build markup in Rust.
+//! 3. If a cell needs more than formatting (a choice, a sum), add a field or method to
+//!    [`html::Page`] / [`markdown::Summary`] that returns plain values, and use it there.
+//! 4. Extend the renderers' tests (`html/tests.rs`, `tests/report.rs`).
+//!
+//! Whitespace in templates: every block tag sits on its own line and ends with `-%}`, so it
+//! leaves no trace; text lines keep their newline. Askama drops a file's final newline, hence
+//! the comment line that ends the files whose last line is text.
 
+pub mod charts;
 pub mod data;
 pub mod html;
 pub mod markdown;
+pub mod select;
+pub mod style;
 pub mod tables;
 
 use std::path::{Path as FsPath, PathBuf};
@@ -97,8 +123,8 @@ pub fn write(
             let mut f = std::fs::File::create(&components).map_err(out_err)?;
             tables::write_components_csv(model, &mut f).map_err(out_err)
         });
-        put("summary.md", markdown::render(data).as_bytes())?;
-        put("report.html", html::render(data).as_bytes())?;
+        put("summary.md", markdown::render(data)?.as_bytes())?;
+        put("report.html", html::render(data)?.as_bytes())?;
         put("log_groups.csv", tables::log_groups_csv(data).as_bytes())?;
         tables::write_log_groups_parquet(data, &t.join("log_groups.parquet")).map_err(
             |e| match e {
