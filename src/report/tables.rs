@@ -291,85 +291,12 @@ pub const RECONCILIATION_COLUMNS: &[&str] = &[
 /// model (`aws_other_account`). `None` when there is nothing to compare (no reconciliation
 /// asked for, or Cost Explorer had no data or could not be asked and no Datadog file).
 pub fn reconciliation_csv(data: &ReportData) -> Option<String> {
-    use crate::money::MicroUsd;
-    use crate::reconcile::{ComponentVariance, TotalVariance};
     let r = data.actuals.as_ref()?;
-    let usd = |m: Option<MicroUsd>| m.map(|m| m.to_decimal(6)).unwrap_or_default();
-    let opt = |d: Option<Decimal>| d.map(dec).unwrap_or_default();
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let component = |section: &str, c: &ComponentVariance| {
-        vec![
-            section.to_string(),
-            String::new(),
-            String::new(),
-            c.component.clone(),
-            c.usage_types.join(";"),
-            c.unit.clone(),
-            dec(c.modeled_quantity),
-            opt(c.billed_quantity),
-            opt(c.sampled_gib),
-            c.modeled_usd.to_decimal(6),
-            usd(c.billed_usd),
-            usd(c.billed_net_usd),
-            usd(c.variance_usd),
-            opt(c.variance_pct),
-            c.flagged.to_string(),
-            usd(c.volume_effect_usd),
-            usd(c.price_effect_usd),
-            c.basis.clone(),
-        ]
-    };
-    let total = |section: &str, t: &TotalVariance| {
-        vec![
-            section.to_string(),
-            String::new(),
-            String::new(),
-            "total".to_string(),
-            String::new(),
-            "USD".to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            t.modeled_usd.to_decimal(6),
-            t.billed_usd.to_decimal(6),
-            String::new(),
-            t.variance_usd.to_decimal(6),
-            opt(t.variance_pct),
-            t.flagged.to_string(),
-            t.volume_effect_usd.to_decimal(6),
-            t.price_effect_usd.to_decimal(6),
-            String::new(),
-        ]
-    };
     if let Some(a) = r.aws.as_ref().filter(|a| a.status == "reconciled") {
-        for c in &a.components {
-            rows.push(component("aws", c));
-        }
-        if let Some(t) = &a.total {
-            rows.push(total("aws_total", t));
-        }
-        for u in &a.unmapped {
-            rows.push(vec![
-                "aws_unmapped".to_string(),
-                u.account_id.clone().unwrap_or_default(),
-                u.region.clone(),
-                String::new(),
-                u.usage_type.clone(),
-                u.unit.clone(),
-                String::new(),
-                dec(u.quantity),
-                String::new(),
-                String::new(),
-                u.billed_usd.to_decimal(6),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                u.note.clone(),
-            ]);
-        }
+        rows.extend(a.components.iter().map(|c| variance_row("aws", c)));
+        rows.extend(a.total.iter().map(|t| total_row("aws_total", t)));
+        rows.extend(a.unmapped.iter().map(unmapped_row));
         for o in &a.other_accounts {
             let mut row = vec![String::new(); RECONCILIATION_COLUMNS.len()];
             row[0] = "aws_other_account".to_string();
@@ -380,17 +307,72 @@ pub fn reconciliation_csv(data: &ReportData) -> Option<String> {
         }
     }
     if let Some(d) = &r.datadog {
-        for c in &d.components {
-            rows.push(component("datadog", c));
-        }
-        if let Some(t) = &d.total {
-            rows.push(total("datadog_total", t));
-        }
+        rows.extend(d.components.iter().map(|c| variance_row("datadog", c)));
+        rows.extend(d.total.iter().map(|t| total_row("datadog_total", t)));
     }
     if rows.is_empty() {
         return None;
     }
     Some(csv_document(RECONCILIATION_COLUMNS, rows.into_iter()))
+}
+
+fn usd(m: Option<crate::money::MicroUsd>) -> String {
+    m.map(|m| m.to_decimal(6)).unwrap_or_default()
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map(dec).unwrap_or_default()
+}
+
+fn variance_row(section: &str, c: &crate::reconcile::ComponentVariance) -> Vec<String> {
+    vec![
+        section.to_string(),
+        String::new(),
+        String::new(),
+        c.component.clone(),
+        c.usage_types.join(";"),
+        c.unit.clone(),
+        dec(c.modeled_quantity),
+        opt(c.billed_quantity),
+        opt(c.sampled_gib),
+        c.modeled_usd.to_decimal(6),
+        usd(c.billed_usd),
+        usd(c.billed_net_usd),
+        usd(c.variance_usd),
+        opt(c.variance_pct),
+        c.flagged.to_string(),
+        usd(c.volume_effect_usd),
+        usd(c.price_effect_usd),
+        c.basis.clone(),
+    ]
+}
+
+fn total_row(section: &str, t: &crate::reconcile::TotalVariance) -> Vec<String> {
+    let mut row = vec![String::new(); RECONCILIATION_COLUMNS.len()];
+    row[0] = section.to_string();
+    row[3] = "total".to_string();
+    row[5] = "USD".to_string();
+    row[9] = t.modeled_usd.to_decimal(6);
+    row[10] = t.billed_usd.to_decimal(6);
+    row[12] = t.variance_usd.to_decimal(6);
+    row[13] = opt(t.variance_pct);
+    row[14] = t.flagged.to_string();
+    row[15] = t.volume_effect_usd.to_decimal(6);
+    row[16] = t.price_effect_usd.to_decimal(6);
+    row
+}
+
+fn unmapped_row(u: &crate::reconcile::UnmappedUsage) -> Vec<String> {
+    let mut row = vec![String::new(); RECONCILIATION_COLUMNS.len()];
+    row[0] = "aws_unmapped".to_string();
+    row[1] = u.account_id.clone().unwrap_or_default();
+    row[2] = u.region.clone();
+    row[4] = u.usage_type.clone();
+    row[5] = u.unit.clone();
+    row[7] = dec(u.quantity);
+    row[10] = u.billed_usd.to_decimal(6);
+    row[17] = u.note.clone();
+    row
 }
 
 /// Whether the report has a reconciliation.csv (something was compared with the bill).
