@@ -681,3 +681,42 @@ fn reconciliation_section_is_escaped_and_well_formed() {
     assert_eq!(html.matches("<table").count(), 6);
     assert!(super::super::tables::reconciliation_csv(&data).is_none());
 }
+
+#[test]
+fn large_reports_list_the_groups_that_matter_and_say_so() {
+    let mut data = sample();
+    let template = data.groups[0].clone();
+    // 150 more groups after the sample's three, /bulk/i costing $i today and saving nothing.
+    let bulk = |name: String, micros: i64| {
+        let mut g = template.clone();
+        g.log_group = name;
+        g.today_usd = MicroUsd(micros);
+        g.best_usd = g.today_usd;
+        g.savings_usd = MicroUsd::ZERO;
+        g
+    };
+    for i in 1..=150i64 {
+        data.groups
+            .push(bulk(format!("/bulk/{i:03}"), i * 1_000_000));
+    }
+    data.today_total_usd = MicroUsd(100_000_000_000);
+    // The 100 costing most: the sample's three ($2,702.15, $688.00, $280.02) and /bulk/054
+    // to /bulk/150. The 100 saving most: the sample's three (they save), then zero savers by
+    // position, /bulk/001 to /bulk/097. Together: all 153, so the table is whole.
+    let html = render(&data);
+    check_balanced(&html);
+    assert!(html.contains("<h2>All log groups</h2>"));
+    // One more group that costs and saves nothing ranks in neither list, and is under the
+    // threshold: 1% of $100,000 today is $1,000.
+    data.groups.push(bulk("/bulk/zero".into(), 0));
+    let html = render(&data);
+    check_balanced(&html);
+    assert!(html.contains("<h2>Log groups that matter</h2>"));
+    assert!(html.contains(
+        "153 of 154 log groups: the 100 that cost most today, the 100 that would save most, \
+         and every group costing or saving at least $1,000.00 a month (1% of today's total)."
+    ));
+    assert!(html.contains("<code>log_groups.csv</code>"));
+    assert!(!html.contains(">/bulk/zero<"));
+    assert!(html.contains(">/bulk/097<") && html.contains(">/bulk/054<"));
+}
