@@ -157,10 +157,10 @@ pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::i
             l.path.as_str(),
             l.component.name(),
             &quantity,
-            &l.unit,
+            l.unit,
             price,
             &l.cost.to_decimal(6),
-            &l.price_id,
+            l.price_id,
             l.price_status.as_str(),
         ] {
             w.write_field(field)?;
