@@ -1,5 +1,9 @@
 //! Benchmark (not a test): the cost model plus every report file for 100,000 synthetic log
 //! groups. Prints wall time per stage and peak memory. Goal: under 3 s and 1 GiB on 2 cores.
+//! Then the whole process, as a user runs it: the release `logplan report --snapshot` binary on
+//! a 100,000-group snapshot of 20 accounts x 3 regions, its wall time and peak memory against
+//! the time it takes merely to copy the files it wrote, and the size of `report.html`. Goals:
+//! within 3x of the copy, under 600 MiB, `report.html` under 5 MB.
 //! Run with `cargo bench --bench report_bench` (`-- --groups N` for another size).
 
 use std::time::Instant;
@@ -13,9 +17,10 @@ use logplan::snapshot::GroupInput;
 mod common;
 use common::peak_rss_mib;
 
-/// Deterministic groups across 3 accounts and 4 regions, a realistic mix of kinds and sizes.
-fn groups(n: usize) -> Vec<GroupInput> {
-    let regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1"];
+/// Deterministic groups across `accounts` accounts and the first `regions` of four regions, a
+/// realistic mix of kinds and sizes.
+fn groups(n: usize, accounts: usize, regions: usize) -> Vec<GroupInput> {
+    let regions = &["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1"][..regions];
     let prefixes = [
         "aws-waf-logs-",
         "/aws/lambda/",
@@ -36,7 +41,7 @@ fn groups(n: usize) -> Vec<GroupInput> {
             let bytes = (r % 2_000_000_000_000) >> (r % 20);
             let events = bytes / (100 + r % 1500);
             GroupInput {
-                account_id: format!("{:012}", 100_000_000_000u64 + (i % 3) as u64),
+                account_id: format!("{:012}", 100_000_000_000u64 + (i % accounts) as u64),
                 region: regions[i % regions.len()].to_string(),
                 log_group: format!("{}{i:06}", prefixes[(r >> 7) as usize % prefixes.len()]),
                 log_group_class: Some(
@@ -65,7 +70,7 @@ fn main() {
         .nth(1)
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let input = groups(n);
+    let input = groups(n, 3, 4);
     let book = PriceBook::builtin().expect("book");
     let out = tempfile::tempdir().expect("tempdir");
     let t0 = Instant::now();
@@ -92,4 +97,109 @@ fn main() {
         total.as_secs_f64(),
         peak_rss_mib()
     );
+    whole_process(n);
+}
+
+/// `logplan report --snapshot` as a separate process, as a user runs it.
+fn whole_process(n: usize) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let snapshot = work.path().join("snapshot.csv");
+    write_snapshot(&groups(n, 20, 3), &snapshot);
+    let out = work.path().join("report");
+    let t = Instant::now();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_logplan"))
+        .args(["report", "--quiet", "--month", "2026-10", "--snapshot"])
+        .arg(&snapshot)
+        .arg("--out")
+        .arg(&out)
+        .current_dir(work.path())
+        .status()
+        .expect("runs logplan");
+    let wall = t.elapsed().as_secs_f64();
+    assert!(status.success(), "logplan report failed: {status}");
+    let peak = children_peak_rss_mib();
+    let t = Instant::now();
+    let copied = copy_dir(&out, &work.path().join("copy"));
+    let copy = t.elapsed().as_secs_f64();
+    let html = std::fs::metadata(out.join("report.html"))
+        .expect("report.html")
+        .len();
+    let json = std::fs::metadata(out.join("report.json"))
+        .expect("report.json")
+        .len();
+    println!(
+        "logplan report --snapshot ({n} groups, 20 accounts x 3 regions): {wall:.2} s whole process, \
+         peak RSS {peak:.0} MiB; copying its {:.0} MB of output takes {copy:.2} s ({:.1}x); \
+         report.html {:.2} MB, report.json {:.1} MB",
+        copied as f64 / 1e6,
+        wall / copy,
+        html as f64 / 1e6,
+        json as f64 / 1e6,
+    );
+}
+
+fn write_snapshot(groups: &[GroupInput], path: &std::path::Path) {
+    let mut w = csv::Writer::from_path(path).expect("snapshot file");
+    w.write_record([
+        "account_id",
+        "region",
+        "log_group",
+        "log_group_class",
+        "retention_days",
+        "stored_bytes",
+        "incoming_bytes",
+        "incoming_events",
+        "forwarded_bytes",
+        "datadog_forwarder",
+    ])
+    .expect("header");
+    let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for g in groups {
+        w.write_record([
+            g.account_id.clone(),
+            g.region.clone(),
+            g.log_group.clone(),
+            g.log_group_class.clone().unwrap_or_default(),
+            g.retention_days.map(|d| d.to_string()).unwrap_or_default(),
+            opt(g.stored_bytes),
+            g.incoming_bytes.to_string(),
+            g.incoming_events.to_string(),
+            opt(g.forwarded_bytes),
+            g.datadog_forwarder
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
+        ])
+        .expect("row");
+    }
+    w.flush().expect("snapshot written");
+}
+
+/// Bytes copied: every file under `from`, recursively, as `cp -r` would.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> u64 {
+    std::fs::create_dir_all(to).expect("copy folder");
+    let mut bytes = 0;
+    for e in std::fs::read_dir(from).expect("report folder") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            bytes += copy_dir(&e.path(), &target);
+        } else {
+            bytes += std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+    bytes
+}
+
+/// Peak resident memory of the largest child process waited for, MiB (getrusage reports KiB
+/// on Linux).
+fn children_peak_rss_mib() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a whole rusage into the pointer it is given.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } == 0;
+    if !ok {
+        return f64::NAN;
+    }
+    // SAFETY: getrusage succeeded, so the struct is initialised.
+    let usage = unsafe { usage.assume_init() };
+    usage.ru_maxrss as f64 / 1024.0
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod discover;
 pub mod error;
+pub mod format;
 pub mod model;
 pub mod money;
 pub mod period;

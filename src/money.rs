@@ -74,13 +74,7 @@ impl fmt::Display for MicroUsd {
             Some((w, fr)) => (w, Some(fr)),
             None => (body, None),
         };
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
+        let grouped = crate::format::group_digits(whole);
         match frac {
             Some(fr) => write!(f, "{sign}${grouped}.{fr}"),
             None => write!(f, "{sign}${grouped}"),

@@ -151,125 +151,15 @@ impl ReportData {
         period: Option<(String, String)>,
         book_effective: &str,
     ) -> ReportData {
-        let mut paths = Vec::new();
-        for p in Path::ALL {
-            let reason = model
-                .unavailable
-                .iter()
-                .find(|(q, _)| *q == p)
-                .map(|(_, r)| r.clone());
-            let mut by_component: BTreeMap<Component, MicroUsd> = BTreeMap::new();
-            for l in model.lines.iter().filter(|l| l.path == p) {
-                let e = by_component.entry(l.component).or_default();
-                *e = *e + l.cost;
-            }
-            paths.push(PathTotal {
-                path: p,
-                title: p.title().to_string(),
-                total_usd: model.path_totals[p.index()],
-                reason,
-                components: by_component
-                    .into_iter()
-                    .map(|(c, m)| (c.name().to_string(), m))
-                    .collect(),
-            });
-        }
+        let paths = path_totals(model);
         let (best_path, best_total) = paths
             .iter()
             .filter_map(|p| p.total_usd.map(|t| (p.path, t)))
             .min_by_key(|(p, t)| (*t, p.index()))
             .expect("cloudwatch is always available");
-        let groups: Vec<GroupRow> = (0..model.groups.len())
-            .map(|i| {
-                let g = &model.groups[i];
-                let d = &model.derived[i];
-                let (best_path, best_usd) = model.best[i];
-                let be = model.breakeven_gib[i];
-                GroupRow {
-                    account_id: g.account_id.clone(),
-                    region: g.region.clone(),
-                    log_group: g.log_group.clone(),
-                    log_group_class: g.log_group_class.clone(),
-                    vended: d.vended,
-                    incoming_bytes: g.incoming_bytes,
-                    incoming_events: g.incoming_events,
-                    today_path: d.today,
-                    today_usd: model.today_costs[i],
-                    path_usd: model.group_costs[i].to_vec(),
-                    best_path,
-                    best_usd,
-                    savings_usd: model.today_costs[i] - best_usd,
-                    breakeven_scan_gib: be.map(|v| v.round_dp(3)),
-                    breakeven_full_scans: be
-                        .and_then(|v| (!d.gib_in.is_zero()).then(|| (v / d.gib_in).round_dp(2))),
-                    scan_gib: d.scan_gib.round_dp(3),
-                    scan_source: d.scan_source.to_string(),
-                }
-            })
-            .collect();
-        let cw_scan: MicroUsd = model
-            .lines
-            .iter()
-            .filter(|l| l.path == Path::Cloudwatch && l.component == Component::InsightsScan)
-            .map(|l| l.cost)
-            .sum();
-        let current_scan_gib: Decimal = model.derived.iter().map(|d| d.scan_gib).sum();
-        let scan_usd_per_gib = if current_scan_gib.is_zero() {
-            model
-                .used_prices
-                .iter()
-                .find(|((id, _), _)| id == "cwl.insights.scan")
-                .map(|(_, f)| f.flat())
-                .unwrap_or_default()
-        } else {
-            (Decimal::from(cw_scan.0) / Decimal::from(1_000_000) / current_scan_gib).round_dp(6)
-        };
-        let cw_total = model.path_totals[Path::Cloudwatch.index()].unwrap_or_default();
-        let prices = model
-            .used_prices
-            .values()
-            .map(|f| PriceUsed {
-                id: f.id.clone(),
-                region: f.region.clone(),
-                description: f.description.clone(),
-                unit: f.unit.clone(),
-                prices: f.prices.clone(),
-                status: f.status,
-                source: f.source.clone(),
-                book_prices: f.book_prices.clone(),
-            })
-            .collect();
-        let account_totals = model
-            .accounts
-            .iter()
-            .enumerate()
-            .map(|(ai, id)| {
-                let mut path_usd: Vec<Option<MicroUsd>> = model
-                    .path_totals
-                    .iter()
-                    .map(|t| t.map(|_| MicroUsd::ZERO))
-                    .collect();
-                for l in model.lines.iter().filter(|l| l.account == ai as u32) {
-                    if let Some(t) = &mut path_usd[l.path.index()] {
-                        *t = *t + l.cost;
-                    }
-                }
-                AccountTotal {
-                    account_id: id.clone(),
-                    log_groups: model.groups.iter().filter(|g| &g.account_id == id).count(),
-                    today_usd: model
-                        .today_components
-                        .iter()
-                        .filter(|c| c.account == ai as u32)
-                        .map(|c| c.cost)
-                        .sum(),
-                    path_usd,
-                }
-            })
-            .collect();
         ReportData {
             schema_version: SCHEMA_VERSION,
-            account_totals,
+            account_totals: account_totals(model),
             generated_by: format!("logplan {}", env!("CARGO_PKG_VERSION")),
             month: month.to_string(),
             period_start: period.as_ref().map(|p| p.0.clone()),
@@ -285,26 +175,12 @@ impl ReportData {
             best_path_savings_usd: model.today_total - best_total,
             best_mix_total_usd: model.best_mix_total,
             best_mix_savings_usd: model.today_total - model.best_mix_total,
-            breakeven_curve: BreakevenCurve {
-                cloudwatch_base_usd: cw_total - cw_scan,
-                scan_usd_per_gib,
-                current_scan_gib: current_scan_gib.round_dp(3),
-                datadog: paths
-                    .iter()
-                    .filter(|p| {
-                        matches!(
-                            p.path,
-                            Path::DatadogForwarder
-                                | Path::DatadogFirehose
-                                | Path::DatadogPrivatelink
-                        )
-                    })
-                    .filter_map(|p| p.total_usd.map(|t| (p.path, t)))
-                    .collect(),
-            },
+            breakeven_curve: breakeven_curve(model, &paths),
             paths,
-            groups,
-            prices,
+            groups: (0..model.groups.len())
+                .map(|i| group_row(model, i))
+                .collect(),
+            prices: prices(model),
             api: None,
             previous: None,
             actuals: None,
@@ -321,6 +197,171 @@ impl ReportData {
             })
             .collect()
     }
+}
+
+/// Each path's total and its components, in `Path::ALL` order.
+fn path_totals(model: &Model) -> Vec<PathTotal> {
+    Path::ALL
+        .iter()
+        .map(|&p| {
+            let reason = model
+                .unavailable
+                .iter()
+                .find(|(q, _)| *q == p)
+                .map(|(_, r)| r.clone());
+            let mut by_component: BTreeMap<Component, MicroUsd> = BTreeMap::new();
+            for l in model.lines.iter().filter(|l| l.path == p) {
+                let e = by_component.entry(l.component).or_default();
+                *e = *e + l.cost;
+            }
+            PathTotal {
+                path: p,
+                title: p.title().to_string(),
+                total_usd: model.path_totals[p.index()],
+                reason,
+                components: by_component
+                    .into_iter()
+                    .map(|(c, m)| (c.name().to_string(), m))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn group_row(model: &Model, i: usize) -> GroupRow {
+    let g = &model.groups[i];
+    let d = &model.derived[i];
+    let (best_path, best_usd) = model.best[i];
+    let be = model.breakeven_gib[i];
+    GroupRow {
+        account_id: g.account_id.clone(),
+        region: g.region.clone(),
+        log_group: g.log_group.clone(),
+        log_group_class: g.log_group_class.clone(),
+        vended: d.vended,
+        incoming_bytes: g.incoming_bytes,
+        incoming_events: g.incoming_events,
+        today_path: d.today,
+        today_usd: model.today_costs[i],
+        path_usd: model.group_costs[i].to_vec(),
+        best_path,
+        best_usd,
+        savings_usd: model.today_costs[i] - best_usd,
+        breakeven_scan_gib: be.map(|v| v.round_dp(3)),
+        breakeven_full_scans: be
+            .and_then(|v| (!d.gib_in.is_zero()).then(|| (v / d.gib_in).round_dp(2))),
+        scan_gib: d.scan_gib.round_dp(3),
+        scan_source: d.scan_source.to_string(),
+    }
+}
+
+/// CloudWatch's cost without scanning, the average Insights price, and the Datadog totals.
+fn breakeven_curve(model: &Model, paths: &[PathTotal]) -> BreakevenCurve {
+    let cw_scan: MicroUsd = model
+        .lines
+        .iter()
+        .filter(|l| l.path == Path::Cloudwatch && l.component == Component::InsightsScan)
+        .map(|l| l.cost)
+        .sum();
+    let current_scan_gib: Decimal = model.derived.iter().map(|d| d.scan_gib).sum();
+    let scan_usd_per_gib = if current_scan_gib.is_zero() {
+        model
+            .used_prices
+            .iter()
+            .find(|((id, _), _)| id == "cwl.insights.scan")
+            .map(|(_, f)| f.flat())
+            .unwrap_or_default()
+    } else {
+        (Decimal::from(cw_scan.0) / Decimal::from(1_000_000) / current_scan_gib).round_dp(6)
+    };
+    let cw_total = model.path_totals[Path::Cloudwatch.index()].unwrap_or_default();
+    BreakevenCurve {
+        cloudwatch_base_usd: cw_total - cw_scan,
+        scan_usd_per_gib,
+        current_scan_gib: current_scan_gib.round_dp(3),
+        datadog: paths
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.path,
+                    Path::DatadogForwarder | Path::DatadogFirehose | Path::DatadogPrivatelink
+                )
+            })
+            .filter_map(|p| p.total_usd.map(|t| (p.path, t)))
+            .collect(),
+    }
+}
+
+fn prices(model: &Model) -> Vec<PriceUsed> {
+    model
+        .used_prices
+        .values()
+        .map(|f| PriceUsed {
+            id: f.id.clone(),
+            region: f.region.clone(),
+            description: f.description.clone(),
+            unit: f.unit.clone(),
+            prices: f.prices.clone(),
+            status: f.status,
+            source: f.source.clone(),
+            book_prices: f.book_prices.clone(),
+        })
+        .collect()
+}
+
+/// Per account: groups, today and each path (account-level lines included). One pass over
+/// the lines, which number millions for an organization.
+fn account_totals(model: &Model) -> Vec<AccountTotal> {
+    let n = model.accounts.len();
+    let available: Vec<Option<MicroUsd>> = model
+        .path_totals
+        .iter()
+        .map(|t| t.map(|_| MicroUsd::ZERO))
+        .collect();
+    let mut path_usd = vec![available; n];
+    for l in &model.lines {
+        if let Some(t) = &mut path_usd[l.account as usize][l.path.index()] {
+            *t = *t + l.cost;
+        }
+    }
+    let mut today = vec![MicroUsd::ZERO; n];
+    for c in &model.today_components {
+        today[c.account as usize] = today[c.account as usize] + c.cost;
+    }
+    let index: std::collections::HashMap<&str, usize> = model
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
+    let mut groups = vec![0usize; n];
+    for g in &model.groups {
+        if let Some(i) = index.get(g.account_id.as_str()) {
+            groups[*i] += 1;
+        }
+    }
+    model
+        .accounts
+        .iter()
+        .zip(path_usd)
+        .enumerate()
+        .map(|(ai, (id, path_usd))| AccountTotal {
+            account_id: id.clone(),
+            log_groups: groups[ai],
+            today_usd: today[ai],
+            path_usd,
+        })
+        .collect()
+}
+
+/// A decimal string of dollars (`"12.530000"`, as report.json holds them) as micro-dollars.
+pub fn parse_usd(s: &str) -> Option<MicroUsd> {
+    use rust_decimal::prelude::ToPrimitive;
+    let v: Decimal = s.trim().trim_start_matches('$').parse().ok()?;
+    (v * Decimal::from(1_000_000))
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .map(MicroUsd)
 }
 
 fn assumptions(m: &Model) -> Vec<Assumption> {

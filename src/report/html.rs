@@ -1,240 +1,278 @@
-//! `report.html`: one self-contained page for finance and ops readers. Inline CSS, hand-written
-//! inline SVG charts, no scripts, fonts, stylesheets or images to fetch, so it opens offline,
-//! prints on A4 landscape and survives being forwarded as an attachment. It shows nothing the
-//! other renderings do not: every figure comes from [`ReportData`], every string from the data
-//! goes through [`escape`], and the output is deterministic (same data, same bytes).
+//! `report.html`: one self-contained page for finance and ops readers, rendered from
+//! `templates/report.html` over [`ReportData`]. Inline CSS, inline SVG charts, no scripts,
+//! fonts, stylesheets or images to fetch, so it opens offline, prints on A4 landscape and
+//! survives being forwarded as an attachment. The template engine escapes every value (with
+//! [`Html`], named entities), and the output is deterministic (same data, same bytes).
+//!
+//! This module turns the data into what the template shows: rows of ready-formatted cells, the
+//! charts' geometry ([`super::charts`]) and the choice of log groups ([`super::select`]).
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
+use askama::Template;
 
-use super::data::{GroupRow, PathTotal, PriceUsed, ReportData};
-use crate::model::Path;
+use super::charts::{breakeven, paths, savings};
+use super::data::{PathTotal, ReportData};
+use super::select::Selection;
+use crate::error::{Error, Result};
+use crate::format;
 use crate::money::MicroUsd;
-use crate::pricing::Status;
 
-/// Writing to a `String` cannot fail; this keeps the renderers free of `Result` noise.
-macro_rules! w {
-    ($dst:expr, $($arg:tt)*) => {{
-        let _ = write!($dst, $($arg)*);
-    }};
+pub mod tables;
+
+pub use tables::{Breakeven, Cell, GroupLine, PriceLine, VarianceTable};
+
+/// The page's only stylesheet. No `<` in it, no external references, print rules included.
+pub const CSS: &str = include_str!("templates/report.css");
+
+/// HTML escaping with named entities (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`), for
+/// element content and quoted attribute values alike. Askama applies it to every value in
+/// `.html` templates (see `askama.toml`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Html;
+
+impl askama::filters::Escaper for Html {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, s: &str) -> std::fmt::Result {
+        let mut last = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let entity = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            dest.write_str(&s[last..i])?;
+            dest.write_str(entity)?;
+            last = i + 1;
+        }
+        dest.write_str(&s[last..])
+    }
+}
+
+/// The page: the data, and everything derived from it for display.
+#[derive(Template)]
+#[template(path = "report.html")]
+pub struct Page<'a> {
+    pub d: &'a ReportData,
+    pub title: String,
+    pub period: String,
+    pub kpis: Vec<Kpi>,
+    pub mom: Vec<MomRow>,
+    pub paths_chart: paths::PathsChart,
+    pub savings_chart: Option<savings::SavingsChart>,
+    pub breakeven_chart: breakeven::BreakevenChart,
+    pub paths_table: tables::PathsTable,
+    pub accounts: Vec<(String, usize, Vec<Cell>)>,
+    pub groups: Selection<'a>,
+    pub group_lines: Vec<GroupLine>,
+    pub reconciliation: Option<tables::Reconciliation>,
+    pub prices: Vec<PriceLine>,
+    /// Sorted, distinct ids of the prices a reader should double-check.
+    pub caveat_ids: Vec<String>,
+    pub caveat_count: usize,
 }
 
 /// Render the whole report as one HTML document.
-pub fn render(data: &ReportData) -> String {
-    let mut o = String::with_capacity(48 * 1024 + data.groups.len() * 1600);
-    let title = format!("Log cost report — {}", data.month);
-    w!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"{}\">\n<title>{}</title>\n<style>\n",
-        escape(&data.generated_by),
-        escape(&title)
-    );
-    o.push_str(CSS);
-    o.push_str("</style>\n</head>\n<body>\n<main>\n");
-    header(&mut o, data, &title);
-    key_figures(&mut o, data);
-    month_over_month(&mut o, data);
-    chart_paths(&mut o, data);
-    chart_savings(&mut o, data);
-    chart_breakeven(&mut o, data);
-    paths_table(&mut o, data);
-    accounts_table(&mut o, data);
-    reconciliation(&mut o, data);
-    groups_table(&mut o, data);
-    assumptions_table(&mut o, data);
-    prices_table(&mut o, data);
-    api_section(&mut o, data);
-    w!(
-        o,
-        "<footer>All amounts are US dollars per month, computed in exact micro-dollars and rounded \
-         to the cent for display; each path total is the sum of its components. Generated by {} \
-         with the price book effective {}.</footer>\n",
-        escape(&data.generated_by),
-        escape(&data.price_book_effective)
-    );
-    o.push_str("</main>\n</body>\n</html>\n");
-    o
+pub fn render(data: &ReportData) -> Result<String> {
+    Page::new(data)
+        .render()
+        .map_err(|e| Error::Internal(format!("report.html: {e}")))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Sections
+/// A key figure.
+pub struct Kpi {
+    pub label: &'static str,
+    pub value: MicroUsd,
+    pub tone: &'static str,
+    pub sub: String,
+}
 
-fn header(o: &mut String, d: &ReportData, title: &str) {
-    let period = match (&d.period_start, &d.period_end_exclusive) {
-        (Some(s), Some(e)) => format!("{} to {} (end exclusive)", escape(s), escape(e)),
-        (Some(s), None) => format!("from {}", escape(s)),
-        (None, Some(e)) => format!("until {} (exclusive)", escape(e)),
-        (None, None) => format!("calendar month {}", escape(&d.month)),
-    };
-    w!(
-        o,
-        "<header class=\"report-head\">\n<p class=\"eyebrow\">AWS CloudWatch Logs · monthly cost by path</p>\n\
-         <h1>{}</h1>\n<dl class=\"meta\">\n",
-        escape(title)
-    );
-    let list = |v: &[String]| {
+/// A line of the month-over-month table.
+pub struct MomRow {
+    pub label: String,
+    pub then: String,
+    pub now: String,
+    pub diff: String,
+    pub rel: String,
+    pub strong: bool,
+}
+
+impl<'a> Page<'a> {
+    pub fn new(d: &'a ReportData) -> Page<'a> {
+        let groups = Selection::of(d);
+        let caveats = d.caveat_prices();
+        Page {
+            d,
+            title: format!("Log cost report — {}", d.month),
+            period: period(d),
+            kpis: kpis(d),
+            mom: month_over_month(d),
+            paths_chart: paths::build(d),
+            savings_chart: savings::build(d),
+            breakeven_chart: breakeven::build(d),
+            paths_table: tables::PathsTable::new(d),
+            accounts: tables::accounts(d),
+            group_lines: groups.rows.iter().map(|g| GroupLine::new(g, d)).collect(),
+            groups,
+            reconciliation: d.actuals.as_ref().map(tables::Reconciliation::new),
+            prices: d
+                .prices
+                .iter()
+                .map(|p| PriceLine::new(p, &caveats))
+                .collect(),
+            caveat_ids: caveats
+                .iter()
+                .map(|p| p.id.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            caveat_count: caveats.len(),
+        }
+    }
+
+    /// Accounts or regions for the header, `—` when there are none.
+    pub fn list(&self, v: &[String]) -> String {
         if v.is_empty() {
             "—".to_string()
         } else {
-            v.iter().map(|s| escape(s)).collect::<Vec<_>>().join(", ")
+            v.join(", ")
         }
-    };
-    let items = [
-        ("Accounts", list(&d.accounts)),
-        ("Regions", list(&d.regions)),
-        ("Period", period),
-        ("Price book effective", escape(&d.price_book_effective)),
-        ("Generated by", escape(&d.generated_by)),
-    ];
-    for (k, v) in items {
-        w!(o, "<div><dt>{k}</dt><dd>{v}</dd></div>\n");
     }
-    o.push_str("</dl>\n</header>\n");
+
+    /// The path totals that are not available, for the footnotes.
+    pub fn unavailable(&self) -> Vec<&PathTotal> {
+        self.d
+            .paths
+            .iter()
+            .filter(|p| p.total_usd.is_none())
+            .collect()
+    }
+
+    /// `part` as a share of today's total (`80.8%`), `n/a` when today costs nothing.
+    pub fn share(&self, part: &MicroUsd) -> String {
+        format::percent(*part, self.d.today_total_usd).unwrap_or_else(|| "n/a".into())
+    }
+
+    /// How much more than today the cheapest single path costs (when every path costs more).
+    pub fn extra_cost(&self) -> MicroUsd {
+        MicroUsd(-self.d.best_path_savings_usd.0)
+    }
+
+    /// What this run's API calls cost, to the hundredth of a cent.
+    pub fn api_cost(&self) -> String {
+        self.d
+            .api
+            .as_ref()
+            .map_or_else(String::new, |a| format::usd_digits(a.cost_usd, 4))
+    }
+
+    /// (title, short title) of every path, for the groups table's columns.
+    pub fn path_heads(&self) -> Vec<(&'static str, &'static str)> {
+        crate::model::Path::ALL
+            .iter()
+            .map(|p| (p.title(), super::style::short_title(*p)))
+            .collect()
+    }
+
+    pub fn api_calls(&self) -> u64 {
+        self.d.api.as_ref().map_or(0, |a| a.calls.values().sum())
+    }
 }
 
-fn key_figures(o: &mut String, d: &ReportData) {
-    o.push_str("<section id=\"key-figures\">\n<h2>Key figures</h2>\n<div class=\"kpis\">\n");
-    kpi(
-        o,
-        "Today",
-        d.today_total_usd,
-        "",
-        "each log group on its current path",
-    );
-    kpi(
-        o,
-        "Cheapest single path",
-        d.best_path_total_usd,
-        "",
-        &format!("everything on {}", escape(d.best_path.title())),
-    );
-    let tone = |m: MicroUsd| match m.0.signum() {
+fn period(d: &ReportData) -> String {
+    match (&d.period_start, &d.period_end_exclusive) {
+        (Some(s), Some(e)) => format!("{s} to {e} (end exclusive)"),
+        (Some(s), None) => format!("from {s}"),
+        (None, Some(e)) => format!("until {e} (exclusive)"),
+        (None, None) => format!("calendar month {}", d.month),
+    }
+}
+
+fn tone(m: MicroUsd) -> &'static str {
+    match m.0.signum() {
         1 => "good",
         -1 => "bad",
         _ => "",
-    };
+    }
+}
+
+fn kpis(d: &ReportData) -> Vec<Kpi> {
     let share = |m: MicroUsd| {
-        pct(m, d.today_total_usd)
+        format::percent(m, d.today_total_usd)
             .map(|p| format!("{p} of today"))
             .unwrap_or_default()
     };
-    kpi(
-        o,
-        "Saving: cheapest path",
-        d.best_path_savings_usd,
-        tone(d.best_path_savings_usd),
-        &format!(
-            "{} · {} a year",
-            share(d.best_path_savings_usd),
-            MicroUsd(d.best_path_savings_usd.0.saturating_mul(12))
-        ),
-    );
-    kpi(
-        o,
-        "Saving: best mix",
-        d.best_mix_savings_usd,
-        tone(d.best_mix_savings_usd),
-        &format!(
-            "{} · each group on its own cheapest path, {} in total",
-            share(d.best_mix_savings_usd),
-            d.best_mix_total_usd
-        ),
-    );
-    o.push_str("</div>\n");
-
-    let best = escape(d.best_path.title());
-    let s = d.best_path_savings_usd;
-    let sentence = match s.0.signum() {
-        1 => format!(
-            "Moving every log group to <strong>{best}</strong> would cost {} a month, saving \
-             <strong>{s}</strong> ({}) against today's {}.",
-            d.best_path_total_usd,
-            pct(s, d.today_total_usd).unwrap_or_else(|| "n/a".into()),
-            d.today_total_usd
-        ),
-        0 => format!(
-            "No single path is cheaper than today's setup; the cheapest, <strong>{best}</strong>, \
-             costs the same ({}).",
-            d.best_path_total_usd
-        ),
-        _ => format!(
-            "Every single path costs more than today's setup; the cheapest, <strong>{best}</strong>, \
-             costs {} a month, {} more.",
-            d.best_path_total_usd,
-            MicroUsd(-s.0)
-        ),
-    };
-    let mix = if d.best_mix_savings_usd.0 > 0 {
-        format!(
-            " Putting each group on its own cheapest path would save {} a month.",
-            d.best_mix_savings_usd
-        )
-    } else {
-        String::new()
-    };
-    w!(o, "<p class=\"lead\">{sentence}{mix}</p>\n</section>\n");
-}
-
-fn kpi(o: &mut String, label: &str, value: MicroUsd, tone: &str, sub: &str) {
-    w!(
-        o,
-        "<div class=\"kpi\"><div class=\"label\">{label}</div><div class=\"value {tone}\">{value}</div>\
-         <div class=\"sub\">{sub}</div></div>\n"
-    );
-}
-
-fn month_over_month(o: &mut String, d: &ReportData) {
-    let Some(prev) = &d.previous else { return };
-    w!(
-        o,
-        "<section id=\"month-over-month\">\n<h2>Month over month</h2>\n\
-         <p>Totals of {} against this month, {}. A path's total moves with volume as well as \
-         prices.</p>\n<table class=\"mom\">\n<thead><tr><th></th><th class=\"num\">{}</th>\
-         <th class=\"num\">{}</th><th class=\"num\">Change</th><th class=\"num\">Change %</th>\
-         </tr></thead>\n<tbody>\n",
-        escape(&prev.month),
-        escape(&d.month),
-        escape(&prev.month),
-        escape(&d.month)
-    );
-    let row = |o: &mut String,
-               label: &str,
-               then: Option<&String>,
-               now: Option<MicroUsd>,
-               strong: bool| {
-        let then_m = then.and_then(|s| parse_usd(s));
-        let then_cell = match (then, then_m) {
-            (_, Some(m)) => m.to_string(),
-            (Some(raw), None) => escape(raw),
-            (None, None) => "n/a".into(),
-        };
-        let now_cell = now.map_or("n/a".to_string(), |m| m.to_string());
-        let (diff, rel) = match (then_m, now) {
-            (Some(a), Some(b)) => (
-                signed(b - a),
-                pct_signed(b - a, a).unwrap_or_else(|| "—".into()),
+    vec![
+        Kpi {
+            label: "Today",
+            value: d.today_total_usd,
+            tone: "",
+            sub: "each log group on its current path".into(),
+        },
+        Kpi {
+            label: "Cheapest single path",
+            value: d.best_path_total_usd,
+            tone: "",
+            sub: format!("everything on {}", d.best_path.title()),
+        },
+        Kpi {
+            label: "Saving: cheapest path",
+            value: d.best_path_savings_usd,
+            tone: tone(d.best_path_savings_usd),
+            sub: format!(
+                "{} · {} a year",
+                share(d.best_path_savings_usd),
+                MicroUsd(d.best_path_savings_usd.0.saturating_mul(12))
             ),
-            _ => ("—".into(), "—".into()),
-        };
-        let cls = if strong { " class=\"strong\"" } else { "" };
-        w!(
-            o,
-            "<tr{cls}><td>{label}</td><td class=\"num\">{then_cell}</td><td class=\"num\">{now_cell}</td>\
-             <td class=\"num\">{diff}</td><td class=\"num\">{rel}</td></tr>\n"
-        );
+        },
+        Kpi {
+            label: "Saving: best mix",
+            value: d.best_mix_savings_usd,
+            tone: tone(d.best_mix_savings_usd),
+            sub: format!(
+                "{} · each group on its own cheapest path, {} in total",
+                share(d.best_mix_savings_usd),
+                d.best_mix_total_usd
+            ),
+        },
+    ]
+}
+
+fn mom_row(label: &str, then: Option<&String>, now: Option<MicroUsd>, strong: bool) -> MomRow {
+    let then_m = then.and_then(|s| super::data::parse_usd(s));
+    let (diff, rel) = match (then_m, now) {
+        (Some(a), Some(b)) => (
+            format::signed_usd(b - a),
+            format::signed_percent(b - a, a).unwrap_or_else(|| "—".into()),
+        ),
+        _ => ("—".into(), "—".into()),
     };
-    row(
-        o,
+    MomRow {
+        label: label.to_string(),
+        then: match (then, then_m) {
+            (_, Some(m)) => m.to_string(),
+            (Some(raw), None) => raw.clone(),
+            (None, None) => "n/a".into(),
+        },
+        now: now.map_or("n/a".to_string(), |m| m.to_string()),
+        diff,
+        rel,
+        strong,
+    }
+}
+
+fn month_over_month(d: &ReportData) -> Vec<MomRow> {
+    let Some(prev) = &d.previous else {
+        return Vec::new();
+    };
+    let mut rows = vec![mom_row(
         "Today (current setup)",
         Some(&prev.today_total_usd),
         Some(d.today_total_usd),
         true,
-    );
+    )];
     let mut shown = BTreeSet::new();
     for p in &d.paths {
         let key = p.path.as_str();
@@ -247,2414 +285,15 @@ fn month_over_month(o: &mut String, d: &ReportData) {
         }
         shown.insert(key.to_string());
         shown.insert(p.title.clone());
-        row(o, &escape(&p.title), then, p.total_usd, false);
+        rows.push(mom_row(&p.title, then, p.total_usd, false));
     }
     for (k, v) in &prev.path_totals {
         if !shown.contains(k) {
-            row(o, &escape(k), Some(v), None, false);
+            rows.push(mom_row(k, Some(v), None, false));
         }
     }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    rows
 }
-
-// ---------------------------------------------------------------------------------------------
-// Chart 1: cost per path, stacked by component
-
-fn chart_paths(o: &mut String, d: &ReportData) {
-    const W: f64 = 960.0;
-    const X0: f64 = 200.0;
-    const X1: f64 = 740.0;
-    const TOP: f64 = 10.0;
-    const ROW: f64 = 44.0;
-    const BAR: f64 = 22.0;
-
-    let mut lo = 0.0f64;
-    let mut hi = usd_f(d.today_total_usd).max(0.0);
-    for p in d.paths.iter().filter(|p| p.total_usd.is_some()) {
-        let (pos, neg) = split_sums(p);
-        lo = lo.min(usd_f(neg));
-        hi = hi.max(usd_f(pos));
-    }
-    let mut scale = Scale::nice(lo, hi, 6);
-    // Credits are usually small: a whole tick step of room left of zero would waste the width.
-    scale.tighten_low(lo, hi);
-    let sx = |v: f64| X0 + scale.frac(v) * (X1 - X0);
-    let rows = 1 + d.paths.len();
-    let plot_h = rows as f64 * ROW;
-    let h = TOP + plot_h + 30.0;
-
-    o.push_str(
-        "<section id=\"cost-per-path\" class=\"keep\">\n<h2>Monthly cost per path</h2>\n<p>What the same log \
-         volume would cost each month on each path, stacked by cost component. Free-tier credits \
-         are negative and drawn hatched to the left of zero; the black tick and the figure beside \
-         each bar are the net total.</p>\n<figure>\n",
-    );
-    svg_open(
-        o,
-        W,
-        h,
-        "chart-paths",
-        "Monthly cost per path, stacked by component",
-    );
-    o.push_str(
-        "<defs><pattern id=\"lp-hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" \
-         patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#e3f1e8\"/>\
-         <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#2f7d57\" stroke-width=\"2.4\"/>\
-         </pattern></defs>\n",
-    );
-    // Grid and axis.
-    for t in &scale.ticks {
-        let x = sx(*t);
-        w!(
-            o,
-            "<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
-             <text class=\"ax\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-            n(x),
-            n(TOP),
-            n(x),
-            n(TOP + plot_h),
-            n(x),
-            n(TOP + plot_h + 18.0),
-            short_usd(*t)
-        );
-    }
-    let zero = sx(0.0);
-    let today = usd_f(d.today_total_usd);
-    // Today's total as a dashed reference under the bars, so bars and labels stay readable.
-    let tx = sx(today);
-    w!(
-        o,
-        "<line class=\"today-ref\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>Today: {}</title></line>\n",
-        n(tx),
-        n(TOP + ROW - 4.0),
-        n(tx),
-        n(TOP + plot_h),
-        d.today_total_usd
-    );
-
-    let mut legend: Vec<(String, String)> = Vec::new();
-    let mut has_credit = false;
-    let mut palette_next = 0usize;
-    let mut colour_of = |name: &str, legend: &mut Vec<(String, String)>| -> String {
-        if let Some((_, c)) = legend.iter().find(|(n, _)| n == name) {
-            return c.clone();
-        }
-        let c = component_colour(name)
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                let c = FALLBACK[palette_next % FALLBACK.len()].to_string();
-                palette_next += 1;
-                c
-            });
-        legend.push((name.to_string(), c.clone()));
-        c
-    };
-
-    // Row 0: today, a single neutral bar.
-    {
-        let y = TOP + (ROW - BAR) / 2.0;
-        row_label(
-            o,
-            X0,
-            y + BAR / 2.0,
-            "Today",
-            Some(("current setup", "muted")),
-            true,
-        );
-        let (a, b) = (sx(today.min(0.0)), sx(today.max(0.0)));
-        w!(
-            o,
-            "<rect class=\"today\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>Today: {}</title></rect>\n",
-            n(a),
-            n(y),
-            n((b - a).max(0.0)),
-            n(BAR),
-            d.today_total_usd
-        );
-        w!(
-            o,
-            "<text class=\"val halo\" x=\"{}\" y=\"{}\">{}</text>\n",
-            n(b.max(zero) + 8.0),
-            n(y + BAR / 2.0 + 4.5),
-            d.today_total_usd
-        );
-    }
-
-    for (i, p) in d.paths.iter().enumerate() {
-        let y = TOP + (i + 1) as f64 * ROW + (ROW - BAR) / 2.0;
-        let mid = y + BAR / 2.0;
-        let cheapest = p.total_usd.is_some() && p.path == d.best_path;
-        let Some(total) = p.total_usd else {
-            row_label(
-                o,
-                X0,
-                mid,
-                &p.title,
-                Some(("not available", "muted")),
-                false,
-            );
-            let reason = p.reason.as_deref().unwrap_or("no reason given");
-            w!(
-                o,
-                "<text class=\"na\" x=\"{}\" y=\"{}\"><title>{}</title>Not available: {}</text>\n",
-                n(zero + 6.0),
-                n(mid + 4.0),
-                escape(reason),
-                escape(&ellipsize(reason, 90))
-            );
-            continue;
-        };
-        row_label(
-            o,
-            X0,
-            mid,
-            &p.title,
-            cheapest.then_some(("cheapest", "good")),
-            cheapest,
-        );
-        let mut pos_acc = 0.0f64;
-        let mut neg_acc = 0.0f64;
-        let mut credits = MicroUsd::ZERO;
-        for (name, m) in &p.components {
-            let v = usd_f(*m);
-            if m.0 >= 0 {
-                let c = colour_of(name, &mut legend);
-                let (a, b) = (sx(pos_acc), sx(pos_acc + v));
-                pos_acc += v;
-                w!(
-                    o,
-                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {}</title></rect>\n",
-                    n(a),
-                    n(y),
-                    n(b - a),
-                    n(BAR),
-                    c,
-                    escape(&component_label(name)),
-                    m
-                );
-            } else {
-                has_credit = true;
-                credits = credits + *m;
-                let (a, b) = (sx(neg_acc + v), sx(neg_acc));
-                neg_acc += v;
-                w!(
-                    o,
-                    "<rect class=\"credit\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#lp-hatch)\"><title>{}: {}</title></rect>\n",
-                    n(a),
-                    n(y),
-                    n(b - a),
-                    n(BAR),
-                    escape(&component_label(name)),
-                    m
-                );
-            }
-        }
-        let label_x = sx(pos_acc).max(zero) + 8.0;
-        if credits.0 != 0 {
-            let net = sx(usd_f(total));
-            w!(
-                o,
-                "<line class=\"net\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>Net total: {}</title></line>\n",
-                n(net),
-                n(y - 4.0),
-                n(net),
-                n(y + BAR + 4.0),
-                total
-            );
-            w!(
-                o,
-                "<text class=\"val halo\" x=\"{}\" y=\"{}\">{}</text>\
-                 <text class=\"ax halo\" x=\"{}\" y=\"{}\">net, after {} credits</text>\n",
-                n(label_x),
-                n(mid - 1.0),
-                total,
-                n(label_x),
-                n(mid + 12.0),
-                credits
-            );
-        } else {
-            w!(
-                o,
-                "<text class=\"val halo\" x=\"{}\" y=\"{}\">{}</text>\n",
-                n(label_x),
-                n(mid + 4.5),
-                total
-            );
-        }
-    }
-    w!(
-        o,
-        "<line class=\"zero\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
-        n(zero),
-        n(TOP - 2.0),
-        n(zero),
-        n(TOP + plot_h)
-    );
-    o.push_str("</svg>\n");
-
-    o.push_str("<ul class=\"legend\">\n<li><span class=\"sw sw-today\"></span>Today (current setup)</li>\n");
-    for (name, c) in &legend {
-        w!(
-            o,
-            "<li><span class=\"sw\" style=\"background:{c}\"></span>{}</li>\n",
-            escape(&component_label(name))
-        );
-    }
-    if has_credit {
-        o.push_str("<li><span class=\"sw sw-hatch\"></span>Free-tier credits (negative)</li>\n");
-    }
-    o.push_str("<li><span class=\"sw sw-ref\"></span>Today's total, for comparison</li>\n</ul>\n</figure>\n");
-
-    let unavailable: Vec<&PathTotal> = d.paths.iter().filter(|p| p.total_usd.is_none()).collect();
-    if !unavailable.is_empty() {
-        o.push_str("<ul class=\"unavailable\">\n");
-        for p in unavailable {
-            w!(
-                o,
-                "<li><strong>{}</strong> is not available: {}</li>\n",
-                escape(&p.title),
-                escape(p.reason.as_deref().unwrap_or("no reason given"))
-            );
-        }
-        o.push_str("</ul>\n");
-    }
-    o.push_str("</section>\n");
-}
-
-/// A bar's label, right-aligned against the plot, with an optional second line.
-fn row_label(o: &mut String, x0: f64, mid: f64, text: &str, sub: Option<(&str, &str)>, bold: bool) {
-    let cls = if bold { "lbl strong" } else { "lbl" };
-    match sub {
-        Some((s, tone)) => w!(
-            o,
-            "<text class=\"{cls}\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
-             <text class=\"ax {tone}\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-            n(x0 - 12.0),
-            n(mid - 1.0),
-            escape(text),
-            n(x0 - 12.0),
-            n(mid + 12.0),
-            escape(s)
-        ),
-        None => w!(
-            o,
-            "<text class=\"{cls}\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-            n(x0 - 12.0),
-            n(mid + 4.5),
-            escape(text)
-        ),
-    }
-}
-
-/// (sum of positive components, sum of negative components) of a path.
-fn split_sums(p: &PathTotal) -> (MicroUsd, MicroUsd) {
-    let pos = p
-        .components
-        .iter()
-        .filter(|(_, m)| m.0 > 0)
-        .map(|(_, m)| *m)
-        .sum();
-    let neg = p
-        .components
-        .iter()
-        .filter(|(_, m)| m.0 < 0)
-        .map(|(_, m)| *m)
-        .sum();
-    (pos, neg)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Chart 2: top 10 groups by savings
-
-fn chart_savings(o: &mut String, d: &ReportData) {
-    const W: f64 = 960.0;
-    const X0: f64 = 330.0;
-    const X1: f64 = 670.0;
-    const TOP: f64 = 8.0;
-    const ROW: f64 = 30.0;
-    const BAR: f64 = 18.0;
-
-    let mut top: Vec<&GroupRow> = d.groups.iter().filter(|g| g.savings_usd.0 > 0).collect();
-    top.sort_by(|a, b| {
-        b.savings_usd
-            .cmp(&a.savings_usd)
-            .then_with(|| a.log_group.cmp(&b.log_group))
-            .then_with(|| a.region.cmp(&b.region))
-            .then_with(|| a.account_id.cmp(&b.account_id))
-    });
-    top.truncate(10);
-
-    o.push_str(
-        "<section id=\"top-savings\" class=\"keep\">\n<h2>Where the savings are</h2>\n<p>The ten log groups that \
-         would save the most by moving to their own cheapest path (today's cost minus the \
-         cheapest path's cost, per month). Hover a name for the full name and figures.</p>\n<figure>\n",
-    );
-    if top.is_empty() {
-        svg_open(o, W, 50.0, "chart-savings", "Top log groups by savings");
-        o.push_str(
-            "<text class=\"lbl muted\" x=\"16\" y=\"30\">No log group would cost less on another path.</text>\n</svg>\n</figure>\n</section>\n",
-        );
-        return;
-    }
-    let max = top.iter().map(|g| usd_f(g.savings_usd)).fold(0.0, f64::max);
-    let scale = Scale::nice(0.0, max, 5);
-    let sx = |v: f64| X0 + scale.frac(v) * (X1 - X0);
-    let plot_h = top.len() as f64 * ROW;
-    let h = TOP + plot_h + 30.0;
-    svg_open(
-        o,
-        W,
-        h,
-        "chart-savings",
-        "Top log groups by monthly savings",
-    );
-    for t in &scale.ticks {
-        let x = sx(*t);
-        w!(
-            o,
-            "<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
-             <text class=\"ax\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-            n(x),
-            n(TOP),
-            n(x),
-            n(TOP + plot_h),
-            n(x),
-            n(TOP + plot_h + 18.0),
-            short_usd(*t)
-        );
-    }
-    for (i, g) in top.iter().enumerate() {
-        let y = TOP + i as f64 * ROW + (ROW - BAR) / 2.0;
-        let mid = y + BAR / 2.0;
-        let tip = format!(
-            "{} ({}, account {}): today {} on {}, {} on {}, saves {} a month",
-            g.log_group,
-            g.region,
-            g.account_id,
-            g.today_usd,
-            g.today_path.title(),
-            g.best_usd,
-            g.best_path.title(),
-            g.savings_usd
-        );
-        w!(o, "<g><title>{}</title>", escape(&tip));
-        w!(
-            o,
-            "<text class=\"lbl mono\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            n(X0 - 10.0),
-            n(mid + 4.0),
-            escape(&ellipsize(&g.log_group, 44))
-        );
-        let b = sx(usd_f(g.savings_usd));
-        w!(
-            o,
-            "<rect class=\"saving\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-            n(X0),
-            n(y),
-            n((b - X0).max(0.5)),
-            n(BAR)
-        );
-        w!(
-            o,
-            "<text class=\"val halo\" x=\"{}\" y=\"{}\">{}<tspan class=\"ax\" dx=\"6\">→ {}</tspan></text></g>\n",
-            n(b + 8.0),
-            n(mid + 4.0),
-            g.savings_usd,
-            escape(g.best_path.title())
-        );
-    }
-    w!(
-        o,
-        "<line class=\"zero\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n</svg>\n</figure>\n</section>\n",
-        n(X0),
-        n(TOP - 2.0),
-        n(X0),
-        n(TOP + plot_h)
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Chart 3: break-even on Insights scanning
-
-fn chart_breakeven(o: &mut String, d: &ReportData) {
-    const W: f64 = 960.0;
-    const X0: f64 = 70.0;
-    const X1: f64 = 680.0;
-    const Y0: f64 = 30.0;
-    const Y1: f64 = 320.0;
-    const H: f64 = 366.0;
-
-    let c = &d.breakeven_curve;
-    let base = c.cloudwatch_base_usd;
-    let rate = c.scan_usd_per_gib;
-    let current = c.current_scan_gib;
-    // Where each Datadog path's flat total meets CloudWatch's rising line, in exact decimals.
-    let crossings: Vec<(Path, MicroUsd, Option<Decimal>)> = c
-        .datadog
-        .iter()
-        .map(|(p, total)| {
-            let x = (rate > Decimal::ZERO && *total >= base)
-                .then(|| Decimal::from(total.0 - base.0) / Decimal::from(1_000_000) / rate);
-            (*p, *total, x)
-        })
-        .collect();
-    let largest = crossings
-        .iter()
-        .filter_map(|c| c.2)
-        .max()
-        .unwrap_or_default();
-    let cur_f = dec_f(current);
-    let mut x_max = (2.0 * cur_f).max(1.2 * dec_f(largest));
-    if x_max <= 0.0 {
-        x_max = 100.0;
-    }
-    let xs = Scale::nice(0.0, x_max, 6);
-    let rate_f = dec_f(rate);
-    let cw_at = |x: f64| usd_f(base) + x * rate_f;
-    let mut y_lo = 0.0f64.min(usd_f(base)).min(cw_at(xs.hi));
-    let mut y_hi = usd_f(base).max(cw_at(xs.hi));
-    for (_, t, _) in &crossings {
-        y_lo = y_lo.min(usd_f(*t));
-        y_hi = y_hi.max(usd_f(*t));
-    }
-    let ys = Scale::nice(y_lo, y_hi * 1.04, 5);
-    let sx = |v: f64| X0 + xs.frac(v) * (X1 - X0);
-    let sy = |v: f64| Y1 - ys.frac(v) * (Y1 - Y0);
-
-    o.push_str(
-        "<section id=\"break-even\" class=\"keep\">\n<h2>Break-even: how much Insights scanning tips the balance</h2>\n\
-         <p>Datadog charges nothing per query; CloudWatch Logs Insights charges per GiB scanned. \
-         The rising line is the CloudWatch path's monthly cost as scanning grows; the flat lines \
-         are the Datadog paths. Left of a crossing CloudWatch is cheaper, right of it Datadog is.</p>\n<figure>\n",
-    );
-    svg_open(
-        o,
-        W,
-        H,
-        "chart-breakeven",
-        "Monthly cost against Logs Insights GiB scanned",
-    );
-    for t in &ys.ticks {
-        let y = sy(*t);
-        w!(
-            o,
-            "<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
-             <text class=\"ax\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-            n(X0),
-            n(y),
-            n(X1),
-            n(y),
-            n(X0 - 8.0),
-            n(y + 4.0),
-            short_usd(*t)
-        );
-    }
-    for t in &xs.ticks {
-        let x = sx(*t);
-        w!(
-            o,
-            "<line class=\"tick\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
-             <text class=\"ax\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-            n(x),
-            n(Y1),
-            n(x),
-            n(Y1 + 5.0),
-            n(x),
-            n(Y1 + 19.0),
-            short_num(*t)
-        );
-    }
-    w!(
-        o,
-        "<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
-         <text class=\"ax\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">Logs Insights data scanned per month (GiB)</text>\
-         <text class=\"ax\" x=\"{}\" y=\"{}\">USD per month</text>\n",
-        n(X0),
-        n(sy(0.0f64.max(ys.lo))),
-        n(X1),
-        n(sy(0.0f64.max(ys.lo))),
-        n((X0 + X1) / 2.0),
-        n(H - 6.0),
-        n(X0 - 8.0 - 40.0),
-        n(Y0 - 14.0)
-    );
-
-    // Lines, with their names stacked at the right edge without overlapping.
-    let mut labels: Vec<(f64, String, &'static str)> = Vec::new();
-    for (p, total, _) in &crossings {
-        let y = sy(usd_f(*total));
-        let (colour, dash) = path_style(*p);
-        w!(
-            o,
-            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{colour}\" stroke-width=\"2.2\"{dash}><title>{}: {}</title></line>\n",
-            n(X0),
-            n(y),
-            n(X1),
-            n(y),
-            escape(p.title()),
-            total
-        );
-        labels.push((y, format!("{} {}", p.title(), total), colour));
-    }
-    let (cw_colour, _) = path_style(Path::Cloudwatch);
-    w!(
-        o,
-        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{cw_colour}\" stroke-width=\"2.6\"><title>{}: {} plus ${} per GiB scanned</title></line>\n",
-        n(sx(0.0)),
-        n(sy(cw_at(0.0))),
-        n(sx(xs.hi)),
-        n(sy(cw_at(xs.hi))),
-        escape(Path::Cloudwatch.title()),
-        base,
-        price(rate)
-    );
-    labels.push((
-        sy(cw_at(xs.hi)),
-        Path::Cloudwatch.title().to_string(),
-        cw_colour,
-    ));
-    labels.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for i in 1..labels.len() {
-        if labels[i].0 - labels[i - 1].0 < 15.0 {
-            labels[i].0 = labels[i - 1].0 + 15.0;
-        }
-    }
-    if let Some(last) = labels.last().map(|l| l.0)
-        && last > Y1 + 10.0
-    {
-        let shift = last - (Y1 + 10.0);
-        for l in &mut labels {
-            l.0 -= shift;
-        }
-    }
-    for (y, text, colour) in &labels {
-        w!(
-            o,
-            "<text class=\"lbl line\" x=\"{}\" y=\"{}\" style=\"fill:{colour}\">{}</text>\n",
-            n(X1 + 8.0),
-            n(y + 4.0),
-            escape(text)
-        );
-    }
-
-    // Today's scan volume.
-    if current > Decimal::ZERO {
-        let x = sx(cur_f);
-        let anchor = if x > X1 - 140.0 { "end" } else { "start" };
-        let dx = if anchor == "end" { -6.0 } else { 6.0 };
-        w!(
-            o,
-            "<line class=\"current\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
-             <circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"{cw_colour}\"><title>CloudWatch at the current scan volume: {}</title></circle>\
-             <text class=\"ax strong\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">current: {} GiB/month</text>\n",
-            n(x),
-            n(Y0),
-            n(x),
-            n(Y1),
-            n(x),
-            n(sy(cw_at(cur_f))),
-            MicroUsd(base.0 + micros_f(cur_f * rate_f)),
-            n(x + dx),
-            n(Y0 + 10.0),
-            short_num(cur_f)
-        );
-    }
-    // Crossing markers, labels placed above the point, or below when they would touch the
-    // previous label.
-    let mut placed: Vec<(f64, f64)> = Vec::new();
-    let mut points: Vec<(Path, MicroUsd, Decimal)> = crossings
-        .iter()
-        .filter_map(|(p, t, x)| x.map(|x| (*p, *t, x)))
-        .collect();
-    points.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.cmp(&b.0)));
-    for (p, total, x) in &points {
-        let (colour, _) = path_style(*p);
-        let (px, py) = (sx(dec_f(*x)), sy(usd_f(*total)));
-        w!(
-            o,
-            "<circle class=\"cross\" cx=\"{}\" cy=\"{}\" r=\"5\" stroke=\"{colour}\"><title>{} breaks even at {} GiB scanned a month</title></circle>\n",
-            n(px),
-            n(py),
-            escape(p.title()),
-            fixed(*x, 1)
-        );
-        // Above, below, then beside: the first spot clear of the labels already placed.
-        let clash = |lx: f64, ly: f64| {
-            placed
-                .iter()
-                .any(|(qx, qy)| (qx - lx).abs() < 64.0 && (qy - ly).abs() < 13.0)
-        };
-        let spots = [
-            (0.0, -11.0),
-            (0.0, 20.0),
-            (-62.0, -11.0),
-            (62.0, 20.0),
-            (-62.0, 20.0),
-            (62.0, -11.0),
-        ];
-        let (lx, ly) = spots
-            .iter()
-            .map(|(dx, dy)| (px + dx, py + dy))
-            .find(|(lx, ly)| !clash(*lx, *ly))
-            .unwrap_or((px, py + 20.0 + 13.0 * placed.len() as f64));
-        placed.push((lx, ly));
-        w!(
-            o,
-            "<text class=\"ax halo\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" style=\"fill:{colour}\">{} GiB</text>\n",
-            n(lx),
-            n(ly),
-            short_num(dec_f(*x))
-        );
-    }
-    o.push_str("</svg>\n<figcaption>");
-    w!(
-        o,
-        "CloudWatch + Insights costs {} a month before scanning, plus ${} per GiB scanned; the model \
-         assumes {} GiB scanned this month.",
-        base,
-        price(rate),
-        fixed(current, 1)
-    );
-    for (p, total, x) in &crossings {
-        match x {
-            Some(x) if current > Decimal::ZERO => w!(
-                o,
-                " {} ({}) breaks even at {} GiB a month ({}× today's scanning).",
-                escape(p.title()),
-                total,
-                fixed(*x, 1),
-                fixed(*x / current, 2)
-            ),
-            Some(x) => w!(
-                o,
-                " {} ({}) breaks even at {} GiB a month.",
-                escape(p.title()),
-                total,
-                fixed(*x, 1)
-            ),
-            None if rate > Decimal::ZERO => w!(
-                o,
-                " {} ({}) is cheaper than CloudWatch even with no scanning.",
-                escape(p.title()),
-                total
-            ),
-            None => w!(
-                o,
-                " {} costs {}; with no Insights price the lines never cross.",
-                escape(p.title()),
-                total
-            ),
-        }
-    }
-    if crossings.is_empty() {
-        o.push_str(" No Datadog path is available to compare.");
-    }
-    o.push_str("</figcaption>\n</figure>\n</section>\n");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tables
-
-fn paths_table(o: &mut String, d: &ReportData) {
-    // A component that is ever negative is a credit: listed after a subtotal of the charges.
-    let credit_names: BTreeSet<&str> = d
-        .paths
-        .iter()
-        .flat_map(|p| p.components.iter())
-        .filter(|(_, m)| m.0 < 0)
-        .map(|(n, _)| n.as_str())
-        .collect();
-    let mut charges: Vec<&str> = Vec::new();
-    let mut credits: Vec<&str> = Vec::new();
-    for (name, _) in d.paths.iter().flat_map(|p| p.components.iter()) {
-        let list = if credit_names.contains(name.as_str()) {
-            &mut credits
-        } else {
-            &mut charges
-        };
-        if !list.contains(&name.as_str()) {
-            list.push(name);
-        }
-    }
-    o.push_str(
-        "<section id=\"paths\">\n<h2>Paths: totals and what they are made of</h2>\n<p>Each column \
-         adds up: charges, less free-tier credits, give the path's monthly total.</p>\n\
-         <div class=\"scroll\">\n<table class=\"paths\">\n<thead><tr><th>Component</th>",
-    );
-    let mut notes: Vec<&PathTotal> = Vec::new();
-    for p in &d.paths {
-        let mark = if p.total_usd.is_none() {
-            notes.push(p);
-            format!("<sup>{}</sup>", notes.len())
-        } else if p.path == d.best_path {
-            " <span class=\"badge good\">cheapest</span>".to_string()
-        } else {
-            String::new()
-        };
-        w!(o, "<th class=\"num\">{}{mark}</th>", escape(&p.title));
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
-    let cell = |p: &PathTotal, name: &str| -> String {
-        if p.total_usd.is_none() {
-            return "<td class=\"num na\">n/a</td>".into();
-        }
-        match p.components.iter().find(|(c, _)| c == name) {
-            Some((_, m)) => format!("<td class=\"num\">{m}</td>"),
-            None => "<td class=\"num muted\">—</td>".into(),
-        }
-    };
-    let component_row = |o: &mut String, name: &str, cls: &str| {
-        w!(
-            o,
-            "<tr class=\"{cls}\"><td>{} <code class=\"muted\">{}</code></td>",
-            escape(&component_label(name)),
-            escape(name)
-        );
-        for p in &d.paths {
-            o.push_str(&cell(p, name));
-        }
-        o.push_str("</tr>\n");
-    };
-    for name in &charges {
-        component_row(o, name, "component");
-    }
-    if !credits.is_empty() {
-        o.push_str("<tr class=\"subtotal\"><td>Charges before credits</td>");
-        for p in &d.paths {
-            if p.total_usd.is_some() {
-                w!(o, "<td class=\"num\">{}</td>", split_sums(p).0);
-            } else {
-                o.push_str("<td class=\"num na\">n/a</td>");
-            }
-        }
-        o.push_str("</tr>\n");
-        for name in &credits {
-            component_row(o, name, "component credit");
-        }
-    }
-    o.push_str("<tr class=\"total\"><td>Monthly total</td>");
-    for p in &d.paths {
-        match p.total_usd {
-            Some(t) => w!(o, "<td class=\"num\">{t}</td>"),
-            None => o.push_str("<td class=\"num na\">n/a</td>"),
-        }
-    }
-    o.push_str("</tr>\n<tr class=\"vs\"><td>Against today</td>");
-    for p in &d.paths {
-        match p.total_usd {
-            Some(t) => {
-                let diff = t - d.today_total_usd;
-                let tone = match diff.0.signum() {
-                    -1 => " good",
-                    1 => " bad",
-                    _ => "",
-                };
-                w!(o, "<td class=\"num{tone}\">{}</td>", signed(diff));
-            }
-            None => o.push_str("<td class=\"num na\">n/a</td>"),
-        }
-    }
-    o.push_str("</tr>\n</tbody>\n</table>\n</div>\n");
-    if !notes.is_empty() {
-        o.push_str("<ol class=\"notes\">\n");
-        for p in notes {
-            w!(
-                o,
-                "<li>{} is not available: {}</li>\n",
-                escape(&p.title),
-                escape(p.reason.as_deref().unwrap_or("no reason given"))
-            );
-        }
-        o.push_str("</ol>\n");
-    }
-    o.push_str("</section>\n");
-}
-
-fn groups_table(o: &mut String, d: &ReportData) {
-    w!(
-        o,
-        "<section id=\"log-groups\">\n<h2>All log groups</h2>\n<p>{} log group{}. Monthly cost \
-         of each group on each path; the cheapest is shaded. Break-even is the Insights scan \
-         volume at which CloudWatch costs the same as the group's cheapest Datadog path, in GiB a \
-         month and as full scans of the group's month of data.</p>\n\
-         <div class=\"scroll\">\n<table class=\"groups\">\n<thead>\n<tr>\
-         <th rowspan=\"2\">Log group</th><th rowspan=\"2\">Region<br>Class</th>\
-         <th rowspan=\"2\" class=\"num\">GiB ingested</th><th rowspan=\"2\" class=\"num\">Events</th>\
-         <th rowspan=\"2\" class=\"num\">Today</th><th colspan=\"{}\" class=\"span\">Cost on each path</th>\
-         <th rowspan=\"2\">Best path</th><th rowspan=\"2\" class=\"num\">Savings</th>\
-         <th rowspan=\"2\" class=\"num\">Break-even GiB/month</th></tr>\n<tr>",
-        d.groups.len(),
-        if d.groups.len() == 1 { "" } else { "s" },
-        Path::ALL.len()
-    );
-    for p in Path::ALL {
-        w!(
-            o,
-            "<th class=\"num\" title=\"{}\">{}</th>",
-            escape(p.title()),
-            short_title(p)
-        );
-    }
-    o.push_str("</tr>\n</thead>\n<tbody>\n");
-    if d.groups.is_empty() {
-        w!(
-            o,
-            "<tr><td colspan=\"{}\" class=\"muted\">No log groups in this report.</td></tr>\n",
-            8 + Path::ALL.len()
-        );
-    }
-    let many_accounts = d.accounts.len() > 1;
-    for g in &d.groups {
-        let mut name = escape(&g.log_group);
-        if g.vended {
-            name.push_str(" <span class=\"badge\">vended</span>");
-        }
-        if many_accounts {
-            w!(
-                name,
-                "<div class=\"muted small\">{}</div>",
-                escape(&g.account_id)
-            );
-        }
-        w!(
-            o,
-            "<tr><td class=\"name\">{name}</td><td class=\"nw\">{}<div class=\"muted small\">{}</div></td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}<div class=\"muted small\">{}</div></td>",
-            escape(&g.region),
-            g.log_group_class
-                .as_deref()
-                .map_or("—".to_string(), class_label),
-            gib(g.incoming_bytes),
-            thousands(&g.incoming_events.to_string()),
-            g.today_usd,
-            short_title(g.today_path)
-        );
-        for (i, p) in Path::ALL.iter().enumerate() {
-            match g.path_usd.get(i).copied().flatten() {
-                Some(m) if *p == g.best_path => w!(o, "<td class=\"num best\">{m}</td>"),
-                Some(m) => w!(o, "<td class=\"num\">{m}</td>"),
-                None => o.push_str("<td class=\"num na\">n/a</td>"),
-            }
-        }
-        let tone = match g.savings_usd.0.signum() {
-            1 => " good",
-            -1 => " bad",
-            _ => "",
-        };
-        let breakeven = match (g.breakeven_scan_gib, g.breakeven_full_scans) {
-            (Some(v), _) if v.is_zero() => {
-                "0<div class=\"muted small\">Datadog cheaper</div>".to_string()
-            }
-            (Some(v), Some(s)) => format!(
-                "{}<div class=\"muted small\">{}× full scans</div>",
-                fixed_auto(v),
-                fixed_auto(s)
-            ),
-            (Some(v), None) => fixed_auto(v),
-            (None, _) => "<span class=\"na\">n/a</span>".to_string(),
-        };
-        w!(
-            o,
-            "<td class=\"nw\">{}</td><td class=\"num{tone}\">{}</td><td class=\"num\">{breakeven}</td></tr>\n",
-            short_title(g.best_path),
-            g.savings_usd
-        );
-    }
-    o.push_str("</tbody>\n</table>\n</div>\n</section>\n");
-}
-
-fn variance_rows(
-    o: &mut String,
-    rows: &[crate::reconcile::ComponentVariance],
-    total: Option<&crate::reconcile::TotalVariance>,
-    billed_label: &str,
-) {
-    w!(
-        o,
-        "<div class=\"scroll\">\n<table class=\"reconciliation\">\n<thead><tr><th>Component</th>\
-         <th class=\"num\">Modeled</th><th class=\"num\">{}</th><th class=\"num\">Variance</th>\
-         <th class=\"num\">%</th><th class=\"num\">Quantity modeled</th>\
-         <th class=\"num\">Quantity billed</th><th class=\"num\">Sampled (IncomingBytes)</th>\
-         <th class=\"num\">Volume effect</th><th class=\"num\">Price effect</th></tr></thead>\n<tbody>\n",
-        escape(billed_label)
-    );
-    let opt = |m: Option<MicroUsd>, signed_: bool| match m {
-        Some(m) if signed_ => signed(m),
-        Some(m) => m.to_string(),
-        None => "—".to_string(),
-    };
-    let pct_text = |p: Option<Decimal>| match p {
-        Some(p) => {
-            let t = fixed(p, 1);
-            if p > Decimal::ZERO {
-                format!("+{t}%")
-            } else {
-                format!("{t}%")
-            }
-        }
-        None => "n/a".to_string(),
-    };
-    let q = |d: Decimal, unit: &str| format!("{} {}", quantity(d.round_dp(3)), escape(unit));
-    for c in rows {
-        w!(
-            o,
-            "<tr{}><td><code>{}</code>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td></tr>\n",
-            if c.flagged { " class=\"flagged\"" } else { "" },
-            escape(&c.component),
-            if c.flagged {
-                " <span class=\"badge st-unconfirmed\">over threshold</span>"
-            } else {
-                ""
-            },
-            c.modeled_usd,
-            opt(c.billed_usd, false),
-            opt(c.variance_usd, true),
-            if c.billed_usd.is_some() {
-                pct_text(c.variance_pct)
-            } else {
-                "—".to_string()
-            },
-            q(c.modeled_quantity, &c.unit),
-            match c.billed_quantity {
-                Some(b) => q(b, &c.unit),
-                None => format!("<span class=\"muted small\">{}</span>", escape(&c.basis)),
-            },
-            c.sampled_gib.map(|s| q(s, "GiB")).unwrap_or_default(),
-            opt(c.volume_effect_usd, true),
-            opt(c.price_effect_usd, true),
-        );
-    }
-    if let Some(t) = total {
-        w!(
-            o,
-            "<tr class=\"total{}\"><td>Total</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td></td><td></td><td></td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-            if t.flagged { " flagged" } else { "" },
-            t.modeled_usd,
-            t.billed_usd,
-            signed(t.variance_usd),
-            pct_text(t.variance_pct),
-            signed(t.volume_effect_usd),
-            signed(t.price_effect_usd),
-        );
-    }
-    o.push_str("</tbody>\n</table>\n</div>\n");
-}
-
-fn notes_list(o: &mut String, notes: &[String]) {
-    if notes.is_empty() {
-        return;
-    }
-    o.push_str("<ul class=\"notes\">\n");
-    for n in notes {
-        w!(o, "<li>{}</li>\n", escape(n));
-    }
-    o.push_str("</ul>\n");
-}
-
-/// The model's today against the bill (Cost Explorer) and Datadog's usage, when asked for.
-fn reconciliation(o: &mut String, d: &ReportData) {
-    let Some(r) = &d.actuals else { return };
-    w!(
-        o,
-        "<section id=\"reconciliation\">\n<h2>Reconciliation with the bill</h2>\n"
-    );
-    if let Some(a) = &r.aws {
-        let line = crate::commands::actuals::requests_line(
-            a.requests,
-            a.from_cache,
-            a.cache_file.as_deref().unwrap_or("actuals.json"),
-            a.fetched_at.as_deref().unwrap_or("-"),
-        );
-        match a.status.as_str() {
-            "reconciled" => {
-                w!(
-                    o,
-                    "<p>Today's model (each group on its current path, free-tier credits included) \
-                     against Cost Explorer's UnblendedCost for {}. Variance = billed − modeled, as a \
-                     percentage of the modeled cost; rows over {}% are highlighted. The volume effect \
-                     is the quantity difference at the model's effective rate, the price effect the \
-                     rest.</p>\n",
-                    escape(&r.month),
-                    escape(&r.threshold_percent.to_string())
-                );
-                variance_rows(o, &a.components, a.total.as_ref(), "Billed");
-                if !a.unmapped.is_empty() {
-                    w!(
-                        o,
-                        "<h3>Billed usage types that map to no component</h3>\n<p>{} in all, not in \
-                         the totals above.</p>\n<div class=\"scroll\">\n<table class=\"unmapped\">\n\
-                         <thead><tr><th>Usage type</th><th>Account</th><th>Region</th>\
-                         <th class=\"num\">Quantity</th><th class=\"num\">Billed</th><th>What it is</th>\
-                         </tr></thead>\n<tbody>\n",
-                        a.unmapped_total_usd
-                    );
-                    for u in &a.unmapped {
-                        w!(
-                            o,
-                            "<tr><td><code>{}</code></td><td>{}</td><td class=\"nw\">{}</td>\
-                             <td class=\"num\">{} {}</td><td class=\"num\">{}</td><td class=\"muted\">{}</td></tr>\n",
-                            escape(&u.usage_type),
-                            escape(u.account_id.as_deref().unwrap_or("")),
-                            escape(&u.region),
-                            quantity(u.quantity.round_dp(3)),
-                            escape(&u.unit),
-                            u.billed_usd,
-                            escape(&u.note)
-                        );
-                    }
-                    o.push_str("</tbody>\n</table>\n</div>\n");
-                }
-                notes_list(o, &a.notes);
-            }
-            "no_data" => w!(
-                o,
-                "<p class=\"notice\"><strong>No Cost Explorer data for {}:</strong> {}</p>\n",
-                escape(&r.month),
-                escape(a.reason.as_deref().unwrap_or(""))
-            ),
-            _ => w!(
-                o,
-                "<p class=\"notice\"><strong>Actuals not included:</strong> {}. The rest of the \
-                 report does not depend on them.</p>\n",
-                escape(
-                    a.reason
-                        .as_deref()
-                        .unwrap_or("Cost Explorer could not be asked")
-                )
-            ),
-        }
-        if a.status != "unavailable" || a.requests > 0 {
-            w!(o, "<p class=\"muted small\">{}.</p>\n", escape(&line));
-        }
-    }
-    if let Some(dd) = &r.datadog {
-        w!(
-            o,
-            "<h3>Datadog usage against the model</h3>\n<p>Datadog's estimated usage from \
-             <code>{}</code>, priced with the model's Datadog prices.</p>\n",
-            escape(&dd.file)
-        );
-        variance_rows(o, &dd.components, dd.total.as_ref(), "From usage");
-        notes_list(o, &dd.notes);
-    }
-    o.push_str("</section>\n");
-}
-
-/// Per-account totals, when the report covers several accounts.
-fn accounts_table(o: &mut String, d: &ReportData) {
-    if d.account_totals.len() < 2 {
-        return;
-    }
-    o.push_str(
-        "<section id=\"accounts\">\n<h2>Per account</h2>\n<table class=\"accounts\">\n<thead><tr>\
-         <th>Account</th><th class=\"num\">Groups</th><th class=\"num\">Today</th>",
-    );
-    for p in &d.paths {
-        w!(o, "<th class=\"num\">{}</th>", escape(&p.title));
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
-    for a in &d.account_totals {
-        w!(
-            o,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            escape(&a.account_id),
-            a.log_groups,
-            escape(&a.today_usd.to_string())
-        );
-        for t in &a.path_usd {
-            let cell = t.map_or("n/a".to_string(), |m| m.to_string());
-            w!(o, "<td class=\"num\">{}</td>", escape(&cell));
-        }
-        o.push_str("</tr>\n");
-    }
-    o.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-fn assumptions_table(o: &mut String, d: &ReportData) {
-    o.push_str(
-        "<section id=\"assumptions\">\n<h2>Assumptions</h2>\n<p>The model's settings in force for \
-         this report; change them in logplan.toml.</p>\n<table class=\"assumptions\">\n<thead><tr>\
-         <th>Assumption</th><th>Value</th><th>Note</th></tr></thead>\n<tbody>\n",
-    );
-    for a in &d.assumptions {
-        w!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td class=\"muted\">{}</td></tr>\n",
-            escape(&a.name),
-            escape(&a.value),
-            escape(&a.note)
-        );
-    }
-    o.push_str("</tbody>\n</table>\n</section>\n");
-}
-
-fn prices_table(o: &mut String, d: &ReportData) {
-    let caveats = d.caveat_prices();
-    o.push_str("<section id=\"prices\">\n<h2>Prices</h2>\n");
-    if caveats.is_empty() {
-        o.push_str(
-            "<p>Every price used is confirmed from the vendor or derived from a copy of its price \
-             list.</p>\n",
-        );
-    } else {
-        let ids: Vec<String> = caveats
-            .iter()
-            .map(|p| format!("<code>{}</code>", escape(&p.id)))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        w!(
-            o,
-            "<p class=\"notice\"><strong>{} of the {} prices used are unconfirmed or overridden</strong> \
-             (a third-party claim rather than a published figure, or a value set in logplan.toml); \
-             they are highlighted below and the totals above rest on them: {}.</p>\n",
-            caveats.len(),
-            d.prices.len(),
-            ids.join(", ")
-        );
-    }
-    o.push_str(
-        "<p class=\"muted small\">Values are USD per unit unless marked as a free allowance; a tiered \
-         price lists each tier's rate in order, separated by \"/\".</p>\n\
-         <div class=\"scroll\">\n<table class=\"prices\">\n<thead><tr><th>Price</th><th>Region</th>\
-         <th>Description</th><th class=\"num\">Value</th><th>Unit</th><th>Status</th><th>Source</th>\
-         </tr></thead>\n<tbody>\n",
-    );
-    for p in &d.prices {
-        let flagged = caveats.iter().any(|c| std::ptr::eq(*c, p));
-        // Allowances (free tiers) are quantities, not prices.
-        let allowance = p.id.contains("free");
-        let show = |v: &Decimal| {
-            if allowance {
-                quantity(*v)
-            } else {
-                format!("${}", price(*v))
-            }
-        };
-        let values: Vec<String> = p.prices.iter().map(show).collect();
-        let mut value = values.join(" / ");
-        if allowance {
-            value.push_str("<div class=\"muted small\">free allowance</div>");
-        }
-
-        if let Some(book) = &p.book_prices {
-            let b: Vec<String> = book.iter().map(show).collect();
-            w!(
-                value,
-                "<div class=\"muted small\">book: {}</div>",
-                b.join(" / ")
-            );
-        }
-        w!(
-            o,
-            "<tr{}><td><code>{}</code></td><td class=\"nw\">{}</td><td class=\"desc\">{}</td><td class=\"num\">{value}</td>\
-             <td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"src\">{}</td></tr>\n",
-            if flagged { " class=\"caveat\"" } else { "" },
-            escape(&p.id),
-            escape(&p.region),
-            escape(&p.description),
-            escape(&p.unit),
-            status_badge(p),
-            escape(&p.source)
-        );
-    }
-    o.push_str("</tbody>\n</table>\n</div>\n</section>\n");
-}
-
-fn status_badge(p: &PriceUsed) -> String {
-    let s = p.status.as_str();
-    let extra = if p.book_prices.is_some() && p.status != Status::Override {
-        " <span class=\"muted small\">discounted</span>"
-    } else {
-        ""
-    };
-    format!("<span class=\"badge st-{s}\">{s}</span>{extra}")
-}
-
-fn api_section(o: &mut String, d: &ReportData) {
-    let Some(api) = &d.api else { return };
-    let calls: u64 = api.calls.values().sum();
-    w!(
-        o,
-        "<section id=\"api-use\">\n<h2>API use</h2>\n<p>This run made {} AWS API call{} \
-         ({} CloudWatch metrics requested), costing {:.4}.</p>\n<table class=\"api\">\n<thead><tr>\
-         <th>API call</th><th class=\"num\">Calls</th></tr></thead>\n<tbody>\n",
-        thousands(&calls.to_string()),
-        if calls == 1 { "" } else { "s" },
-        thousands(&api.metrics_requested.to_string()),
-        api.cost_usd
-    );
-    for (name, count) in &api.calls {
-        w!(
-            o,
-            "<tr><td><code>{}</code></td><td class=\"num\">{}</td></tr>\n",
-            escape(name),
-            thousands(&count.to_string())
-        );
-    }
-    w!(
-        o,
-        "<tr class=\"total\"><td>Total</td><td class=\"num\">{}</td></tr>\n</tbody>\n</table>\n</section>\n",
-        thousands(&calls.to_string())
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-/// HTML-escape text for element content and quoted attribute values alike. Every string that
-/// comes from the data goes through here.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn svg_open(o: &mut String, w: f64, h: f64, id: &str, title: &str) {
-    w!(
-        o,
-        "<svg class=\"chart\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" \
-         role=\"img\" aria-labelledby=\"{id}-title\">\n<title id=\"{id}-title\">{}</title>\n",
-        n(w),
-        n(h),
-        n(w),
-        n(h),
-        escape(title)
-    );
-}
-
-/// A coordinate with at most two decimals, without trailing zeros or "-0".
-fn n(x: f64) -> String {
-    if !x.is_finite() {
-        return "0".into();
-    }
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() {
-        "0".into()
-    } else {
-        s.to_string()
-    }
-}
-
-/// Money as a float, for geometry only: totals are always printed from the integer amount.
-fn usd_f(m: MicroUsd) -> f64 {
-    m.0 as f64 / 1e6
-}
-
-fn dec_f(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(0.0)
-}
-
-fn micros_f(usd: f64) -> i64 {
-    (usd * 1e6).round() as i64
-}
-
-/// "+$1.00", "$0.00", "$-1.00".
-fn signed(m: MicroUsd) -> String {
-    if m.0 > 0 {
-        format!("+{m}")
-    } else {
-        m.to_string()
-    }
-}
-
-/// `part / whole` as a percentage with one decimal ("12.3%"), rounded half away from zero.
-fn pct(part: MicroUsd, whole: MicroUsd) -> Option<String> {
-    if whole.0 == 0 {
-        return None;
-    }
-    let p = Decimal::from(part.0) * Decimal::from(100) / Decimal::from(whole.0);
-    Some(format!("{}%", fixed(p, 1)))
-}
-
-fn pct_signed(part: MicroUsd, whole: MicroUsd) -> Option<String> {
-    pct(part, whole).map(|s| {
-        if part.0 > 0 && whole.0 > 0 {
-            format!("+{s}")
-        } else {
-            s
-        }
-    })
-}
-
-/// A decimal string of dollars ("12.530000") as micro-dollars.
-fn parse_usd(s: &str) -> Option<MicroUsd> {
-    let v: Decimal = s.trim().trim_start_matches('$').parse().ok()?;
-    (v * Decimal::from(1_000_000))
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-        .to_i64()
-        .map(MicroUsd)
-}
-
-/// A decimal with exactly `dp` decimals and thousands separators ("12,345.6").
-fn fixed(d: Decimal, dp: u32) -> String {
-    let r = d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-    let s = format!("{r:.prec$}", prec = dp as usize);
-    let (sign, body) = match s.strip_prefix('-') {
-        Some(b) => ("-", b),
-        None => ("", s.as_str()),
-    };
-    match body.split_once('.') {
-        Some((whole, frac)) => format!("{sign}{}.{frac}", thousands(whole)),
-        None => format!("{sign}{}", thousands(body)),
-    }
-}
-
-/// Decimals where they matter: two below 10, one below 1,000, none above.
-fn fixed_auto(d: Decimal) -> String {
-    let a = d.abs();
-    let dp = if a < Decimal::from(10) {
-        2
-    } else if a < Decimal::from(1000) {
-        1
-    } else {
-        0
-    };
-    fixed(d, dp)
-}
-
-/// Thousands separators for a string of digits.
-fn thousands(digits: &str) -> String {
-    let len = digits.chars().count();
-    let mut out = String::with_capacity(len + len / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (len - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Bytes as GiB with two decimals, exact (integer arithmetic, half up).
-fn gib(bytes: u64) -> String {
-    let hundredths = (u128::from(bytes) * 100 + (1u128 << 29)) >> 30;
-    format!(
-        "{}.{:02}",
-        thousands(&(hundredths / 100).to_string()),
-        hundredths % 100
-    )
-}
-
-/// A unit price: as many decimals as it has, at least two.
-fn price(d: Decimal) -> String {
-    let v = d.normalize();
-    if v.scale() < 2 {
-        format!("{v:.2}")
-    } else {
-        v.to_string()
-    }
-}
-
-/// A quantity as written, with thousands separators ("400,000", "5", "0.5").
-fn quantity(d: Decimal) -> String {
-    let v = d.normalize();
-    fixed(v, v.scale())
-}
-
-/// Axis labels: 950, 1.2k, 3.4M, 0.25.
-fn short_num(v: f64) -> String {
-    let a = v.abs();
-    let (div, suffix) = if a >= 1e12 {
-        (1e12, "T")
-    } else if a >= 1e9 {
-        (1e9, "B")
-    } else if a >= 1e6 {
-        (1e6, "M")
-    } else if a >= 1e3 {
-        (1e3, "k")
-    } else {
-        (1.0, "")
-    };
-    let x = v / div;
-    let s = if div == 1.0 && a < 10.0 {
-        format!("{x:.2}")
-    } else if div == 1.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    };
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    let s = if s == "-0" { "0".to_string() } else { s };
-    format!("{s}{suffix}")
-}
-
-fn short_usd(v: f64) -> String {
-    if v < 0.0 {
-        format!("-${}", short_num(-v))
-    } else {
-        format!("${}", short_num(v))
-    }
-}
-
-/// Shorten to `max` characters with an ellipsis in the middle: log group names differ most at
-/// their ends (`/aws/lambda/…-payments-worker`).
-fn ellipsize(s: &str, max: usize) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= max || max < 5 {
-        return s.to_string();
-    }
-    let tail = (max - 1) * 3 / 5;
-    let head = max - 1 - tail;
-    let mut out: String = chars[..head].iter().collect();
-    out.push('…');
-    out.extend(&chars[chars.len() - tail..]);
-    out
-}
-
-/// Axis scale with "nice" round ticks covering [lo, hi].
-struct Scale {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
-}
-
-impl Scale {
-    fn nice(lo: f64, hi: f64, target: usize) -> Scale {
-        let (lo, hi) = if !(lo.is_finite() && hi.is_finite()) || hi - lo <= 0.0 {
-            (lo.min(0.0), if hi > 0.0 { hi } else { lo.min(0.0) + 1.0 })
-        } else {
-            (lo, hi)
-        };
-        let raw = (hi - lo) / target.max(1) as f64;
-        let mag = 10f64.powf(raw.log10().floor());
-        let step = match raw / mag {
-            r if r <= 1.0 => 1.0,
-            r if r <= 2.0 => 2.0,
-            r if r <= 2.5 => 2.5,
-            r if r <= 5.0 => 5.0,
-            _ => 10.0,
-        } * mag;
-        let first = (lo / step).floor() as i64;
-        let last = (hi / step).ceil() as i64;
-        let ticks: Vec<f64> = (first..=last).map(|k| k as f64 * step).collect();
-        Scale {
-            lo: first as f64 * step,
-            hi: last as f64 * step,
-            ticks,
-        }
-    }
-
-    /// Start the scale just below `lo` (rather than at a round tick) when `lo` is negative, and
-    /// drop the ticks that fall outside.
-    fn tighten_low(&mut self, lo: f64, hi: f64) {
-        if lo < 0.0 {
-            self.lo = lo - 0.04 * (hi - lo);
-            let min = self.lo;
-            self.ticks.retain(|t| *t >= min);
-        }
-    }
-
-    /// Position of `v` in the scale, 0 at `lo` and 1 at `hi`.
-    fn frac(&self, v: f64) -> f64 {
-        if self.hi > self.lo {
-            (v - self.lo) / (self.hi - self.lo)
-        } else {
-            0.0
-        }
-    }
-}
-
-fn short_title(p: Path) -> &'static str {
-    match p {
-        Path::Cloudwatch => "CloudWatch",
-        Path::DatadogForwarder => "DD Forwarder",
-        Path::DatadogFirehose => "DD Firehose",
-        Path::DatadogPrivatelink => "DD PrivateLink",
-        Path::Hybrid => "Hybrid",
-    }
-}
-
-fn class_label(c: &str) -> String {
-    match c {
-        "STANDARD" => "Standard".into(),
-        "INFREQUENT_ACCESS" => "Infrequent Access".into(),
-        "DELIVERY" => "Delivery".into(),
-        other => escape(other),
-    }
-}
-
-/// (stroke colour, dash attribute) of a path's line; dashes keep them apart in black and white.
-fn path_style(p: Path) -> (&'static str, &'static str) {
-    match p {
-        Path::Cloudwatch => ("#1f5f9e", ""),
-        Path::DatadogForwarder => ("#6a3fa0", " stroke-dasharray=\"8 4\""),
-        Path::DatadogFirehose => ("#b3541e", " stroke-dasharray=\"2 3\""),
-        Path::DatadogPrivatelink => ("#1f8a80", " stroke-dasharray=\"10 3 2 3\""),
-        Path::Hybrid => ("#6b7280", " stroke-dasharray=\"4 4\""),
-    }
-}
-
-/// Component colours by family: CloudWatch blues, Lambda oranges, transfer ochres, PrivateLink
-/// greens, Firehose browns, Datadog purples.
-fn component_colour(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "cloudwatch_ingest" => "#1f4e79",
-        "cloudwatch_ingest_ia" => "#3a6ea5",
-        "vended_ingest" => "#4f86c6",
-        "vended_ingest_ia" => "#8fb3de",
-        "cloudwatch_storage" => "#9db7d5",
-        "insights_scan" => "#2a8c9c",
-        "forwarder_requests" => "#e0a458",
-        "forwarder_duration" => "#c8742c",
-        "egress_internet" => "#c9a227",
-        "egress_same_region" => "#e3c96b",
-        "privatelink_data" => "#5e9e6e",
-        "privatelink_endpoint_hours" => "#93c29f",
-        "vended_to_firehose" => "#8a5a44",
-        "firehose_ingest" => "#b98b73",
-        "datadog_ingest" => "#632ca6",
-        "datadog_index" => "#8e63c9",
-        "datadog_flex" => "#c2a8e6",
-        _ => return None,
-    })
-}
-
-const FALLBACK: [&str; 6] = [
-    "#7a8793", "#a3742c", "#4b7f52", "#9c4f6b", "#5b6fb0", "#b0a05b",
-];
-
-/// A reader's name for a component; the id is shown beside it in the table.
-fn component_label(name: &str) -> String {
-    let s = match name {
-        "cloudwatch_ingest" => "CloudWatch ingestion (Standard)",
-        "cloudwatch_ingest_ia" => "CloudWatch ingestion (Infrequent Access)",
-        "vended_ingest" => "Vended log ingestion",
-        "vended_ingest_ia" => "Vended log ingestion (Infrequent Access)",
-        "cloudwatch_storage" => "CloudWatch storage",
-        "insights_scan" => "Logs Insights scanning",
-        "forwarder_requests" => "Forwarder Lambda requests",
-        "forwarder_duration" => "Forwarder Lambda duration",
-        "egress_internet" => "Data transfer out (internet)",
-        "egress_same_region" => "Data transfer out (same region)",
-        "privatelink_data" => "PrivateLink data processed",
-        "privatelink_endpoint_hours" => "PrivateLink endpoint hours",
-        "vended_to_firehose" => "Vended logs delivered to Firehose",
-        "firehose_ingest" => "Firehose ingestion",
-        "datadog_ingest" => "Datadog ingestion",
-        "datadog_index" => "Datadog indexing",
-        "datadog_flex" => "Datadog Flex Logs",
-        "free_tier_ingest" => "Free tier: ingestion",
-        "free_tier_storage" => "Free tier: storage",
-        "free_tier_scan" => "Free tier: Insights scanning",
-        "free_tier_egress" => "Free tier: data transfer out",
-        "free_tier_lambda_requests" => "Free tier: Lambda requests",
-        "free_tier_lambda_duration" => "Free tier: Lambda duration",
-        other => return other.replace('_', " "),
-    };
-    s.to_string()
-}
-
-/// The page's only stylesheet. No `<` in it, no external references, print rules included.
-const CSS: &str = r#":root {
-  --ink: #1d2329; --muted: #5f6b76; --rule: #d9dee3; --soft: #f5f7f9;
-  --good: #1e7a4f; --bad: #b03a2e; --warn-bg: #fff7e0; --warn-rule: #d9a520;
-}
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body {
-  margin: 0; background: #fff; color: var(--ink);
-  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-    "Noto Sans", "Liberation Sans", sans-serif;
-  -webkit-print-color-adjust: exact; print-color-adjust: exact;
-}
-main { max-width: 1280px; margin: 0 auto; padding: 32px 32px 48px; }
-h1 { font-size: 27px; font-weight: 650; margin: 0 0 4px; letter-spacing: -0.01em; }
-h2 {
-  font-size: 17px; font-weight: 650; margin: 38px 0 8px; padding-bottom: 6px;
-  border-bottom: 1px solid var(--rule);
-}
-p { margin: 6px 0 12px; max-width: 88ch; }
-p.lead { font-size: 15px; }
-code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.9em; }
-.eyebrow { text-transform: uppercase; letter-spacing: .08em; font-size: 11px; color: var(--muted); margin: 0 0 2px; }
-.meta {
-  display: grid; grid-template-columns: 1.4fr 1.2fr 1.6fr 1fr 1fr; gap: 8px 24px;
-  margin: 10px 0 0; padding: 12px 0 14px; border-top: 1px solid var(--rule); border-bottom: 2px solid var(--ink);
-}
-.meta dt { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
-.meta dd { margin: 2px 0 0; font-weight: 500; overflow-wrap: anywhere; }
-.kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 12px 0 10px; }
-.kpi { border: 1px solid var(--rule); border-top: 3px solid var(--ink); border-radius: 4px; padding: 10px 14px 12px; }
-.kpi .label { font-size: 12px; color: var(--muted); font-weight: 600; }
-.kpi .value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; margin: 2px 0; letter-spacing: -0.01em; }
-.kpi .sub { font-size: 12px; color: var(--muted); }
-.good { color: var(--good); }
-.bad { color: var(--bad); }
-.muted { color: var(--muted); }
-.small { font-size: 11px; }
-td.nw .small { white-space: normal; }
-span.na { color: #9aa4ae; }
-.strong { font-weight: 650; }
-figure { margin: 8px 0 0; break-inside: avoid; }
-svg.chart { display: block; width: 100%; max-width: 960px; height: auto; }
-svg text { font-family: inherit; font-size: 12px; fill: var(--ink); }
-svg text.lbl { font-size: 13px; }
-svg text.lbl.line { font-size: 12px; font-weight: 600; }
-svg text.lbl.mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 11.5px; }
-svg text.val { font-size: 12.5px; font-weight: 650; }
-svg text.ax { font-size: 11px; fill: var(--muted); font-weight: 400; }
-svg text.ax.strong { fill: var(--ink); font-weight: 600; }
-svg text.good { fill: var(--good); font-weight: 600; }
-svg text.muted { fill: var(--muted); }
-svg text.na { font-size: 12px; font-style: italic; fill: var(--muted); }
-svg text.strong { font-weight: 650; }
-svg text.halo { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-svg .grid { stroke: #e6e9ed; stroke-width: 1; }
-svg .tick { stroke: #9aa4ae; stroke-width: 1; }
-svg .axis, svg .zero { stroke: #4a545e; stroke-width: 1.2; }
-svg .today { fill: #7d8792; }
-svg .today-ref { stroke: #2b3136; stroke-width: 1.2; stroke-dasharray: 4 3; }
-svg .net { stroke: #111; stroke-width: 2.2; }
-svg .credit { stroke: #2f7d57; stroke-width: 0.8; }
-svg rect { stroke: #fff; stroke-width: 0.6; }
-svg rect.saving { fill: #2f7d57; }
-svg .current { stroke: #2b3136; stroke-width: 1.2; stroke-dasharray: 3 3; }
-svg .cross { fill: #fff; stroke-width: 2.2; }
-figcaption { font-size: 12.5px; color: var(--muted); margin-top: 8px; max-width: 110ch; }
-.legend { display: flex; flex-wrap: wrap; gap: 4px 18px; list-style: none; padding: 0; margin: 10px 0 0; font-size: 12px; max-width: 960px; }
-.legend li { display: flex; align-items: center; gap: 6px; }
-.sw { width: 12px; height: 12px; border-radius: 2px; display: inline-block; flex: none; }
-.sw-today { background: #7d8792; }
-.sw-hatch { background: repeating-linear-gradient(45deg, #2f7d57 0 2px, #e3f1e8 2px 5px); border: 1px solid #2f7d57; }
-.sw-ref { height: 0; border-top: 2px dashed #2b3136; border-radius: 0; }
-ul.unavailable, ol.notes { font-size: 12.5px; color: var(--muted); margin: 10px 0 0; padding-left: 20px; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 8px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
-thead th {
-  font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted);
-  font-weight: 600; border-bottom: 1.5px solid var(--ink); vertical-align: bottom;
-}
-thead th.num { white-space: normal; }
-td.nw { white-space: nowrap; }
-thead th.span { text-align: center; border-bottom: 1px solid var(--rule); }
-th.num, td.num { text-align: right; white-space: nowrap; }
-td.na { color: #9aa4ae; }
-tbody tr:nth-child(even) td { background: var(--soft); }
-table.paths code { font-size: 10.5px; margin-left: 4px; }
-table.paths th:first-child, table.paths td:first-child { width: 34%; }
-tr.subtotal td { border-top: 1px solid var(--ink); font-weight: 600; }
-tr.credit td.num { color: var(--good); }
-tr.credit td.na { color: #9aa4ae; }
-tr.total td { border-top: 1.5px solid var(--ink); border-bottom: 3px double var(--ink); font-weight: 700; background: #fff; }
-tr.vs td { border-bottom: none; font-size: 12px; background: #fff; }
-tr.strong td { font-weight: 650; }
-table.groups { font-size: 11.5px; }
-table.groups th, table.groups td { padding: 4px 5px; }
-table.groups thead th { font-size: 10px; letter-spacing: .02em; }
-table.groups td.name { overflow-wrap: anywhere; min-width: 170px; max-width: 260px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 11.5px; }
-table.groups td.name .badge, table.groups td.name div { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
-table.groups tbody td.best { background: #e4f2e9; font-weight: 650; color: #17603e; }
-table.prices td.src { overflow-wrap: anywhere; font-size: 11.5px; color: var(--muted); min-width: 200px; }
-table.prices td.desc { min-width: 220px; }
-table.prices tbody tr.caveat td { background: var(--warn-bg); }
-table.prices tr.caveat td:first-child { box-shadow: inset 3px 0 0 var(--warn-rule); }
-table.assumptions td:first-child { font-weight: 600; white-space: nowrap; }
-table.reconciliation tbody tr.flagged td { background: var(--warn-bg); }
-table.reconciliation tr.flagged td:first-child { box-shadow: inset 3px 0 0 var(--warn-rule); }
-ul.notes { font-size: 12px; color: var(--muted); }
-.badge {
-  display: inline-block; font-size: 10px; font-weight: 650; letter-spacing: .04em; text-transform: uppercase;
-  padding: 0 5px; border-radius: 3px; border: 1px solid currentColor; color: var(--muted); vertical-align: 1px;
-}
-.badge.good, .badge.st-confirmed { color: var(--good); }
-.badge.st-derived { color: #3a6ea5; }
-.badge.st-unconfirmed { color: #9a6700; background: #fff1c2; }
-.badge.st-override { color: #7a3fb0; background: #f1e8fb; }
-.notice { border-left: 3px solid var(--warn-rule); background: var(--warn-bg); padding: 8px 12px; max-width: none; }
-.scroll { overflow-x: auto; }
-footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--rule); font-size: 12px; color: var(--muted); }
-@page { size: A4 landscape; margin: 12mm; }
-@media print {
-  body { font-size: 11px; }
-  main { max-width: none; padding: 0; }
-  .scroll { overflow: visible; }
-  h2 { break-after: avoid; margin-top: 24px; }
-  section { break-inside: auto; }
-  tr, .kpi, section.keep { break-inside: avoid; }
-  table { font-size: 10.5px; }
-  table.groups { font-size: 9px; }
-  table.groups td.name { font-size: 9px; }
-}
-@media screen and (max-width: 900px) {
-  main { padding: 20px; }
-  .kpis { grid-template-columns: repeat(2, 1fr); }
-  .meta { grid-template-columns: repeat(2, 1fr); }
-}
-"#;
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::*;
-    use crate::model::Scenario;
-    use crate::report::data::{ApiUse, Assumption, BreakevenCurve, Previous};
-
-    const NASTY: &str = "<script>alert(\"x\")</script> & co";
-
-    fn m(usd: &str) -> MicroUsd {
-        parse_usd(usd).expect("test amount")
-    }
-
-    fn dec(s: &str) -> Decimal {
-        s.parse().expect("test decimal")
-    }
-
-    fn path(p: Path, parts: &[(&str, &str)]) -> PathTotal {
-        let components: Vec<(String, MicroUsd)> =
-            parts.iter().map(|(n, v)| (n.to_string(), m(v))).collect();
-        PathTotal {
-            path: p,
-            title: p.title().to_string(),
-            total_usd: Some(components.iter().map(|c| c.1).sum()),
-            reason: None,
-            components,
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn group(
-        name: &str,
-        region: &str,
-        gib_in: u64,
-        events: u64,
-        today: Path,
-        costs: [Option<&str>; 5],
-        scan: &str,
-        be: Option<&str>,
-    ) -> GroupRow {
-        let path_usd: Vec<Option<MicroUsd>> = costs.iter().map(|c| c.map(m)).collect();
-        let today_usd = path_usd[today.index()].unwrap_or_default();
-        let (best_i, best_usd) = path_usd
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| c.map(|c| (i, c)))
-            .min_by_key(|(i, c)| (*c, *i))
-            .expect("one path");
-        GroupRow {
-            account_id: "111122223333".into(),
-            region: region.into(),
-            log_group: name.into(),
-            log_group_class: Some("STANDARD".into()),
-            vended: name.contains("vpc"),
-            incoming_bytes: gib_in * (1 << 30) + (1 << 28),
-            incoming_events: events,
-            today_path: today,
-            today_usd,
-            path_usd,
-            best_path: Path::ALL[best_i],
-            best_usd,
-            savings_usd: today_usd - best_usd,
-            breakeven_scan_gib: be.map(dec),
-            breakeven_full_scans: be.map(|b| (dec(b) / Decimal::from(gib_in)).round_dp(2)),
-            scan_gib: dec(scan),
-            scan_source: "assumption".into(),
-        }
-    }
-
-    /// A small, realistic report: three groups (one with a hostile name), PrivateLink
-    /// unavailable, free-tier credits, a previous month, API use, caveated prices.
-    pub(crate) fn sample() -> ReportData {
-        let credits = [
-            ("free_tier_ingest", "-2.50"),
-            ("free_tier_storage", "-0.15"),
-            ("free_tier_scan", "-0.03"),
-        ];
-        let mut cw = vec![
-            ("cloudwatch_ingest", "1840.50"),
-            ("cloudwatch_storage", "210.30"),
-            ("insights_scan", "960.00"),
-        ];
-        cw.extend(credits);
-        let mut fwd = vec![
-            ("cloudwatch_ingest", "1840.50"),
-            ("cloudwatch_storage", "210.30"),
-            ("forwarder_requests", "0.75"),
-            ("forwarder_duration", "62.10"),
-            ("egress_internet", "285.20"),
-            ("datadog_ingest", "368.10"),
-            ("datadog_index", "1020.00"),
-            ("free_tier_egress", "-9.00"),
-            ("free_tier_lambda_duration", "-6.67"),
-        ];
-        fwd.extend(credits[..2].iter().copied());
-        let mut fh = vec![
-            ("cloudwatch_ingest", "1840.50"),
-            ("cloudwatch_storage", "210.30"),
-            ("firehose_ingest", "107.00"),
-            ("egress_internet", "285.20"),
-            ("datadog_ingest", "368.10"),
-            ("datadog_index", "1020.00"),
-            ("free_tier_egress", "-9.00"),
-        ];
-        fh.extend(credits[..2].iter().copied());
-        let mut hy = vec![
-            ("cloudwatch_ingest", "1840.50"),
-            ("cloudwatch_storage", "210.30"),
-            ("insights_scan", "960.00"),
-            ("forwarder_requests", "0.08"),
-            ("forwarder_duration", "6.21"),
-            ("egress_internet", "28.52"),
-            ("datadog_ingest", "36.81"),
-            ("datadog_index", "102.00"),
-        ];
-        hy.extend(credits);
-        let mut pl = path(Path::DatadogPrivatelink, &[]);
-        pl.total_usd = None;
-        pl.reason =
-            Some("Datadog site US5 (GCP us-central1) has no AWS PrivateLink endpoint".into());
-        let paths = vec![
-            path(Path::Cloudwatch, &cw),
-            path(Path::DatadogForwarder, &fwd),
-            path(Path::DatadogFirehose, &fh),
-            pl,
-            path(Path::Hybrid, &hy),
-        ];
-        let groups = vec![
-            group(
-                "/aws/lambda/checkout-api",
-                "us-east-1",
-                2900,
-                1_840_000_000,
-                Path::DatadogForwarder,
-                [
-                    Some("2210.40"),
-                    Some("2702.15"),
-                    Some("2650.90"),
-                    None,
-                    Some("2330.10"),
-                ],
-                "5800",
-                Some("98500.5"),
-            ),
-            group(
-                NASTY,
-                "eu-west-1",
-                610,
-                120_500_000,
-                Path::DatadogForwarder,
-                [
-                    Some("520.10"),
-                    Some("688.00"),
-                    Some("671.30"),
-                    None,
-                    Some("549.90"),
-                ],
-                "1220",
-                Some("34200"),
-            ),
-            group(
-                "/aws/vpc/flowlogs/platform-shared-services-production-eu-west-1-payments-reconciliation",
-                "eu-west-1",
-                170,
-                44_000_000,
-                Path::Cloudwatch,
-                [
-                    Some("280.02"),
-                    Some("310.20"),
-                    Some("255.60"),
-                    None,
-                    Some("296.00"),
-                ],
-                "0",
-                Some("0"),
-            ),
-        ];
-        let cw_total = paths[0].total_usd.unwrap_or_default();
-        let today: MicroUsd = groups.iter().map(|g| g.today_usd).sum();
-        let best_mix: MicroUsd = groups.iter().map(|g| g.best_usd).sum();
-        let datadog = paths[1..4]
-            .iter()
-            .filter_map(|p| p.total_usd.map(|t| (p.path, t)))
-            .collect();
-        let price = |id: &str, unit: &str, v: &[&str], status: Status, source: &str| PriceUsed {
-            id: id.into(),
-            region: "us-east-1".into(),
-            description: format!("{id} description"),
-            unit: unit.into(),
-            prices: v.iter().map(|s| dec(s)).collect(),
-            status,
-            source: source.into(),
-            book_prices: None,
-        };
-        let mut over = price(
-            "datadog.index.15d",
-            "1M events",
-            &["1.70"],
-            Status::Override,
-            "logplan.toml [prices]",
-        );
-        over.book_prices = Some(vec![dec("2.50")]);
-        ReportData {
-            schema_version: 1,
-            generated_by: "logplan 0.1.0".into(),
-            month: "2025-10".into(),
-            period_start: Some("2025-10-01".into()),
-            period_end_exclusive: Some("2025-11-01".into()),
-            account_totals: vec![],
-            accounts: vec!["111122223333".into()],
-            regions: vec!["eu-west-1".into(), "us-east-1".into()],
-            price_book_effective: "2025-09-15".into(),
-            scenario: Scenario::default(),
-            assumptions: vec![
-                Assumption {
-                    name: "Datadog site".into(),
-                    value: "US5 (GCP us-central1)".into(),
-                    note: "decides whether PrivateLink exists".into(),
-                },
-                Assumption {
-                    name: "Insights scans".into(),
-                    value: "2 full scans of the month's data per month".into(),
-                    note: "assumed for 3 of 3 groups <all>".into(),
-                },
-            ],
-            today_total_usd: today,
-            best_path: Path::Cloudwatch,
-            best_path_total_usd: cw_total,
-            best_path_savings_usd: today - cw_total,
-            best_mix_total_usd: best_mix,
-            best_mix_savings_usd: today - best_mix,
-            breakeven_curve: BreakevenCurve {
-                cloudwatch_base_usd: cw_total - m("960.00"),
-                scan_usd_per_gib: dec("0.005"),
-                current_scan_gib: dec("7020"),
-                datadog,
-            },
-            paths,
-            groups,
-            prices: vec![
-                price(
-                    "cwl.ingest.standard",
-                    "GB",
-                    &["0.50"],
-                    Status::Confirmed,
-                    "https://aws.amazon.com/cloudwatch/pricing/",
-                ),
-                price(
-                    "egress.internet",
-                    "GB",
-                    &["0.09", "0.085", "0.07", "0.05"],
-                    Status::Derived,
-                    "AWS price list API copy",
-                ),
-                price(
-                    "lambda.duration.arm64",
-                    "GB-s",
-                    &["0.0000133334"],
-                    Status::Unconfirmed,
-                    "a blog post <2024> & notes",
-                ),
-                over,
-                price(
-                    "lambda.free_gb_seconds",
-                    "GB-s",
-                    &["400000"],
-                    Status::Unconfirmed,
-                    "third-party summaries",
-                ),
-            ],
-            api: Some(ApiUse {
-                calls: BTreeMap::from([
-                    ("cloudwatch:GetMetricData".to_string(), 40),
-                    ("logs:DescribeLogGroups".to_string(), 12),
-                ]),
-                metrics_requested: 480,
-                cost_usd: MicroUsd(4_800),
-            }),
-            previous: Some(Previous {
-                month: "2025-09".into(),
-                today_total_usd: "3320.120000".into(),
-                path_totals: BTreeMap::from([
-                    ("cloudwatch".to_string(), "2912.400000".to_string()),
-                    ("datadog_forwarder".to_string(), "3702.000000".to_string()),
-                ]),
-            }),
-            actuals: None,
-        }
-    }
-
-    /// Tags open and close in order (void elements aside): a cheap well-formedness check that
-    /// catches a stray `<` from unescaped data or a missing close tag.
-    fn check_balanced(html: &str) {
-        const VOID: &[&str] = &[
-            "meta", "br", "hr", "img", "input", "link", "col", "wbr", "area", "base", "source",
-        ];
-        let mut stack: Vec<String> = Vec::new();
-        let mut rest = html;
-        while let Some(i) = rest.find('<') {
-            rest = &rest[i + 1..];
-            if rest.starts_with('!') {
-                rest = &rest[rest.find('>').expect("closed declaration") + 1..];
-                continue;
-            }
-            let end = rest.find('>').expect("closed tag");
-            let tag = &rest[..end];
-            rest = &rest[end + 1..];
-            let closing = tag.starts_with('/');
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            assert!(!name.is_empty(), "bad tag <{tag}>");
-            if closing {
-                let open = stack.pop().unwrap_or_default();
-                assert_eq!(open, name, "</{name}> closes <{open}>");
-            } else if !tag.ends_with('/') && !VOID.contains(&name.as_str()) {
-                stack.push(name);
-            }
-        }
-        assert!(stack.is_empty(), "unclosed: {stack:?}");
-    }
-
-    #[test]
-    fn escapes_and_shows_everything() {
-        let data = sample();
-        let html = render(&data);
-        let _ = std::fs::write("/tmp/logplan-report-test.html", &html);
-
-        assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co"));
-        assert!(!html.contains("<script"), "raw script tag");
-        for g in &data.groups {
-            assert!(
-                html.contains(&escape(&g.log_group)),
-                "{} missing",
-                g.log_group
-            );
-        }
-        assert!(html.matches("<svg").count() >= 3);
-        for id in ["chart-paths", "chart-savings", "chart-breakeven"] {
-            assert!(
-                html.contains(&format!("aria-labelledby=\"{id}-title\"")),
-                "{id}"
-            );
-        }
-        // Negative credits render with a minus sign, in the table and the chart.
-        assert_eq!(MicroUsd(-2_500_000).to_string(), "-$2.50");
-        assert!(html.contains("<td class=\"num\">-$2.50</td>"));
-        assert!(html.contains("url(#lp-hatch)"));
-        assert!(html.contains("Free tier: ingestion"));
-        // The unavailable path says why.
-        assert!(html.contains("has no AWS PrivateLink endpoint"));
-        // Key figures, month over month, caveats, API use.
-        assert!(html.contains(&data.today_total_usd.to_string()));
-        assert!(html.contains(&data.best_path_savings_usd.to_string()));
-        assert!(html.contains("2025-09"));
-        assert!(html.contains("class=\"caveat\""));
-        assert!(html.contains("3 of the 5 prices used are unconfirmed or overridden"));
-        assert!(html.contains("400,000<div class=\"muted small\">free allowance</div>"));
-        assert!(html.contains("logs:DescribeLogGroups"));
-        // GiB with two decimals: 2900.25 GiB.
-        assert!(html.contains("2,900.25"));
-    }
-
-    #[test]
-    fn nothing_external() {
-        let html = render(&sample());
-        for bad in [
-            "<link", "<script", "<img", "@import", "url(http", "src=", "href=",
-        ] {
-            assert!(!html.contains(bad), "{bad}");
-        }
-        // URLs appear only as the plain text of a price's source.
-        assert!(html.contains(">https://aws.amazon.com/cloudwatch/pricing/</td>"));
-        for scheme in ["http://", "https://"] {
-            for (i, _) in html.match_indices(scheme) {
-                let cell = html[..i].rfind("<td").expect("inside a cell");
-                assert!(
-                    html[cell..].starts_with("<td class=\"src\">"),
-                    "URL outside a source cell"
-                );
-                assert!(
-                    !html[cell..i].contains("</td>"),
-                    "URL outside a source cell"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn well_formed_with_one_table_per_section() {
-        let html = render(&sample());
-        check_balanced(&html);
-        let dom = tl::parse(&html, tl::ParserOptions::default()).expect("parses");
-        let parser = dom.parser();
-        let tables = dom.query_selector("table").expect("selector").count();
-        // paths, month over month, groups, assumptions, prices, API use
-        assert_eq!(tables, 6);
-        assert_eq!(dom.query_selector("svg").expect("selector").count(), 3);
-        // Two header rows, then one row per group.
-        let groups_table = dom
-            .query_selector(".groups")
-            .and_then(|mut q| q.next())
-            .and_then(|h| h.get(parser))
-            .and_then(|n| n.as_tag())
-            .expect("groups table");
-        let rows = groups_table
-            .query_selector(parser, "tr")
-            .expect("selector")
-            .count();
-        assert_eq!(rows, 2 + 3);
-        let title = dom
-            .query_selector("title")
-            .and_then(|mut q| q.next())
-            .and_then(|h| h.get(parser))
-            .map(|n| n.inner_text(parser).to_string());
-        assert_eq!(title.as_deref(), Some("Log cost report — 2025-10"));
-    }
-
-    #[test]
-    fn deterministic_and_minimal_data() {
-        let data = sample();
-        assert_eq!(render(&data), render(&data));
-        // No groups, no previous month, no API use, no Datadog path: still a whole page.
-        let mut empty = sample();
-        empty.groups.clear();
-        empty.previous = None;
-        empty.api = None;
-        empty.breakeven_curve.datadog.clear();
-        empty.breakeven_curve.current_scan_gib = Decimal::ZERO;
-        let html = render(&empty);
-        check_balanced(&html);
-        assert!(html.contains("No log group would cost less"));
-        assert!(html.contains("No log groups in this report."));
-        assert_eq!(html.matches("<table").count(), 4);
-    }
-
-    #[test]
-    fn top_ten_only_and_many_accounts() {
-        let mut data = sample();
-        data.accounts.push("444455556666".into());
-        for i in 0..12u64 {
-            let base = 100 + i * 37;
-            let today = format!("{}.{:02}", base + 20 + i * 13, i);
-            let best = format!("{base}.00");
-            let other = format!("{}.50", base + 45);
-            let name = format!(
-                "/aws/lambda/service-{i:02}-with-a-rather-long-name-{}",
-                "x".repeat(i as usize * 3)
-            );
-            let mut g = group(
-                &name,
-                "us-west-2",
-                10 + i * 40,
-                1_000_000 * (i + 1),
-                Path::Cloudwatch,
-                [Some(&today), Some(&other), Some(&best), None, Some(&other)],
-                "20",
-                Some("1234.5"),
-            );
-            g.account_id = "444455556666".into();
-            data.groups.push(g);
-        }
-        let html = render(&data);
-        let _ = std::fs::write("/tmp/logplan-report-large.html", &html);
-        check_balanced(&html);
-        assert_eq!(html.matches("<rect class=\"saving\"").count(), 10);
-        assert!(html.contains("<div class=\"muted small\">444455556666</div>"));
-        // Long names are shortened in the chart, whole in its tooltip and in the table.
-        let long = &data.groups[14].log_group;
-        assert!(html.contains(&format!(">{}</text>", ellipsize(long, 44))));
-        assert!(html.contains(&format!("<title>{long} (us-west-2")));
-        assert!(html.contains(&format!("<td class=\"name\">{long}<div")));
-    }
-
-    #[test]
-    fn svg_numbers_have_at_most_two_decimals() {
-        let html = render(&sample());
-        for attr in [
-            " x=\"",
-            " y=\"",
-            " width=\"",
-            " x1=\"",
-            " y2=\"",
-            " cx=\"",
-            " cy=\"",
-        ] {
-            for (i, _) in html.match_indices(attr) {
-                let v = &html[i + attr.len()..];
-                let v = &v[..v.find('"').expect("quoted")];
-                if let Some((_, frac)) = v.split_once('.') {
-                    assert!(frac.len() <= 2, "{attr}{v}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn formatting_helpers() {
-        assert_eq!(short_num(1234.0), "1.2k");
-        assert_eq!(short_num(3_400_000.0), "3.4M");
-        assert_eq!(short_num(250.0), "250");
-        assert_eq!(short_num(0.25), "0.25");
-        assert_eq!(short_num(0.0), "0");
-        assert_eq!(short_usd(-1500.0), "-$1.5k");
-        assert_eq!(n(1.0 / 3.0), "0.33");
-        assert_eq!(n(-0.001), "0");
-        assert_eq!(n(12.0), "12");
-        assert_eq!(fixed(dec("1234567.891"), 1), "1,234,567.9");
-        assert_eq!(fixed(dec("-0.5"), 0), "-1");
-        assert_eq!(gib(1 << 30), "1.00");
-        assert_eq!(gib(3 * (1 << 29)), "1.50");
-        assert_eq!(price(dec("0.5")), "0.50");
-        assert_eq!(price(dec("0.0000133334")), "0.0000133334");
-        assert_eq!(pct(MicroUsd(1), MicroUsd(3)).as_deref(), Some("33.3%"));
-        assert_eq!(ellipsize("abcdefghij", 6), "ab…hij");
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-        let s = Scale::nice(0.0, 3740.0, 6);
-        assert_eq!(s.ticks.first(), Some(&0.0));
-        assert!(s.hi >= 3740.0);
-    }
-
-    fn variance_row(
-        name: &str,
-        modeled: i64,
-        billed: Option<i64>,
-        flagged: bool,
-    ) -> crate::reconcile::ComponentVariance {
-        crate::reconcile::ComponentVariance {
-            component: name.into(),
-            unit: "GB".into(),
-            modeled_quantity: dec("30"),
-            billed_quantity: billed.map(|_| dec("37.5")),
-            sampled_gib: Some(dec("30")),
-            modeled_usd: MicroUsd(modeled),
-            billed_usd: billed.map(MicroUsd),
-            billed_net_usd: None,
-            variance_usd: billed.map(|b| MicroUsd(b - modeled)),
-            variance_pct: billed.map(|_| dec("30.00")),
-            flagged,
-            volume_effect_usd: billed.map(|_| MicroUsd(3_125_000)),
-            price_effect_usd: billed.map(|_| MicroUsd(625_000)),
-            usage_types: vec!["USE1-DataProcessing-Bytes".into()],
-            basis: "<basis & co>".into(),
-        }
-    }
-
-    #[test]
-    fn reconciliation_section_is_escaped_and_well_formed() {
-        use crate::reconcile::*;
-        let mut data = sample();
-        let total = TotalVariance {
-            modeled_usd: MicroUsd(12_500_000),
-            billed_usd: MicroUsd(16_250_000),
-            variance_usd: MicroUsd(3_750_000),
-            variance_pct: Some(dec("30.00")),
-            flagged: true,
-            volume_effect_usd: MicroUsd(3_125_000),
-            price_effect_usd: MicroUsd(625_000),
-        };
-        data.actuals = Some(Reconciliation {
-            month: "2025-10".into(),
-            threshold_percent: dec("10"),
-            aws: Some(AwsReconciliation {
-                status: "reconciled".into(),
-                reason: None,
-                requests: 2,
-                request_cost_usd: MicroUsd(20_000),
-                from_cache: false,
-                cache_file: Some("reports/2025-10/actuals.json".into()),
-                fetched_at: Some("2025-11-02T00:00:00Z".into()),
-                estimated: false,
-                services: vec!["AmazonCloudWatch".into()],
-                components: vec![
-                    variance_row("cloudwatch_ingest", 12_500_000, Some(16_250_000), true),
-                    variance_row("egress_same_region", 1_000_000, None, false),
-                ],
-                total: Some(total.clone()),
-                unmapped: vec![UnmappedUsage {
-                    account_id: None,
-                    usage_type: "USE1-<script>alert(1)</script>".into(),
-                    region: "us-east-1".into(),
-                    quantity: dec("120000"),
-                    unit: "Metrics".into(),
-                    billed_usd: MicroUsd(1_200_000),
-                    note: "not a log component".into(),
-                }],
-                unmapped_total_usd: MicroUsd(1_200_000),
-                other_accounts: vec![],
-                notes: vec!["a <note>".into()],
-            }),
-            datadog: Some(DatadogReconciliation {
-                file: "dd.csv".into(),
-                rows_used: 4,
-                rows_outside_period: 0,
-                rows_other_metrics: 0,
-                components: vec![variance_row(
-                    "datadog_ingest",
-                    2_000_000,
-                    Some(2_200_000),
-                    false,
-                )],
-                total: Some(total),
-                notes: vec![],
-            }),
-        });
-        let html = render(&data);
-        check_balanced(&html);
-        assert!(!html.contains("<script"), "raw script tag");
-        assert!(html.contains("USE1-&lt;script&gt;alert(1)&lt;/script&gt;"));
-        assert!(
-            html.contains("&lt;basis &amp; co&gt;"),
-            "an uncompared row shows its basis"
-        );
-        assert!(html.contains("<tr class=\"flagged\"><td><code>cloudwatch_ingest</code>"));
-        assert!(html.contains("+30.0%"));
-        assert!(html.contains(
-            "Cost Explorer: 2 requests ($0.02); cached in reports/2025-10/actuals.json."
-        ));
-        // Reconciliation, unmapped usage types and Datadog: three more tables than without.
-        assert_eq!(html.matches("<table").count(), 6 + 3);
-        let md = super::super::markdown::render(&data);
-        assert!(
-            md.contains("| cloudwatch_ingest | $12.50 | $16.25 | +$3.75 | +30.0% | ⚠ |"),
-            "{md}"
-        );
-        let csv = super::super::tables::reconciliation_csv(&data).expect("rows");
-        assert_eq!(csv.lines().count(), 1 + 2 + 1 + 1 + 1 + 1);
-        assert!(csv.lines().all(|l| !l.contains('\n')));
-        // An unavailable AWS side renders a notice, no table, and no CSV without Datadog.
-        if let Some(r) = data.actuals.as_mut() {
-            r.datadog = None;
-            if let Some(a) = r.aws.as_mut() {
-                a.status = "unavailable".into();
-                a.reason = Some("AccessDenied on ce:GetCostAndUsage".into());
-                a.requests = 0;
-            }
-        }
-        let html = render(&data);
-        check_balanced(&html);
-        assert!(
-            html.contains(
-                "<strong>Actuals not included:</strong> AccessDenied on ce:GetCostAndUsage"
-            )
-        );
-        assert_eq!(html.matches("<table").count(), 6);
-        assert!(super::super::tables::reconciliation_csv(&data).is_none());
-    }
-}
+pub(crate) mod tests;

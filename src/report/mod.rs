@@ -5,10 +5,36 @@
 //! folder beside it, which replaces the old one only when all are complete; files of the old
 //! folder that this run does not write (a snapshot, cached actuals) are carried over, except an
 //! old `reconciliation.csv`, which belongs to the model of the run that wrote it.
+//!
+//! Everything a page shows comes from one [`ReportData`] (`data.rs`, also `report.json`). The
+//! pages are templates under `templates/`, checked when the crate compiles (askama) and
+//! escaped by the engine: `report.html` (with `html/*.html` and `charts/*.html`) over
+//! [`html::Page`], `summary.md` over [`markdown::Summary`]. Numbers are written by
+//! [`crate::format`], the charts' geometry comes from [`charts`], the choice of log groups a
+//! page lists from [`select`], and the tables (CSV, Parquet) from [`tables`].
+//!
+//! # Adding a section
+//! 1. Put its data in [`ReportData`] (a field, filled in `ReportData::build` or by the command
+//!    that has it, e.g. `data.actuals`); it reaches `report.json` by itself.
+//! 2. Write the section as one template block: a file `templates/html/<name>.html` included
+//!    from `templates/report.html` where it belongs (`{% include "html/<name>.html" -%}`),
+//!    and the lines in `templates/summary.md`. Wrap it in `{% if let Some(x) = d.<field> -%}`
+//!    ... `{% endif -%}` when it is optional. Values are written `{{ crate::format::usd(m) }}`
+//!    and friends; never build markup in Rust.
+//! 3. If a cell needs more than formatting (a choice, a sum), add a field or method to
+//!    [`html::Page`] / [`markdown::Summary`] that returns plain values, and use it there.
+//! 4. Extend the renderers' tests (`html/tests.rs`, `tests/report.rs`).
+//!
+//! Whitespace in templates: every block tag sits on its own line and ends with `-%}`, so it
+//! leaves no trace; text lines keep their newline. Askama drops a file's final newline, hence
+//! the comment line that ends the files whose last line is text.
 
+pub mod charts;
 pub mod data;
 pub mod html;
 pub mod markdown;
+pub mod select;
+pub mod style;
 pub mod tables;
 
 use std::path::{Path as FsPath, PathBuf};
@@ -38,21 +64,27 @@ pub fn previous(root: &FsPath, month: &str) -> Option<Previous> {
     }
     let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     let label = format!("{py:04}-{pm:02}");
-    let text = std::fs::read_to_string(root.join(&label).join("report.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let mut path_totals = std::collections::BTreeMap::new();
-    for p in v.get("paths")?.as_array()? {
-        if let (Some(name), Some(total)) = (
-            p.get("path")?.as_str(),
-            p.get("total_usd").and_then(|t| t.as_str()),
-        ) {
-            path_totals.insert(name.to_string(), total.to_string());
-        }
+    // Only the totals: the groups (most of the file) are skipped, not built into a tree.
+    #[derive(serde::Deserialize)]
+    struct Totals {
+        today_total_usd: String,
+        paths: Vec<PathLine>,
     }
+    #[derive(serde::Deserialize)]
+    struct PathLine {
+        path: String,
+        total_usd: Option<String>,
+    }
+    let bytes = std::fs::read(root.join(&label).join("report.json")).ok()?;
+    let v: Totals = serde_json::from_slice(&bytes).ok()?;
     Some(Previous {
         month: label,
-        today_total_usd: v.get("today_total_usd")?.as_str()?.to_string(),
-        path_totals,
+        today_total_usd: v.today_total_usd,
+        path_totals: v
+            .paths
+            .into_iter()
+            .filter_map(|p| Some((p.path, p.total_usd?)))
+            .collect(),
     })
 }
 
@@ -97,8 +129,8 @@ pub fn write(
             let mut f = std::fs::File::create(&components).map_err(out_err)?;
             tables::write_components_csv(model, &mut f).map_err(out_err)
         });
-        put("summary.md", markdown::render(data).as_bytes())?;
-        put("report.html", html::render(data).as_bytes())?;
+        put("summary.md", markdown::render(data)?.as_bytes())?;
+        put("report.html", html::render(data)?.as_bytes())?;
         put("log_groups.csv", tables::log_groups_csv(data).as_bytes())?;
         tables::write_log_groups_parquet(data, &t.join("log_groups.parquet")).map_err(
             |e| match e {
@@ -109,9 +141,7 @@ pub fn write(
                 other => other,
             },
         )?;
-        let json = serde_json::to_string_pretty(data)
-            .map_err(|e| Error::Internal(format!("report.json: {e}")))?;
-        put("report.json", (json + "\n").as_bytes())?;
+        write_json(data, &t.join("report.json"), &dir.join("report.json"))?;
         if let Some(csv) = tables::reconciliation_csv(data) {
             put("reconciliation.csv", csv.as_bytes())?;
         }
@@ -124,25 +154,47 @@ pub fn write(
     }
     extra(t)?;
 
-    // Carry over what an earlier run left in the folder and this one did not write.
-    if dir.is_dir() {
-        let entries = std::fs::read_dir(dir).map_err(|source| Error::Output {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let target = t.join(&name);
-            let run_file = name.to_str().is_some_and(|n| RUN_FILES.contains(&n));
-            if !target.exists() && !run_file && e.path().is_file() {
-                std::fs::copy(e.path(), &target).map_err(|source| Error::Output {
-                    path: e.path(),
-                    source,
-                })?;
-            }
+    carry_over(dir, t)?;
+    swap_into_place(tmp, dir)
+}
+
+/// report.json, streamed: for 100,000 groups it is tens of megabytes, never held whole.
+fn write_json(data: &ReportData, tmp: &FsPath, path: &FsPath) -> Result<()> {
+    use std::io::Write;
+    let out_err = |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w =
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp).map_err(out_err)?);
+    serde_json::to_writer_pretty(&mut w, data).map_err(|e| match e.io_error_kind() {
+        Some(_) => out_err(e.into()),
+        None => Error::Internal(format!("report.json: {e}")),
+    })?;
+    w.write_all(b"\n").and_then(|()| w.flush()).map_err(out_err)
+}
+
+/// Copy into the new folder `t` what an earlier run left in `dir` and this one did not write.
+fn carry_over(dir: &FsPath, t: &FsPath) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let target = t.join(&name);
+        let run_file = name.to_str().is_some_and(|n| RUN_FILES.contains(&n));
+        if !target.exists() && !run_file && e.path().is_file() {
+            std::fs::copy(e.path(), &target).map_err(|source| Error::Output {
+                path: e.path(),
+                source,
+            })?;
         }
     }
-    swap_into_place(tmp, dir)
+    Ok(())
 }
 
 /// Replace `dir` with the finished temporary folder: old folder aside, new one in, old removed.

@@ -1,8 +1,11 @@
 //! The report's tables: `log_groups.csv`, `components.csv` (long format, one line per cost
 //! component, account-level lines with an empty log_group) and `log_groups.parquet`. Dollar
 //! columns are exact decimals with six digits, so they add up to the totals to the micro-dollar.
+//! Every CSV goes through the `csv` crate with its default quoting (`QuoteStyle::Necessary`:
+//! a field is quoted only when it holds a comma, a quote or a line break), the project's one
+//! rule for CSV.
 
-use std::io::Write;
+use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
 use polars::prelude::*;
@@ -51,32 +54,43 @@ pub const GROUP_COLUMNS: &[&str] = &[
     "breakeven_full_scans",
 ];
 
-/// RFC 4180 quoting where needed.
+/// One field as it appears in a CSV line: quoted only where needed, by the same writer as
+/// every table here.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+    if s.is_empty() {
+        return String::new();
     }
+    let line = csv_document(&[s], std::iter::empty());
+    line.trim_end_matches('\n').to_string()
 }
 
 fn dec(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
+/// A CSV document held in memory (small tables: one row per group or per component).
+fn csv_document(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let written = std::iter::once(header.iter().map(|h| h.to_string()).collect())
+        .chain(rows)
+        .try_for_each(|row: Vec<String>| w.write_record(&row));
+    // Writing to memory fails only on a bug; the tables are UTF-8 because every field is.
+    written.expect("writing CSV to memory");
+    let bytes = w.into_inner().expect("flushing CSV to memory");
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
+}
+
 pub fn log_groups_csv(data: &ReportData) -> String {
-    let mut out = GROUP_COLUMNS.join(",");
-    out.push('\n');
-    for g in &data.groups {
+    let rows = data.groups.iter().map(|g| {
         let usd = |p: Path| {
             g.path_usd[p.index()]
                 .map(|m| m.to_decimal(6))
                 .unwrap_or_default()
         };
-        let fields = [
-            csv_field(&g.account_id),
-            csv_field(&g.region),
-            csv_field(&g.log_group),
+        vec![
+            g.account_id.clone(),
+            g.region.clone(),
+            g.log_group.clone(),
             g.incoming_bytes.to_string(),
             g.incoming_events.to_string(),
             g.today_path.as_str().to_string(),
@@ -88,17 +102,15 @@ pub fn log_groups_csv(data: &ReportData) -> String {
             usd(Path::Hybrid),
             g.best_path.as_str().to_string(),
             g.savings_usd.to_decimal(6),
-            csv_field(g.log_group_class.as_deref().unwrap_or("")),
+            g.log_group_class.clone().unwrap_or_default(),
             g.vended.to_string(),
             dec(g.scan_gib),
             g.scan_source.clone(),
             g.breakeven_scan_gib.map(dec).unwrap_or_default(),
             g.breakeven_full_scans.map(dec).unwrap_or_default(),
-        ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
-    }
-    out
+        ]
+    });
+    csv_document(GROUP_COLUMNS, rows)
 }
 
 /// components.csv as a string (small reports, tests).
@@ -111,14 +123,12 @@ pub fn components_csv(model: &Model) -> String {
 /// Stream components.csv to `w`: millions of lines for large accounts, so nothing is built in
 /// memory and each distinct unit price is formatted once.
 pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
-    writeln!(w, "{}", COMPONENT_COLUMNS.join(","))?;
-    let quoted_groups: Vec<String> = model
-        .groups
-        .iter()
-        .map(|g| csv_field(&g.log_group))
-        .collect();
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 20)
+        .from_writer(w);
+    w.write_record(COMPONENT_COLUMNS)?;
     let mut prices: std::collections::HashMap<Decimal, String> = std::collections::HashMap::new();
+    let mut quantity = String::new();
     for l in &model.lines {
         let (account, region, group) = match l.group {
             Some(g) => {
@@ -126,7 +136,7 @@ pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::i
                 (
                     gi.account_id.as_str(),
                     gi.region.as_str(),
-                    quoted_groups[g as usize].as_str(),
+                    gi.log_group.as_str(),
                 )
             }
             None => (
@@ -138,17 +148,24 @@ pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::i
         let price = prices
             .entry(l.unit_price)
             .or_insert_with(|| dec(l.unit_price));
-        writeln!(
-            w,
-            "{account},{region},{group},{},{},{},{},{price},{},{},{}",
+        quantity.clear();
+        let _ = write!(quantity, "{}", l.quantity.round_dp(9).normalize());
+        for field in [
+            account,
+            region,
+            group,
             l.path.as_str(),
             l.component.name(),
-            l.quantity.round_dp(9).normalize(),
+            &quantity,
             l.unit,
-            l.cost.to_decimal(6),
+            price,
+            &l.cost.to_decimal(6),
             l.price_id,
             l.price_status.as_str(),
-        )?;
+        ] {
+            w.write_field(field)?;
+        }
+        w.write_record(None::<&[u8]>)?;
     }
     w.flush()
 }
@@ -274,110 +291,91 @@ pub const RECONCILIATION_COLUMNS: &[&str] = &[
 /// model (`aws_other_account`). `None` when there is nothing to compare (no reconciliation
 /// asked for, or Cost Explorer had no data or could not be asked and no Datadog file).
 pub fn reconciliation_csv(data: &ReportData) -> Option<String> {
-    use crate::money::MicroUsd;
-    use crate::reconcile::{ComponentVariance, TotalVariance};
     let r = data.actuals.as_ref()?;
-    let usd = |m: Option<MicroUsd>| m.map(|m| m.to_decimal(6)).unwrap_or_default();
-    let opt = |d: Option<Decimal>| d.map(dec).unwrap_or_default();
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let component = |section: &str, c: &ComponentVariance| {
-        vec![
-            section.to_string(),
-            String::new(),
-            String::new(),
-            c.component.clone(),
-            csv_field(&c.usage_types.join(";")),
-            c.unit.clone(),
-            dec(c.modeled_quantity),
-            opt(c.billed_quantity),
-            opt(c.sampled_gib),
-            c.modeled_usd.to_decimal(6),
-            usd(c.billed_usd),
-            usd(c.billed_net_usd),
-            usd(c.variance_usd),
-            opt(c.variance_pct),
-            c.flagged.to_string(),
-            usd(c.volume_effect_usd),
-            usd(c.price_effect_usd),
-            csv_field(&c.basis),
-        ]
-    };
-    let total = |section: &str, t: &TotalVariance| {
-        vec![
-            section.to_string(),
-            String::new(),
-            String::new(),
-            "total".to_string(),
-            String::new(),
-            "USD".to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            t.modeled_usd.to_decimal(6),
-            t.billed_usd.to_decimal(6),
-            String::new(),
-            t.variance_usd.to_decimal(6),
-            opt(t.variance_pct),
-            t.flagged.to_string(),
-            t.volume_effect_usd.to_decimal(6),
-            t.price_effect_usd.to_decimal(6),
-            String::new(),
-        ]
-    };
     if let Some(a) = r.aws.as_ref().filter(|a| a.status == "reconciled") {
-        for c in &a.components {
-            rows.push(component("aws", c));
-        }
-        if let Some(t) = &a.total {
-            rows.push(total("aws_total", t));
-        }
-        for u in &a.unmapped {
-            rows.push(vec![
-                "aws_unmapped".to_string(),
-                csv_field(u.account_id.as_deref().unwrap_or("")),
-                csv_field(&u.region),
-                String::new(),
-                csv_field(&u.usage_type),
-                csv_field(&u.unit),
-                String::new(),
-                dec(u.quantity),
-                String::new(),
-                String::new(),
-                u.billed_usd.to_decimal(6),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                csv_field(&u.note),
-            ]);
-        }
+        rows.extend(a.components.iter().map(|c| variance_row("aws", c)));
+        rows.extend(a.total.iter().map(|t| total_row("aws_total", t)));
+        rows.extend(a.unmapped.iter().map(unmapped_row));
         for o in &a.other_accounts {
             let mut row = vec![String::new(); RECONCILIATION_COLUMNS.len()];
             row[0] = "aws_other_account".to_string();
-            row[1] = csv_field(&o.account_id);
+            row[1] = o.account_id.clone();
             row[10] = o.billed_usd.to_decimal(6);
             row[17] = "billed in an account the snapshot does not cover".to_string();
             rows.push(row);
         }
     }
     if let Some(d) = &r.datadog {
-        for c in &d.components {
-            rows.push(component("datadog", c));
-        }
-        if let Some(t) = &d.total {
-            rows.push(total("datadog_total", t));
-        }
+        rows.extend(d.components.iter().map(|c| variance_row("datadog", c)));
+        rows.extend(d.total.iter().map(|t| total_row("datadog_total", t)));
     }
     if rows.is_empty() {
         return None;
     }
-    let mut out = RECONCILIATION_COLUMNS.join(",");
-    out.push('\n');
-    for row in rows {
-        out.push_str(&row.join(","));
-        out.push('\n');
-    }
-    Some(out)
+    Some(csv_document(RECONCILIATION_COLUMNS, rows.into_iter()))
+}
+
+fn usd(m: Option<crate::money::MicroUsd>) -> String {
+    m.map(|m| m.to_decimal(6)).unwrap_or_default()
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map(dec).unwrap_or_default()
+}
+
+fn variance_row(section: &str, c: &crate::reconcile::ComponentVariance) -> Vec<String> {
+    vec![
+        section.to_string(),
+        String::new(),
+        String::new(),
+        c.component.clone(),
+        c.usage_types.join(";"),
+        c.unit.clone(),
+        dec(c.modeled_quantity),
+        opt(c.billed_quantity),
+        opt(c.sampled_gib),
+        c.modeled_usd.to_decimal(6),
+        usd(c.billed_usd),
+        usd(c.billed_net_usd),
+        usd(c.variance_usd),
+        opt(c.variance_pct),
+        c.flagged.to_string(),
+        usd(c.volume_effect_usd),
+        usd(c.price_effect_usd),
+        c.basis.clone(),
+    ]
+}
+
+fn total_row(section: &str, t: &crate::reconcile::TotalVariance) -> Vec<String> {
+    let mut row = vec![String::new(); RECONCILIATION_COLUMNS.len()];
+    row[0] = section.to_string();
+    row[3] = "total".to_string();
+    row[5] = "USD".to_string();
+    row[9] = t.modeled_usd.to_decimal(6);
+    row[10] = t.billed_usd.to_decimal(6);
+    row[12] = t.variance_usd.to_decimal(6);
+    row[13] = opt(t.variance_pct);
+    row[14] = t.flagged.to_string();
+    row[15] = t.volume_effect_usd.to_decimal(6);
+    row[16] = t.price_effect_usd.to_decimal(6);
+    row
+}
+
+fn unmapped_row(u: &crate::reconcile::UnmappedUsage) -> Vec<String> {
+    let mut row = vec![String::new(); RECONCILIATION_COLUMNS.len()];
+    row[0] = "aws_unmapped".to_string();
+    row[1] = u.account_id.clone().unwrap_or_default();
+    row[2] = u.region.clone();
+    row[4] = u.usage_type.clone();
+    row[5] = u.unit.clone();
+    row[7] = dec(u.quantity);
+    row[10] = u.billed_usd.to_decimal(6);
+    row[17] = u.note.clone();
+    row
+}
+
+/// Whether the report has a reconciliation.csv (something was compared with the bill).
+pub fn has_reconciliation(data: &ReportData) -> bool {
+    reconciliation_csv(data).is_some()
 }

@@ -1,0 +1,273 @@
+//! The one way numbers are written for people: money, bytes, counts, quantities, percentages and
+//! axis labels, with thousands separators and units. Every rendering (HTML, Markdown, charts,
+//! console) calls these, so a figure reads the same wherever it appears. Exact values
+//! (`MicroUsd`, `Decimal`, byte counts) are rounded here, once, half away from zero; floats
+//! appear only in [`compact`], which labels chart axes.
+
+use std::borrow::Borrow;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::money::MicroUsd;
+
+/// Thousands separators for a run of ASCII digits: `1234567` -> `1,234,567`.
+pub fn group_digits(digits: &str) -> String {
+    let len = digits.len();
+    let mut out = String::with_capacity(len + len / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (len - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Thousands separators for the whole part of a plain decimal string (`-1234.5` ->
+/// `-1,234.5`); the sign and the fraction are kept as they are.
+pub fn group(number: &str) -> String {
+    let (sign, body) = match number.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", number),
+    };
+    match body.split_once('.') {
+        Some((whole, frac)) => format!("{sign}{}.{frac}", group_digits(whole)),
+        None => format!("{sign}{}", group_digits(body)),
+    }
+}
+
+/// A count: `1,840,000`. (Templates pass values by reference, hence `Borrow`.)
+pub fn count(n: impl Borrow<u64>) -> String {
+    group_digits(&n.borrow().to_string())
+}
+
+/// A decimal as it is (its own number of decimals), with thousands separators.
+pub fn decimal(d: Decimal) -> String {
+    group(&d.to_string())
+}
+
+/// A decimal with exactly `dp` decimals and thousands separators (`12,345.6`).
+pub fn fixed(d: Decimal, dp: u32) -> String {
+    let r = d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    group(&format!("{r:.prec$}", prec = dp as usize))
+}
+
+/// Decimals where they matter: two below 10, one below 1,000, none above.
+pub fn fixed_auto(d: Decimal) -> String {
+    let a = d.abs();
+    let dp = if a < Decimal::from(10) {
+        2
+    } else if a < Decimal::from(1000) {
+        1
+    } else {
+        0
+    };
+    fixed(d, dp)
+}
+
+/// A quantity as written, without trailing zeros: `400,000`, `5`, `0.5`.
+pub fn quantity(d: Decimal) -> String {
+    let v = d.normalize();
+    fixed(v, v.scale())
+}
+
+/// A quantity of a unit. A unit that is itself a multiple (`1M requests`) is multiplied
+/// rather than repeated: 1 x `1M requests` is `1M requests`, not `1 1M requests`.
+pub fn quantity_of(d: Decimal, unit: &str) -> String {
+    if let Some((multiple, rest)) = unit.split_once(' ')
+        && let Some(suffix) = multiple.strip_prefix('1')
+        && matches!(suffix, "K" | "M" | "B")
+    {
+        return format!("{}{suffix} {rest}", quantity(d));
+    }
+    format!("{} {unit}", quantity(d))
+}
+
+/// A unit price: every decimal it has, at least two (`0.50`, `0.0000133334`).
+pub fn price(d: Decimal) -> String {
+    let v = d.normalize();
+    if v.scale() < 2 {
+        group(&format!("{v:.2}"))
+    } else {
+        group(&v.to_string())
+    }
+}
+
+/// Bytes as GiB (2^30 bytes, as AWS bills "GB") with `dp` decimals, exact: integer
+/// arithmetic, half up.
+pub fn gib(bytes: u64, dp: u32) -> String {
+    let unit = 10u128.pow(dp);
+    let scaled = (u128::from(bytes) * unit * 2 + (1u128 << 30)) >> 31;
+    let whole = group_digits(&(scaled / unit).to_string());
+    if dp == 0 {
+        whole
+    } else {
+        format!("{whole}.{:0w$}", scaled % unit, w = dp as usize)
+    }
+}
+
+/// Money to the cent: `$1,234.56`, `-$0.50`.
+pub fn usd(m: MicroUsd) -> String {
+    m.to_string()
+}
+
+/// Money to `digits` decimals (at most six): `$0.0012`.
+pub fn usd_digits(m: MicroUsd, digits: usize) -> String {
+    format!("{m:.digits$}")
+}
+
+/// A difference of money, plus sign on gains: `+$1.00`, `$0.00`, `-$1.00`.
+pub fn signed_usd(m: impl Borrow<MicroUsd>) -> String {
+    let m = *m.borrow();
+    if m.0 > 0 {
+        format!("+{m}")
+    } else {
+        m.to_string()
+    }
+}
+
+/// `part / whole` as a percentage with one decimal (`12.3%`); `None` when `whole` is zero.
+pub fn percent(part: MicroUsd, whole: MicroUsd) -> Option<String> {
+    if whole.0 == 0 {
+        return None;
+    }
+    let p = Decimal::from(part.0) * Decimal::from(100) / Decimal::from(whole.0);
+    Some(format!("{}%", fixed(p, 1)))
+}
+
+/// A change as a percentage of where it started, plus sign on growth: `+2.1%`.
+pub fn signed_percent(change: MicroUsd, base: MicroUsd) -> Option<String> {
+    percent(change, base).map(|s| {
+        if change.0 > 0 && base.0 > 0 {
+            format!("+{s}")
+        } else {
+            s
+        }
+    })
+}
+
+/// A percentage already computed (`30.00` -> `+30.0%`), plus sign when positive; `n/a`
+/// when there is none.
+pub fn signed_pct(p: Option<Decimal>) -> String {
+    match p {
+        Some(p) => {
+            let t = fixed(p, 1);
+            if p.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero) > Decimal::ZERO {
+                format!("+{t}%")
+            } else {
+                format!("{t}%")
+            }
+        }
+        None => "n/a".to_string(),
+    }
+}
+
+/// Axis labels: `950`, `1.2k`, `3.4M`, `0.25`.
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    let (div, suffix) = if a >= 1e12 {
+        (1e12, "T")
+    } else if a >= 1e9 {
+        (1e9, "B")
+    } else if a >= 1e6 {
+        (1e6, "M")
+    } else if a >= 1e3 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    };
+    let x = v / div;
+    let s = if div == 1.0 && a < 10.0 {
+        format!("{x:.2}")
+    } else if div == 1.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    let s = if s == "-0" { "0".to_string() } else { s };
+    format!("{s}{suffix}")
+}
+
+/// Axis labels in dollars: `$1.5k`, `-$250`.
+pub fn compact_usd(v: f64) -> String {
+    if v < 0.0 {
+        format!("-${}", compact(-v))
+    } else {
+        format!("${}", compact(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().expect("test decimal")
+    }
+
+    #[test]
+    fn separators_and_units() {
+        assert_eq!(count(1_840_000_000), "1,840,000,000");
+        assert_eq!(count(999), "999");
+        assert_eq!(decimal(dec("1543046.6")), "1,543,046.6");
+        assert_eq!(decimal(dec("89580")), "89,580");
+        assert_eq!(decimal(dec("-1234.50")), "-1,234.50");
+        assert_eq!(fixed(dec("1234567.891"), 1), "1,234,567.9");
+        assert_eq!(fixed(dec("-0.5"), 0), "-1");
+        assert_eq!(fixed_auto(dec("98500.5")), "98,501");
+        assert_eq!(fixed_auto(dec("2.345")), "2.35");
+        assert_eq!(quantity(dec("400000.000")), "400,000");
+        assert_eq!(quantity(dec("0.50")), "0.5");
+        // The Markdown summary used to print `1 1M requests free`.
+        assert_eq!(quantity_of(dec("1"), "1M requests"), "1M requests");
+        assert_eq!(quantity_of(dec("400000"), "GB-s"), "400,000 GB-s");
+        assert_eq!(quantity_of(dec("37.5"), "GB"), "37.5 GB");
+        assert_eq!(price(dec("0.5")), "0.50");
+        assert_eq!(price(dec("0.0000133334")), "0.0000133334");
+    }
+
+    #[test]
+    fn gib_is_exact_and_rounds_half_up() {
+        assert_eq!(gib(1 << 30, 2), "1.00");
+        assert_eq!(gib(3 * (1 << 29), 2), "1.50");
+        // 2^28 bytes is 0.25 GiB exactly: half up to one decimal is 0.3.
+        assert_eq!(gib(1 << 28, 1), "0.3");
+        // 5,609.2 GiB: 5609 GiB plus a fifth of one (rounds to .2).
+        assert_eq!(gib(5609 * (1 << 30) + (1 << 30) / 5, 1), "5,609.2");
+        assert_eq!(gib(0, 0), "0");
+    }
+
+    #[test]
+    fn money_and_percentages() {
+        assert_eq!(usd(MicroUsd(1_234_567_890_000)), "$1,234,567.89");
+        assert_eq!(usd_digits(MicroUsd(1_234), 4), "$0.0012");
+        assert_eq!(signed_usd(MicroUsd(1_000_000)), "+$1.00");
+        assert_eq!(signed_usd(MicroUsd(-1_000_000)), "-$1.00");
+        assert_eq!(signed_usd(MicroUsd(0)), "$0.00");
+        assert_eq!(percent(MicroUsd(1), MicroUsd(3)).as_deref(), Some("33.3%"));
+        assert_eq!(percent(MicroUsd(1), MicroUsd(0)), None);
+        assert_eq!(
+            signed_percent(MicroUsd(21), MicroUsd(1000)).as_deref(),
+            Some("+2.1%")
+        );
+        assert_eq!(signed_pct(Some(dec("30.00"))), "+30.0%");
+        assert_eq!(signed_pct(Some(dec("-4.25"))), "-4.3%");
+        assert_eq!(signed_pct(Some(dec("0.01"))), "0.0%");
+        assert_eq!(signed_pct(None), "n/a");
+    }
+
+    #[test]
+    fn axis_labels() {
+        assert_eq!(compact(1234.0), "1.2k");
+        assert_eq!(compact(3_400_000.0), "3.4M");
+        assert_eq!(compact(250.0), "250");
+        assert_eq!(compact(0.25), "0.25");
+        assert_eq!(compact(0.0), "0");
+        assert_eq!(compact_usd(-1500.0), "-$1.5k");
+    }
+}
