@@ -372,13 +372,6 @@ fn gib(bytes: u64) -> Decimal {
     Decimal::from(bytes) / Decimal::from(GIB)
 }
 
-/// Round an exact amount to micro-dollars (banker's rounding), once.
-fn micros(usd: Decimal) -> MicroUsd {
-    let m = (usd * Decimal::from(1_000_000))
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
-    MicroUsd(m.to_i64().unwrap_or(i64::MAX))
-}
-
 /// What one group looks like to the model, derived once.
 #[derive(Clone, Debug)]
 pub struct Derived {
@@ -730,7 +723,7 @@ impl Pricer<'_> {
                     quantity: qty,
                     unit: unit_of(id, &f),
                     unit_price,
-                    cost: micros(qty * unit_price),
+                    cost: MicroUsd::from_usd(qty * unit_price),
                     price_id: id,
                     price_status: f.status,
                 });
@@ -936,7 +929,7 @@ impl Pricer<'_> {
             let region = self.regions[reg as usize].clone();
             let f = self.price(id, &region)?;
             let total_qty: Decimal = pool.members.iter().map(|(_, q, _)| *q).sum();
-            let total = micros(f.tiered_cost(total_qty));
+            let total = MicroUsd::from_usd(f.tiered_cost(total_qty));
             let rate = if total_qty.is_zero() {
                 f.flat()
             } else {
@@ -975,7 +968,7 @@ impl Pricer<'_> {
                 quantity: hours,
                 unit: "endpoint-AZ-hour",
                 unit_price: f.flat(),
-                cost: micros(hours * f.flat()),
+                cost: MicroUsd::from_usd(hours * f.flat()),
                 price_id: "privatelink.endpoint_hour",
                 price_status: f.status,
             });
@@ -1027,7 +1020,7 @@ impl Pricer<'_> {
                 quantity: compressed_gib,
                 unit: "GB",
                 unit_price: f.flat(),
-                cost: micros(compressed_gib * f.flat()),
+                cost: MicroUsd::from_usd(compressed_gib * f.flat()),
                 price_id: "egress.same_region_public",
                 price_status: f.status,
             });
@@ -1098,7 +1091,7 @@ impl Pricer<'_> {
             quantity: -qty,
             unit: unit_of(price_id, &f),
             unit_price: f.flat(),
-            cost: micros(-qty * f.flat()),
+            cost: MicroUsd::from_usd(-qty * f.flat()),
             price_id,
             price_status: f.status,
         });

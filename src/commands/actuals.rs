@@ -183,13 +183,6 @@ struct JsonActuals {
     unmapped_total_usd: MicroUsd,
 }
 
-fn micros(d: rust_decimal::Decimal) -> MicroUsd {
-    use rust_decimal::prelude::*;
-    let m = (d * Decimal::from(1_000_000))
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
-    MicroUsd(m.to_i64().unwrap_or(i64::MAX))
-}
-
 fn unit_of(c: Component) -> &'static str {
     match c {
         Component::Storage => "GB-month",
@@ -254,8 +247,8 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
         .iter()
         .map(|(c, b)| JsonComponent {
             component: c.name(),
-            billed_usd: micros(b.unblended),
-            billed_net_usd: b.net_unblended.map(micros),
+            billed_usd: MicroUsd::from_usd(b.unblended),
+            billed_net_usd: b.net_unblended.map(MicroUsd::from_usd),
             quantity: b.quantity.round_dp(6).normalize(),
             unit: unit_of(*c),
             usage_types: b.usage_types.iter().cloned().collect(),
@@ -270,7 +263,7 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
             region: r.usage.region.clone(),
             quantity: r.quantity.normalize(),
             unit: r.unit.clone(),
-            billed_usd: micros(r.unblended),
+            billed_usd: MicroUsd::from_usd(r.unblended),
             note: r.usage.note.unwrap_or(""),
         })
         .collect();
@@ -295,13 +288,13 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
         cache_file: cache_text,
         fetched_at: got.actuals.fetched_at.clone(),
         accounts,
-        total_billed_usd: micros(
+        total_billed_usd: MicroUsd::from_usd(
             rows.iter()
                 .filter(|r| r.usage.component.is_some())
                 .map(|r| r.unblended)
                 .sum(),
         ),
-        unmapped_total_usd: micros(
+        unmapped_total_usd: MicroUsd::from_usd(
             rows.iter()
                 .filter(|r| r.usage.component.is_none())
                 .map(|r| r.unblended)
