@@ -39,3 +39,26 @@ pub fn allocate(total: MicroUsd, members: &[(u32, Decimal)]) -> Vec<MicroUsd> {
     }
     shares.into_iter().map(|s| MicroUsd(s.0)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn allocation_is_exact() {
+        let members = vec![(0, d("1")), (1, d("1")), (2, d("1"))];
+        let shares = allocate(MicroUsd(100), &members);
+        assert_eq!(shares.iter().map(|m| m.0).sum::<i64>(), 100);
+        assert_eq!(shares, vec![MicroUsd(34), MicroUsd(33), MicroUsd(33)]);
+        let shares = allocate(
+            MicroUsd(5_120_000_000),
+            &[(0, d("7372.8")), (1, d("2867.2"))],
+        );
+        assert_eq!(shares[0].0 + shares[1].0, 5_120_000_000);
+        assert_eq!(shares[0], MicroUsd(3_686_400_000));
+    }
+}

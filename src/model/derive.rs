@@ -116,3 +116,17 @@ pub(super) fn steady_state(
     };
     monthly_compressed_gib * months
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vended_names() {
+        assert!(is_vended_name("aws-waf-logs-prod"));
+        assert!(is_vended_name("/aws/vpc/flowlogs/prod"));
+        assert!(is_vended_name("/aws/route53resolver/query-logs/x"));
+        assert!(!is_vended_name("/aws/lambda/fn"));
+        assert!(!is_vended_name("/ecs/web/alb-access"));
+    }
+}

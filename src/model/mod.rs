@@ -191,33 +191,6 @@ fn every_path(
 mod tests {
     use super::*;
 
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn allocation_is_exact() {
-        let members = vec![(0, d("1")), (1, d("1")), (2, d("1"))];
-        let shares = allocate(MicroUsd(100), &members);
-        assert_eq!(shares.iter().map(|m| m.0).sum::<i64>(), 100);
-        assert_eq!(shares, vec![MicroUsd(34), MicroUsd(33), MicroUsd(33)]);
-        let shares = allocate(
-            MicroUsd(5_120_000_000),
-            &[(0, d("7372.8")), (1, d("2867.2"))],
-        );
-        assert_eq!(shares[0].0 + shares[1].0, 5_120_000_000);
-        assert_eq!(shares[0], MicroUsd(3_686_400_000));
-    }
-
-    #[test]
-    fn vended_names() {
-        assert!(is_vended_name("aws-waf-logs-prod"));
-        assert!(is_vended_name("/aws/vpc/flowlogs/prod"));
-        assert!(is_vended_name("/aws/route53resolver/query-logs/x"));
-        assert!(!is_vended_name("/aws/lambda/fn"));
-        assert!(!is_vended_name("/ecs/web/alb-access"));
-    }
-
     #[test]
     fn today_components_add_up_to_today() {
         let gib = 1u64 << 30;
@@ -258,19 +231,5 @@ mod tests {
                 .iter()
                 .any(|c| c.component == Component::DatadogIngest)
         );
-    }
-
-    #[test]
-    fn scenario_checks_name_the_field() {
-        let s = Scenario {
-            retention_days: 10,
-            ..Scenario::default()
-        };
-        assert!(s.check().unwrap_err().contains("one of 3, 7, 15, 30"));
-        let s = Scenario {
-            indexed_fraction: d("1.5"),
-            ..Scenario::default()
-        };
-        assert!(s.check().unwrap_err().contains("indexed_fraction"));
     }
 }

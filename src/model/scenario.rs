@@ -207,3 +207,26 @@ impl Scenario {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn scenario_checks_name_the_field() {
+        let s = Scenario {
+            retention_days: 10,
+            ..Scenario::default()
+        };
+        assert!(s.check().unwrap_err().contains("one of 3, 7, 15, 30"));
+        let s = Scenario {
+            indexed_fraction: d("1.5"),
+            ..Scenario::default()
+        };
+        assert!(s.check().unwrap_err().contains("indexed_fraction"));
+    }
+}
