@@ -243,23 +243,3 @@ datadog_forwarder_arns = ["arn:aws:lambda:us-east-1:123456789012:function:log-sh
         assert_eq!(c.forwarding.datadog_forwarder_arns.len(), 1);
     }
 }
-
-#[cfg(test)]
-mod init_template_tests {
-    use super::*;
-
-    #[test]
-    fn init_template_is_the_defaults() {
-        let c = Config::parse(crate::commands::init::TEMPLATE, Path::new("logplan.toml")).unwrap();
-        let d = crate::model::Scenario::default();
-        assert_eq!(
-            serde_json::to_value(&c.scenario).unwrap(),
-            serde_json::to_value(&d).unwrap()
-        );
-        assert_eq!(c.concurrency, Some(crate::collect::DEFAULT_CONCURRENCY));
-        assert_eq!(
-            c.aws.max_attempts,
-            Some(crate::aws::sdk::ConnectSettings::DEFAULT_MAX_ATTEMPTS)
-        );
-    }
-}

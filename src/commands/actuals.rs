@@ -7,18 +7,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::Serialize;
 
+use super::print_stdout;
 use crate::aws::costexplorer::{
     self, CostExplorerApi, CostPage, CostQuery, SdkCostExplorer, fetch_all, requests_cost,
 };
 use crate::aws::sdk::ConnectSettings;
-use crate::cli::{ActualsArgs, GlobalArgs, print_stdout};
+use crate::cli::{ActualsArgs, GlobalArgs};
 use crate::config::Config;
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::model::Component;
 use crate::money::MicroUsd;
 use crate::period::Period;
 use crate::progress::Reporter;
-use crate::reconcile::actuals::{self, CACHE_FILE, CACHE_SCHEMA, CachedActuals};
+use crate::reconcile::actuals::{self, CACHE_FILE, CACHE_SCHEMA, CachedActuals, requests_line};
 
 /// The month's actuals, and what getting them cost.
 #[derive(Debug)]
@@ -127,21 +128,6 @@ pub async fn obtain(
     }
 }
 
-/// One line on what the run paid Cost Explorer, or where the actuals came from.
-pub fn requests_line(requests: u32, from_cache: bool, cache: &str, fetched_at: &str) -> String {
-    let cost = requests_cost(requests);
-    if from_cache {
-        format!(
-            "Cost Explorer: 0 requests ($0.00): read from {cache} (fetched {fetched_at}; --refresh asks again)"
-        )
-    } else {
-        format!(
-            "Cost Explorer: {requests} request{} ({cost}); cached in {cache}",
-            if requests == 1 { "" } else { "s" }
-        )
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct JsonComponent {
     component: &'static str,
@@ -200,7 +186,10 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
     let (config, _) = Config::discover(global.config.as_deref())?;
     let period = Period::from_args(args.month.as_deref(), None, None, chrono::Utc::now())?;
     let label = period.label();
-    let dir = args.reports_dir.join(&label);
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.reports_dir.join(&label));
     let cache = cache_path(&dir);
     let query = CostQuery::month(
         &period.start.to_string(),

@@ -7,13 +7,35 @@ use crate::error::{EXIT_OK, Error, Result};
 pub const TEMPLATE: &str = include_str!("init_template.toml");
 
 pub fn run(args: &InitArgs) -> Result<i32> {
-    if args.path.exists() && !args.force {
+    if args.out.exists() && !args.force {
         return Err(Error::Usage(format!(
             "{} exists; pass --force to overwrite it",
-            args.path.display()
+            args.out.display()
         )));
     }
-    super::write_atomic(&args.path, TEMPLATE.as_bytes())?;
-    eprintln!("wrote {}", args.path.display());
+    super::write_atomic(&args.out, TEMPLATE.as_bytes())?;
+    eprintln!("wrote {}", args.out.display());
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    #[test]
+    fn init_template_is_the_defaults() {
+        let c = Config::parse(TEMPLATE, Path::new("logplan.toml")).unwrap();
+        let d = crate::model::Scenario::default();
+        assert_eq!(
+            serde_json::to_value(&c.scenario).unwrap(),
+            serde_json::to_value(&d).unwrap()
+        );
+        assert_eq!(c.concurrency, Some(crate::collect::DEFAULT_CONCURRENCY));
+        assert_eq!(
+            c.aws.max_attempts,
+            Some(crate::aws::sdk::ConnectSettings::DEFAULT_MAX_ATTEMPTS)
+        );
+    }
 }

@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::print_stdout;
 use crate::aws::AccountApi;
 use crate::aws::sdk::{ConnectSettings, SdkAccount};
 use crate::cli::{
     ApplyArgs, CostArgs, DeployArgs, ExportArgs, ExportFormat, GlobalArgs, ImportArgs, LanguageArg,
-    LintArgs, LintFormat, QueriesArgs, QueriesCommand, print_stdout,
+    LintArgs, LintFormat, QueriesArgs, QueriesCommand,
 };
 use crate::config::{Config, Target};
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
@@ -214,7 +215,7 @@ fn lint(_global: &GlobalArgs, library: &Path, a: &LintArgs) -> Result<i32> {
     }
     let errors = all.iter().filter(|f| f.severity == "error").count();
     let warnings = all.len() - errors;
-    match a.format {
+    match a.output() {
         LintFormat::Json => {
             let text =
                 serde_json::to_string_pretty(&all).map_err(|e| Error::Internal(e.to_string()))?;
@@ -568,7 +569,7 @@ async fn cost(
     reporter: &Reporter,
 ) -> Result<i32> {
     let (config, config_path) = Config::discover(global.config.as_deref())?;
-    let book = crate::pricing::PriceBook::in_force(&config, config_path.as_deref())?;
+    let book = crate::pricing::PriceBook::in_force(&config.prices, config_path.as_deref())?;
     let files = library_for_deploy(library)?;
     let (groups, days) = match (&a.snapshot, a.demo) {
         (Some(p), _) => (
@@ -605,7 +606,7 @@ async fn cost(
         }
     };
     let plan = crate::queries::cost::plan(&files, &groups, &book, days)?;
-    if let Some(path) = &a.csv {
+    if let Some(path) = &a.out {
         let mut csv =
             String::from("query,runs_per_month,window,gib_per_run,gib_per_month,usd_per_month\n");
         for q in &plan.queries {

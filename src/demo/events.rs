@@ -367,8 +367,6 @@ pub(super) fn message(c: Content, group: u64, i: u64, ts_ms: i64) -> String {
     }
 }
 
-/// The demo account. Only `us-east-1` holds groups; other regions are empty.
-
 #[cfg(test)]
 mod tests {
     use super::*;

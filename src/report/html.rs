@@ -1265,7 +1265,7 @@ fn reconciliation(o: &mut String, d: &ReportData) {
         "<section id=\"reconciliation\">\n<h2>Reconciliation with the bill</h2>\n"
     );
     if let Some(a) = &r.aws {
-        let line = crate::commands::actuals::requests_line(
+        let line = crate::reconcile::actuals::requests_line(
             a.requests,
             a.from_cache,
             a.cache_file.as_deref().unwrap_or("actuals.json"),

@@ -417,7 +417,7 @@ fn reconciliation(o: &mut String, d: &ReportData) {
     let Some(r) = &d.actuals else { return };
     let _ = writeln!(o, "## Reconciliation with the bill ({})\n", r.month);
     if let Some(a) = &r.aws {
-        let line = crate::commands::actuals::requests_line(
+        let line = crate::reconcile::actuals::requests_line(
             a.requests,
             a.from_cache,
             a.cache_file.as_deref().unwrap_or("actuals.json"),
