@@ -52,7 +52,6 @@ use crate::snapshot::GroupInput;
 pub use allocate::allocate;
 pub use derive::{Derived, ScanPlan, is_vended_name};
 pub use line::{Component, ComponentTotal, Line, Path};
-pub use pools::Ladder;
 pub use scenario::{Arch, Commitment, Egress, Scenario, Site};
 
 /// The result for all groups and paths.
