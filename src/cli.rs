@@ -1,14 +1,9 @@
-//! The command line: global options, subcommands, and the entry point that turns every outcome
-//! into an exit code (0 success, 1 ran fine but found a problem, 2 usage/input/runtime error).
+//! The command line: global options, subcommands and their arguments, as clap types. Nothing
+//! here runs anything: [`crate::app`] parses and dispatches, [`crate::commands`] holds the glue.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-
-use crate::error::{EXIT_ERROR, Error};
-use crate::progress::Reporter;
-use crate::snapshot::Format;
 
 /// Measures what each CloudWatch log group costs where it is, and what it would cost on the
 /// other path (Datadog via the Forwarder, Firehose or PrivateLink).
@@ -148,12 +143,26 @@ pub struct LintArgs {
     /// Language of a query read from stdin.
     #[arg(long, value_enum, default_value = "cwli")]
     pub language: LanguageArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
+    /// Print the findings as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// The old spelling of --json (`--format json`), kept working but not shown.
+    #[arg(long, value_enum, default_value = "text", hide = true)]
     pub format: LintFormat,
     /// A snapshot that says which log groups are Infrequent Access (checked against each query).
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+}
+
+impl LintArgs {
+    /// The output format: JSON with `--json` (or the old `--format json`), else text.
+    pub fn output(&self) -> LintFormat {
+        if self.json {
+            LintFormat::Json
+        } else {
+            self.format
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -230,9 +239,9 @@ pub struct CostArgs {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Also write the per-query table as CSV.
-    #[arg(long, value_name = "FILE")]
-    pub csv: Option<PathBuf>,
+    /// Also write the per-query table as CSV to this file.
+    #[arg(long, alias = "csv", value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// The month to plan, YYYY-MM [default: the snapshot's daily table, else the last full month].
     #[arg(long, value_name = "YYYY-MM")]
     pub month: Option<String>,
@@ -278,7 +287,7 @@ pub struct SampleArgs {
     pub source: SourceArgs,
     /// Table format [default: parquet, or the --out file's extension].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<TableFormat>,
     /// Snapshot file to write; daily.<ext> goes beside it [default:
     /// <reports-dir>/<YYYY-MM>/snapshot.<ext>].
     #[arg(long, value_name = "FILE")]
@@ -289,6 +298,22 @@ pub struct SampleArgs {
     /// Print the run summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--format` of the snapshot tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Parquet,
+    Csv,
+}
+
+impl From<TableFormat> for crate::snapshot::Format {
+    fn from(f: TableFormat) -> Self {
+        match f {
+            TableFormat::Parquet => crate::snapshot::Format::Parquet,
+            TableFormat::Csv => crate::snapshot::Format::Csv,
+        }
+    }
 }
 
 /// Options of `logplan report`.
@@ -334,7 +359,10 @@ pub struct ActualsArgs {
     /// Ask Cost Explorer again even when the month's actuals.json is cached.
     #[arg(long)]
     pub refresh: bool,
-    /// Root folder for reports (the cache is <reports-dir>/<YYYY-MM>/actuals.json).
+    /// Report folder that holds the cache, actuals.json [default: <reports-dir>/<YYYY-MM>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Root folder for reports.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub reports_dir: PathBuf,
     /// Print the actuals as JSON on stdout.
@@ -354,79 +382,14 @@ pub struct PricesArgs {
 #[derive(Debug, Args, Clone)]
 pub struct InitArgs {
     /// Where to write it.
-    #[arg(long, value_name = "FILE", default_value = "logplan.toml")]
-    pub path: PathBuf,
+    #[arg(
+        long,
+        alias = "path",
+        value_name = "FILE",
+        default_value = "logplan.toml"
+    )]
+    pub out: PathBuf,
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
-}
-
-/// Parse arguments, run, report: returns the process exit code.
-pub fn main() -> i32 {
-    let cli = Cli::parse();
-    init_tracing(cli.global.verbose, cli.global.quiet);
-    let reporter = Reporter::new(cli.global.quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("logplan: cannot start the async runtime: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    let result = runtime.block_on(run(cli, &reporter));
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("logplan: {}", one_line(&e));
-            e.exit_code()
-        }
-    }
-}
-
-fn one_line(e: &Error) -> String {
-    e.to_string().replace(['\n', '\r'], " ")
-}
-
-async fn run(cli: Cli, reporter: &Reporter) -> Result<i32, Error> {
-    match cli.command {
-        Command::Sample(args) => crate::commands::sample::run(&cli.global, &args, reporter).await,
-        Command::Report(args) => crate::commands::report::run(&cli.global, &args, reporter).await,
-        Command::Actuals(args) => crate::commands::actuals::run(&cli.global, &args, reporter).await,
-        Command::Prices(args) => crate::commands::prices::run(&cli.global, &args),
-        Command::Init(args) => crate::commands::init::run(&args),
-        Command::Queries(args) => crate::commands::queries::run(&cli.global, &args, reporter).await,
-        Command::IamPolicy(args) => crate::commands::iam::run(&cli.global, &args),
-    }
-}
-
-fn init_tracing(verbose: u8, quiet: bool) {
-    let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, _) => "debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LOGPLAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("logplan={level},warn")));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
-}
-
-/// Write data to stdout; a closed pipe (`logplan ... | head`) ends quietly.
-pub fn print_stdout(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output {
-            path: PathBuf::from("<stdout>"),
-            source: e,
-        }),
-    }
 }

@@ -127,7 +127,7 @@ impl Config {
             message: one_line_toml_error(text, &e),
         })?;
         if let Some(id) = &cfg.library_id {
-            crate::queries::identity::check_library_id(id).map_err(|m| Error::Config {
+            check_library_id(id).map_err(|m| Error::Config {
                 path: path.to_path_buf(),
                 message: format!("library_id: {m}"),
             })?;
@@ -209,6 +209,23 @@ fn one_line_toml_error(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
+/// Library ids: 1-64 letters, digits, `.`, `_` or `-` (they sit in a marker of `key=value`
+/// words, so no spaces or `=`).
+pub fn check_library_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{id:?} must be 1-64 letters, digits, '.', '_' or '-'"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,25 +267,5 @@ datadog_forwarder_arns = ["arn:aws:lambda:us-east-1:123456789012:function:log-sh
         assert_eq!(c.regions, vec!["us-east-1", "eu-west-1"]);
         assert_eq!(c.aws.max_attempts, Some(10));
         assert_eq!(c.forwarding.datadog_forwarder_arns.len(), 1);
-    }
-}
-
-#[cfg(test)]
-mod init_template_tests {
-    use super::*;
-
-    #[test]
-    fn init_template_is_the_defaults() {
-        let c = Config::parse(crate::commands::init::TEMPLATE, Path::new("logplan.toml")).unwrap();
-        let d = crate::model::Scenario::default();
-        assert_eq!(
-            serde_json::to_value(&c.scenario).unwrap(),
-            serde_json::to_value(&d).unwrap()
-        );
-        assert_eq!(c.concurrency, Some(crate::collect::DEFAULT_CONCURRENCY));
-        assert_eq!(
-            c.aws.max_attempts,
-            Some(crate::aws::sdk::ConnectSettings::DEFAULT_MAX_ATTEMPTS)
-        );
     }
 }

@@ -10,18 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::money::MicroUsd;
 
-/// Thousands separators for a run of ASCII digits: `1234567` -> `1,234,567`.
-pub fn group_digits(digits: &str) -> String {
-    let len = digits.len();
-    let mut out = String::with_capacity(len + len / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (len - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::money::group_digits;
 
 /// Thousands separators for the whole part of a plain decimal string (`-1234.5` ->
 /// `-1,234.5`); the sign and the fraction are kept as they are.

@@ -3,6 +3,8 @@
 //! every AWS call behind the small traits of [`aws`] so that AWS, an emulator and the built-in
 //! [`demo`] account run the same code above them. [`cli`] and [`commands`] are the glue.
 
+pub mod app;
+pub mod atomic;
 pub mod aws;
 pub mod cli;
 pub mod collect;

@@ -1,6 +1,10 @@
-//! Money as integer micro-dollars: exact sums, rounded once at display.
+//! Money as integer micro-dollars: exact sums, rounded once at display. An exact decimal amount
+//! (a quantity times a price) becomes money through [`MicroUsd::from_usd`], the one place the
+//! tool rounds to the micro-dollar; display rounds again, to the cent, through [`fmt::Display`].
 
 use std::fmt;
+
+use rust_decimal::prelude::{Decimal, RoundingStrategy, ToPrimitive};
 
 /// An amount of US dollars in millionths of a dollar. Sums are exact; only [`fmt::Display`]
 /// rounds (to the cent by default, or to `{:.N}` digits).
@@ -16,6 +20,21 @@ impl serde::Serialize for MicroUsd {
 
 impl MicroUsd {
     pub const ZERO: MicroUsd = MicroUsd(0);
+
+    /// An exact amount of dollars to the nearest micro-dollar, half to even (banker's rounding:
+    /// 0.0000005 -> 0, 0.0000015 -> 0.000002), so that rounding many lines does not drift up.
+    /// This is the only rounding to micro-dollars in the tool: the model's lines, the billed
+    /// amounts of Cost Explorer and the reconciliation's effects all come through here. An
+    /// amount beyond +/-9.2 trillion dollars saturates at the end of the range.
+    pub fn from_usd(usd: Decimal) -> MicroUsd {
+        let m = (usd * Decimal::from(1_000_000))
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
+        MicroUsd(m.to_i64().unwrap_or(if m.is_sign_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        }))
+    }
 
     /// Whole micro-dollars per unit times a count, exact.
     pub fn per_unit(micros_per_unit: i64, units: u64) -> MicroUsd {
@@ -74,12 +93,26 @@ impl fmt::Display for MicroUsd {
             Some((w, fr)) => (w, Some(fr)),
             None => (body, None),
         };
-        let grouped = crate::format::group_digits(whole);
+        let grouped = group_digits(whole);
         match frac {
             Some(fr) => write!(f, "{sign}${grouped}.{fr}"),
             None => write!(f, "{sign}${grouped}"),
         }
     }
+}
+
+/// Thousands separators for a run of ASCII digits: `1234567` -> `1,234,567`. Here because
+/// money's `Display` needs it; [`crate::format`] re-exports it for every other rendering.
+pub fn group_digits(digits: &str) -> String {
+    let len = digits.len();
+    let mut out = String::with_capacity(len + len / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (len - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -98,6 +131,20 @@ mod tests {
         assert_eq!(MicroUsd(999_994_999).to_string(), "$999.99");
         assert_eq!(MicroUsd(-4_000).to_string(), "$0.00");
         assert_eq!(MicroUsd(1).to_decimal(6), "0.000001");
+    }
+
+    #[test]
+    fn rounds_to_micros_half_to_even() {
+        let usd = |s: &str| MicroUsd::from_usd(s.parse().unwrap());
+        // 0.0000005 is half a micro-dollar: to the even neighbour 0; 0.0000015 -> 2.
+        assert_eq!(usd("0.0000005"), MicroUsd(0));
+        assert_eq!(usd("0.0000015"), MicroUsd(2));
+        assert_eq!(usd("0.00000051"), MicroUsd(1));
+        assert_eq!(usd("-0.0000025"), MicroUsd(-2));
+        // 230 GiB x $0.50 = $115 exactly.
+        assert_eq!(usd("115"), MicroUsd(115_000_000));
+        assert_eq!(usd("100000000000000000000"), MicroUsd(i64::MAX));
+        assert_eq!(usd("-100000000000000000000"), MicroUsd(i64::MIN));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
 
 /// One row of `snapshot.parquet`. Column order and names are the documented schema.
@@ -80,7 +81,8 @@ pub const DAILY_COLUMNS: &[&str] = &[
     "incoming_events",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The file format of the snapshot tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Parquet,
     Csv,
@@ -232,46 +234,21 @@ impl Destination {
         })
     }
 
-    /// Write both tables atomically (temp files renamed into place).
+    /// Write both tables atomically: both are complete before either is renamed into place.
     pub fn write(&self, snapshot: &mut DataFrame, daily: &mut DataFrame) -> Result<()> {
-        let dir = self
-            .snapshot
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|source| Error::Output {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let a = write_temp(dir, &self.snapshot, snapshot, self.format)?;
-        let b = write_temp(dir, &self.daily, daily, self.format)?;
-        a.persist(&self.snapshot).map_err(|e| Error::Output {
-            path: self.snapshot.clone(),
-            source: e.error,
-        })?;
-        b.persist(&self.daily).map_err(|e| Error::Output {
-            path: self.daily.clone(),
-            source: e.error,
-        })?;
-        Ok(())
+        let a = write_temp(&self.snapshot, snapshot, self.format)?;
+        let b = write_temp(&self.daily, daily, self.format)?;
+        a.commit()?;
+        b.commit()
     }
 }
 
-fn write_temp(
-    dir: &Path,
-    target: &Path,
-    df: &mut DataFrame,
-    format: Format,
-) -> Result<tempfile::NamedTempFile> {
+fn write_temp(target: &Path, df: &mut DataFrame, format: Format) -> Result<AtomicFile> {
     let out_err = |source| Error::Output {
         path: target.to_path_buf(),
         source,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".logplan-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(out_err)?;
+    let mut tmp = AtomicFile::create(target)?;
     let file = tmp.as_file_mut();
     let r = match format {
         Format::Parquet => ParquetWriter::new(&mut *file).finish(df).map(|_| ()),
@@ -283,7 +260,6 @@ fn write_temp(
         }
         other => internal(other),
     })?;
-    file.sync_all().map_err(out_err)?;
     Ok(tmp)
 }
 

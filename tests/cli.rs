@@ -110,7 +110,7 @@ fn report_prices_and_init_help_are_complete() {
     assert!(text.contains("--json") && text.contains("--region"));
     insta::assert_snapshot!("prices_help", text);
     let text = help(&["init", "--help"]);
-    assert!(text.contains("--force") && text.contains("--path"));
+    assert!(text.contains("--force") && text.contains("--out"));
     insta::assert_snapshot!("init_help", text);
 }
 
@@ -131,7 +131,7 @@ fn queries_help_is_complete() {
     }
     insta::assert_snapshot!("queries_help", text);
     for (sub, opts) in [
-        ("lint", &["--language", "--format", "--snapshot"][..]),
+        ("lint", &["--language", "--json", "--snapshot"][..]),
         ("plan", &["--target", "--prune"][..]),
         ("apply", &["--target", "--prune", "--yes", "--force"][..]),
         ("import", &["--target", "--prefix", "--force"][..]),
@@ -144,7 +144,7 @@ fn queries_help_is_complete() {
                 "--month",
                 "--target",
                 "--json",
-                "--csv",
+                "--out",
             ][..],
         ),
         ("usage", &["--days", "--demo", "--json"][..]),
@@ -154,4 +154,44 @@ fn queries_help_is_complete() {
             assert!(text.contains(o), "{o} missing from queries {sub} --help");
         }
     }
+}
+
+#[test]
+fn output_options_have_one_name_and_old_spellings_still_work() {
+    let home = tempfile::tempdir().unwrap();
+    // `--out` is where every command writes; the old spellings are hidden but keep working.
+    for (flag, file) in [("--out", "new.toml"), ("--path", "old.toml")] {
+        logplan(home.path())
+            .args(["init", flag, file])
+            .assert()
+            .success();
+        assert!(home.path().join(file).is_file(), "init {flag}");
+    }
+    let text = help(&["init", "--help"]);
+    assert!(!text.contains("--path"), "{text}");
+    let text = help(&["queries", "lint", "--help"]);
+    assert!(!text.contains("--format"), "{text}");
+    let text = help(&["queries", "cost", "--help"]);
+    assert!(!text.contains("--csv"), "{text}");
+    let text = help(&["actuals", "--help"]);
+    assert!(
+        text.contains("--out") && text.contains("--reports-dir"),
+        "{text}"
+    );
+
+    // `queries lint --json` and the old `--format json` print the same findings.
+    let lint = |flags: &[&str]| {
+        let out = logplan(home.path())
+            .args(["queries", "lint", "-", "--language", "cwli"])
+            .args(flags)
+            .write_stdin("fields @message | sort @timestamp desc | limit")
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let new = lint(&["--json"]);
+    assert!(new.trim_start().starts_with('['), "{new}");
+    assert_eq!(new, lint(&["--format", "json"]));
 }

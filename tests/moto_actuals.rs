@@ -508,3 +508,64 @@ fn several_accounts_are_grouped_by_linked_account() {
         "{csv}"
     );
 }
+
+#[test]
+fn actuals_out_is_the_report_folder_that_holds_the_cache() {
+    moto_reset();
+    inject(vec![page(
+        vec![group(&["USE1-DataProcessing-Bytes"], "16.25", "37.5", "GB")],
+        None,
+    )]);
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(
+        home.path(),
+        &["actuals", "--month", "2026-10", "--out", "oct", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(home.path().join("oct/actuals.json").is_file(), "{err}");
+    assert!(!home.path().join("reports").exists());
+
+    // `report --out` on the same folder reads that cache: no second request (moto forgot it).
+    moto_reset();
+    hand_snapshot(home.path());
+    let (code, out, err) = run(
+        home.path(),
+        &[
+            "report",
+            "--snapshot",
+            "mine.csv",
+            "--month",
+            "2026-10",
+            "--actuals",
+            "--out",
+            "oct",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["reconciliation"]["cost_explorer_requests"], 0);
+    assert_eq!(r["reconciliation"]["billed_usd"], "16.250000");
+
+    // Without --out, the folder is <reports-dir>/<month>, as before.
+    inject(vec![page(
+        vec![group(&["USE1-DataProcessing-Bytes"], "16.25", "37.5", "GB")],
+        None,
+    )]);
+    let (code, _, err) = run(
+        home.path(),
+        &[
+            "actuals",
+            "--month",
+            "2026-10",
+            "--reports-dir",
+            "root",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        home.path().join("root/2026-10/actuals.json").is_file(),
+        "{err}"
+    );
+}

@@ -94,7 +94,7 @@ fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClien
         .get_or_init(|| {
             aws_smithy_http_client::Builder::new()
                 .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::AwsLc,
+                    tls::rustls_provider::CryptoMode::Ring,
                 ))
                 .build_https()
         })

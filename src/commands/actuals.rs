@@ -7,18 +7,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::Serialize;
 
+use super::print_stdout;
 use crate::aws::costexplorer::{
     self, CostExplorerApi, CostPage, CostQuery, SdkCostExplorer, fetch_all, requests_cost,
 };
 use crate::aws::sdk::ConnectSettings;
-use crate::cli::{ActualsArgs, GlobalArgs, print_stdout};
+use crate::cli::{ActualsArgs, GlobalArgs};
 use crate::config::Config;
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::model::Component;
 use crate::money::MicroUsd;
 use crate::period::Period;
 use crate::progress::Reporter;
-use crate::reconcile::actuals::{self, CACHE_FILE, CACHE_SCHEMA, CachedActuals};
+use crate::reconcile::actuals::{self, CACHE_FILE, CACHE_SCHEMA, CachedActuals, requests_line};
 
 /// The month's actuals, and what getting them cost.
 #[derive(Debug)]
@@ -127,21 +128,6 @@ pub async fn obtain(
     }
 }
 
-/// One line on what the run paid Cost Explorer, or where the actuals came from.
-pub fn requests_line(requests: u32, from_cache: bool, cache: &str, fetched_at: &str) -> String {
-    let cost = requests_cost(requests);
-    if from_cache {
-        format!(
-            "Cost Explorer: 0 requests ($0.00): read from {cache} (fetched {fetched_at}; --refresh asks again)"
-        )
-    } else {
-        format!(
-            "Cost Explorer: {requests} request{} ({cost}); cached in {cache}",
-            if requests == 1 { "" } else { "s" }
-        )
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct JsonComponent {
     component: &'static str,
@@ -183,13 +169,6 @@ struct JsonActuals {
     unmapped_total_usd: MicroUsd,
 }
 
-fn micros(d: rust_decimal::Decimal) -> MicroUsd {
-    use rust_decimal::prelude::*;
-    let m = (d * Decimal::from(1_000_000))
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
-    MicroUsd(m.to_i64().unwrap_or(i64::MAX))
-}
-
 fn unit_of(c: Component) -> &'static str {
     match c {
         Component::Storage => "GB-month",
@@ -207,7 +186,10 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
     let (config, _) = Config::discover(global.config.as_deref())?;
     let period = Period::from_args(args.month.as_deref(), None, None, chrono::Utc::now())?;
     let label = period.label();
-    let dir = args.reports_dir.join(&label);
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.reports_dir.join(&label));
     let cache = cache_path(&dir);
     let query = CostQuery::month(
         &period.start.to_string(),
@@ -254,8 +236,8 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
         .iter()
         .map(|(c, b)| JsonComponent {
             component: c.name(),
-            billed_usd: micros(b.unblended),
-            billed_net_usd: b.net_unblended.map(micros),
+            billed_usd: MicroUsd::from_usd(b.unblended),
+            billed_net_usd: b.net_unblended.map(MicroUsd::from_usd),
             quantity: b.quantity.round_dp(6).normalize(),
             unit: unit_of(*c),
             usage_types: b.usage_types.iter().cloned().collect(),
@@ -270,7 +252,7 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
             region: r.usage.region.clone(),
             quantity: r.quantity.normalize(),
             unit: r.unit.clone(),
-            billed_usd: micros(r.unblended),
+            billed_usd: MicroUsd::from_usd(r.unblended),
             note: r.usage.note.unwrap_or(""),
         })
         .collect();
@@ -295,13 +277,13 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
         cache_file: cache_text,
         fetched_at: got.actuals.fetched_at.clone(),
         accounts,
-        total_billed_usd: micros(
+        total_billed_usd: MicroUsd::from_usd(
             rows.iter()
                 .filter(|r| r.usage.component.is_some())
                 .map(|r| r.unblended)
                 .sum(),
         ),
-        unmapped_total_usd: micros(
+        unmapped_total_usd: MicroUsd::from_usd(
             rows.iter()
                 .filter(|r| r.usage.component.is_none())
                 .map(|r| r.unblended)

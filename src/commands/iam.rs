@@ -4,7 +4,8 @@
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, IamPolicyArgs, print_stdout};
+use super::print_stdout;
+use crate::cli::{GlobalArgs, IamPolicyArgs};
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 

@@ -7,15 +7,15 @@ use crate::error::{EXIT_OK, Error, Result};
 pub const TEMPLATE: &str = include_str!("init_template.toml");
 
 pub fn run(args: &InitArgs) -> Result<i32> {
-    if args.path.exists() && !args.force {
+    if args.out.exists() && !args.force {
         return Err(Error::Usage(format!(
             "{} exists; pass --force to overwrite it",
-            args.path.display()
+            args.out.display()
         )));
     }
     let text = with_library_id(TEMPLATE, &crate::queries::identity::new_library_id());
-    super::write_atomic(&args.path, text.as_bytes())?;
-    eprintln!("wrote {}", args.path.display());
+    super::write_atomic(&args.out, text.as_bytes())?;
+    eprintln!("wrote {}", args.out.display());
     Ok(EXIT_OK)
 }
 
@@ -36,12 +36,29 @@ fn with_library_id(template: &str, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    #[test]
+    fn init_template_is_the_defaults() {
+        let c = Config::parse(TEMPLATE, Path::new("logplan.toml")).unwrap();
+        let d = crate::model::Scenario::default();
+        assert_eq!(
+            serde_json::to_value(&c.scenario).unwrap(),
+            serde_json::to_value(&d).unwrap()
+        );
+        assert_eq!(c.concurrency, Some(crate::collect::DEFAULT_CONCURRENCY));
+        assert_eq!(
+            c.aws.max_attempts,
+            Some(crate::aws::sdk::ConnectSettings::DEFAULT_MAX_ATTEMPTS)
+        );
+    }
 
     #[test]
     fn init_writes_a_library_id_the_config_accepts() {
         let id = crate::queries::identity::new_library_id();
         let text = with_library_id(TEMPLATE, &id);
-        let c = crate::config::Config::parse(&text, std::path::Path::new("logplan.toml")).unwrap();
+        let c = Config::parse(&text, Path::new("logplan.toml")).unwrap();
         assert_eq!(c.library_id.as_deref(), Some(id.as_str()));
         assert_ne!(
             id,

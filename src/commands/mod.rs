@@ -9,23 +9,25 @@ pub mod queries;
 pub mod report;
 pub mod sample;
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, renamed into place.
+/// Write `bytes` to `path` atomically (see [`crate::atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let out = |source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(out)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(out)?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(out)?;
-    tmp.persist(path).map_err(|e| out(e.error))?;
-    Ok(())
+    crate::atomic::write(path, bytes)
+}
+
+/// Write data to stdout; a closed pipe (`logplan ... | head`) ends quietly.
+pub fn print_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output {
+            path: PathBuf::from("<stdout>"),
+            source: e,
+        }),
+    }
 }

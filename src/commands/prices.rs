@@ -1,6 +1,7 @@
 //! `logplan prices`: the price book in force, with statuses and overrides.
 
-use crate::cli::{GlobalArgs, PricesArgs, print_stdout};
+use super::print_stdout;
+use crate::cli::{GlobalArgs, PricesArgs};
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 use crate::pricing::PriceBook;

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::cli::{GlobalArgs, ReportArgs, print_stdout};
+use super::print_stdout;
+use crate::cli::{GlobalArgs, ReportArgs};
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 use crate::model::{self, Path};
@@ -509,7 +510,7 @@ fn reconciliation_lines(r: &reconcile::Reconciliation) -> String {
         }
         o += &format!(
             "  {}\n",
-            crate::commands::actuals::requests_line(
+            crate::reconcile::actuals::requests_line(
                 a.requests,
                 a.from_cache,
                 a.cache_file.as_deref().unwrap_or("actuals.json"),

@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
+use super::print_stdout;
 use crate::aws::sdk::{ConnectSettings, SdkAccount};
-use crate::cli::{GlobalArgs, SampleArgs, SourceArgs, print_stdout};
+use crate::cli::{GlobalArgs, SampleArgs, SourceArgs};
 use crate::collect::{Collected, DEFAULT_CONCURRENCY, Job, collect};
 use crate::config::Config;
 use crate::demo::{DEMO_REGION, DemoAccount};
@@ -183,7 +184,7 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
     let period = period_of(&args.source)?;
     let dest = Destination::resolve(
         args.out.as_deref(),
-        args.format,
+        args.format.map(Into::into),
         &args.reports_dir,
         &period.label(),
     )?;

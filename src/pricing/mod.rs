@@ -251,14 +251,15 @@ impl PriceBook {
         })
     }
 
-    /// The built-in book with the config's overrides and discount applied.
+    /// The built-in book with the overrides and discount of the settings file applied (errors
+    /// name `config_path`, default `logplan.toml`).
     pub fn in_force(
-        config: &crate::config::Config,
+        overrides: &PriceOverrides,
         config_path: Option<&std::path::Path>,
     ) -> Result<PriceBook> {
         let mut book = PriceBook::builtin()?;
         book.apply(
-            &config.prices,
+            overrides,
             config_path.unwrap_or(std::path::Path::new("logplan.toml")),
         )?;
         Ok(book)

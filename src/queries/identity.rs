@@ -16,22 +16,8 @@ use sha2::{Digest, Sha256};
 
 use super::file::Language;
 
-/// Library ids: 1-64 letters, digits, `.`, `_` or `-` (they sit in a marker of `key=value`
-/// words, so no spaces or `=`).
-pub fn check_library_id(id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{id:?} must be 1-64 letters, digits, '.', '_' or '-'"
-        ))
-    }
-}
+/// Library ids are checked where the configuration is read.
+pub use crate::config::check_library_id;
 
 /// A fresh library id: `lp-` and 16 hex digits of SHA-256 over the time, the process id and the
 /// working directory. Unique enough to tell teams apart; it is an identity, not a secret.

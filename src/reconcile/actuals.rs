@@ -209,6 +209,21 @@ pub fn by_component(
     out
 }
 
+/// One line on what the run paid Cost Explorer, or where the actuals came from.
+pub fn requests_line(requests: u32, from_cache: bool, cache: &str, fetched_at: &str) -> String {
+    let cost = crate::aws::costexplorer::requests_cost(requests);
+    if from_cache {
+        format!(
+            "Cost Explorer: 0 requests ($0.00): read from {cache} (fetched {fetched_at}; --refresh asks again)"
+        )
+    } else {
+        format!(
+            "Cost Explorer: {requests} request{} ({cost}); cached in {cache}",
+            if requests == 1 { "" } else { "s" }
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,50 +204,33 @@ fn parse_value(s: &str) -> std::result::Result<Decimal, String> {
     Ok(v)
 }
 
-/// RFC 4180 records with the line each starts on (1-based). Quoted fields may hold commas,
-/// doubled quotes and line breaks.
+/// The file's records with the line each starts on (1-based), read by the `csv` crate (RFC 4180:
+/// quoted fields may hold commas, doubled quotes and line breaks; blank lines are skipped). The
+/// crate silently ends a quoted field left open at the end of the file; such a file is refused
+/// here: a well-formed record holds an even number of quotes (each quoted field opens and closes,
+/// an escaped quote is doubled), so an odd count in the last record means a quote never closed.
 fn records(text: &str) -> std::result::Result<Vec<(usize, Vec<String>)>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut out = Vec::new();
-    let mut fields: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut line = 1usize;
-    let mut start = 1usize;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if field.is_empty() => quoted = true,
-            ('\n', true) => {
-                line += 1;
-                field.push('\n');
-            }
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            ('\r', false) if chars.peek() == Some(&'\n') => {}
-            ('\n', false) => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start, std::mem::take(&mut fields)));
-                line += 1;
-                start = line;
-                any = false;
-            }
-            (c, _) => field.push(c),
-        }
+    let mut last_start = 0;
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        let (line, byte) = record
+            .position()
+            .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
+        last_start = byte;
+        out.push((line, record.iter().map(str::to_string).collect()));
     }
-    if quoted {
-        return Err(format!("line {start}: a quoted field is not closed"));
+    let open_quote = text
+        .get(last_start..)
+        .is_some_and(|rest| rest.matches('"').count() % 2 == 1);
+    match out.last() {
+        Some((line, _)) if open_quote => Err(format!("line {line}: a quoted field is not closed")),
+        _ => Ok(out),
     }
-    if any {
-        fields.push(field);
-        out.push((start, fields));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -295,6 +278,23 @@ mod tests {
         assert_eq!(u.ingested_events, Some(Decimal::from(1000)));
         assert_eq!(u.indexed_events, Some(Decimal::from(300)));
         assert_eq!(u.ingested_bytes, None);
+    }
+
+    #[test]
+    fn quoted_fields_may_span_lines_and_lines_are_counted_from_the_file() {
+        // Line 2's record runs over lines 2-3 (a quoted note with a line break, a comma and
+        // doubled quotes), so the bad value is on line 4.
+        let text = "timestamp,metric,value,note\n\
+             2026-10-01,datadog.estimated_usage.logs.ingested_bytes,1,\"two\nlines, \"\"q\"\"\"\n\
+             2026-10-02,datadog.estimated_usage.logs.ingested_bytes,abc,x\n";
+        let e = p(text).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "dd.csv: line 4, column \"value\": \"abc\" is not a number"
+        );
+        let fields = records(text).unwrap();
+        assert_eq!(fields[1].1[3], "two\nlines, \"q\"");
+        assert_eq!(fields.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 4]);
     }
 
     #[test]

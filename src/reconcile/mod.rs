@@ -188,13 +188,6 @@ pub fn reconcile(
     })
 }
 
-/// Round an exact amount to micro-dollars (banker's rounding, as the model does), once.
-fn micros(usd: Decimal) -> MicroUsd {
-    let m = (usd * Decimal::from(1_000_000))
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
-    MicroUsd(m.to_i64().unwrap_or(i64::MAX))
-}
-
 fn usd(m: MicroUsd) -> Decimal {
     Decimal::from(m.0) / Decimal::from(1_000_000)
 }
@@ -321,7 +314,7 @@ fn effects(
     if modeled_qty.is_zero() {
         return (v, MicroUsd::ZERO);
     }
-    let volume = micros((billed_qty - modeled_qty) * usd(modeled_cost) / modeled_qty);
+    let volume = MicroUsd::from_usd((billed_qty - modeled_qty) * usd(modeled_cost) / modeled_qty);
     (volume, v - volume)
 }
 
@@ -476,7 +469,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
         .into_iter()
         .map(|(account_id, d)| OtherAccount {
             account_id,
-            billed_usd: micros(d),
+            billed_usd: MicroUsd::from_usd(d),
         })
         .collect();
     if !side.other_accounts.is_empty() {
@@ -513,7 +506,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
             "Billed in regions the snapshot did not sample (included above, modeled as nothing): {}.",
             outside
                 .iter()
-                .map(|(r, d)| format!("{r} {}", micros(*d)))
+                .map(|(r, d)| format!("{r} {}", MicroUsd::from_usd(*d)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -532,7 +525,11 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
             component_row(
                 c,
                 m,
-                Some((b.quantity, micros(b.unblended), b.net_unblended.map(micros))),
+                Some((
+                    b.quantity,
+                    MicroUsd::from_usd(b.unblended),
+                    b.net_unblended.map(MicroUsd::from_usd),
+                )),
                 sampled_gib(model, c),
                 b.usage_types.iter().cloned().collect(),
                 "Cost Explorer UnblendedCost and UsageQuantity".into(),
@@ -583,7 +580,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
             region: r.usage.region.clone(),
             quantity: r.quantity.normalize(),
             unit: r.unit.clone(),
-            billed_usd: micros(r.unblended),
+            billed_usd: MicroUsd::from_usd(r.unblended),
             note: r.usage.note.unwrap_or("").to_string(),
         })
         .collect();
@@ -592,7 +589,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
             .cmp(&a.billed_usd)
             .then(a.usage_type.cmp(&b.usage_type))
     });
-    side.unmapped_total_usd = micros(
+    side.unmapped_total_usd = MicroUsd::from_usd(
         ours.iter()
             .filter(|r| r.usage.component.is_none())
             .map(|r| r.unblended)
@@ -630,7 +627,7 @@ fn datadog_side(
 
     let ingest = u.ingested_bytes.map(|b| {
         let q = b / gib;
-        (q, micros(q * ingest_price), None)
+        (q, MicroUsd::from_usd(q * ingest_price), None)
     });
     components.push(component_row(
         Component::DatadogIngest,
@@ -668,7 +665,7 @@ fn datadog_side(
     };
     let index = indexed.as_ref().map(|(events, _)| {
         let q = *events / million;
-        (q, micros(q * index_price), None)
+        (q, MicroUsd::from_usd(q * index_price), None)
     });
     components.push(component_row(
         Component::DatadogIndex,

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::cli::{CostArgs, GlobalArgs, print_stdout};
+use crate::cli::{CostArgs, GlobalArgs};
+use crate::commands::print_stdout;
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 use crate::period::Period;
@@ -118,7 +119,7 @@ pub(super) async fn run(
     reporter: &Reporter,
 ) -> Result<i32> {
     let (config, config_path) = Config::discover(global.config.as_deref())?;
-    let book = crate::pricing::PriceBook::in_force(&config, config_path.as_deref())?;
+    let book = crate::pricing::PriceBook::in_force(&config.prices, config_path.as_deref())?;
     let lib = config
         .library_id
         .clone()
@@ -176,7 +177,7 @@ pub(super) async fn run(
         end,
     };
     let plan = cost::plan(&files, &volumes, &unmanaged, &book)?;
-    if let Some(path) = &a.csv {
+    if let Some(path) = &a.out {
         let mut csv = String::from("query,kind,runs,window,gib_per_run,gib,usd\n");
         for q in plan.queries.iter().chain(plan.unmanaged.iter()) {
             csv += &format!(

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use crate::aws::AccountApi;
 use crate::aws::sdk::SdkRegion;
-use crate::cli::{ApplyArgs, DeployArgs, GlobalArgs, print_stdout};
+use crate::cli::{ApplyArgs, DeployArgs, GlobalArgs};
+use crate::commands::print_stdout;
 use crate::config::Config;
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::progress::Reporter;

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::aws::insights::ScheduledQuery;
 use crate::aws::{AccountApi, QueryDefinition};
-use crate::cli::{GlobalArgs, ImportArgs, print_stdout};
+use crate::cli::{GlobalArgs, ImportArgs};
+use crate::commands::print_stdout;
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 use crate::queries::deploy;

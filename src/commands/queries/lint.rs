@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cli::{GlobalArgs, LanguageArg, LintArgs, LintFormat, print_stdout};
+use crate::cli::{GlobalArgs, LanguageArg, LintArgs, LintFormat};
+use crate::commands::print_stdout;
 use crate::config::Config;
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::queries::cwli::{self, Diagnostic, Severity};
@@ -232,7 +233,7 @@ pub(super) fn run(global: &GlobalArgs, library: &Path, a: &LintArgs) -> Result<i
     }
     let errors = all.iter().filter(|f| f.severity == "error").count();
     let warnings = all.len() - errors;
-    match a.format {
+    match a.output() {
         LintFormat::Json => {
             let text =
                 serde_json::to_string_pretty(&all).map_err(|e| Error::Internal(e.to_string()))?;

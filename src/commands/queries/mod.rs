@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::aws::sdk::{ConnectSettings, SdkAccount};
-use crate::cli::{ExportArgs, ExportFormat, GlobalArgs, QueriesArgs, QueriesCommand, print_stdout};
+use crate::cli::{ExportArgs, ExportFormat, GlobalArgs, QueriesArgs, QueriesCommand};
+use crate::commands::print_stdout;
 use crate::config::{Config, Target};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::progress::Reporter;

@@ -5,7 +5,8 @@
 use crate::aws::AccountApi;
 use crate::aws::insights::{InsightsApi, ScheduledQuery, all_queries};
 use crate::aws::sdk::{ConnectSettings, SdkAccount};
-use crate::cli::{GlobalArgs, UsageArgs, print_stdout};
+use crate::cli::{GlobalArgs, UsageArgs};
+use crate::commands::print_stdout;
 use crate::config::Config;
 use crate::demo::{DEMO_REGION, DemoAccount};
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};

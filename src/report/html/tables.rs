@@ -363,7 +363,7 @@ impl Reconciliation {
                     .collect(),
                 notes: a.notes.clone(),
                 requests: (a.status != "unavailable" || a.requests > 0).then(|| {
-                    crate::commands::actuals::requests_line(
+                    crate::reconcile::actuals::requests_line(
                         a.requests,
                         a.from_cache,
                         a.cache_file.as_deref().unwrap_or("actuals.json"),

@@ -1,0 +1,178 @@
+//! One scenario's bill: every group priced on the path a scenario gives it, then the
+//! account-level parts (tiered pools allocated back, PrivateLink endpoints, free-tier credits).
+//! [`price_scenario`] is the loop; the path modules write the group lines through [`Bill::flat`]
+//! (a flat price), [`Pools::add`] (a tiered price, settled per account and region) and
+//! [`FreeTierUse::add`] (usage that a free tier may cover).
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::free_tier::FreeTierUse;
+use super::line::unit_of;
+use super::pools::Pools;
+use super::prices::Prices;
+use super::{
+    Commitment, Component, Derived, Line, Path, Scenario, cloudwatch, firehose, forwarder, hybrid,
+    privatelink,
+};
+use crate::error::Result;
+use crate::money::MicroUsd;
+use crate::snapshot::GroupInput;
+
+/// One group as a path module sees it: its derived volumes, where it is, the path it is priced
+/// on, and the scenario.
+pub(super) struct GroupCtx<'a> {
+    pub scenario: &'a Scenario,
+    pub derived: &'a Derived,
+    pub path: Path,
+    /// Index into the model's groups.
+    pub group: u32,
+    /// Indexes into the model's accounts and regions.
+    pub account: u32,
+    pub region: u32,
+    pub region_name: &'a str,
+    /// Today's scenario: measured storage is kept even on forwarded paths (the
+    /// retention-while-forwarded setting is a what-if).
+    pub today: bool,
+    /// Datadog's multiplier on prices that differ on demand (1 under an annual commitment).
+    pub premium: Decimal,
+}
+
+/// The lines and account-level usage a scenario collects while its groups are priced.
+#[derive(Default)]
+pub(super) struct Bill {
+    pub lines: Vec<Line>,
+    pub pools: Pools,
+    pub free: FreeTierUse,
+    /// (account, region) pairs that need a PrivateLink endpoint.
+    pub endpoints: BTreeSet<(u32, u32)>,
+}
+
+/// A priced scenario: its lines, each group's total and the grand total.
+pub(super) struct ScenarioResult {
+    pub lines: Vec<Line>,
+    pub group_totals: Vec<MicroUsd>,
+    pub total: MicroUsd,
+}
+
+impl Bill {
+    /// A group line at a flat price: `qty` x the figure's price, rounded once.
+    pub fn flat(
+        &mut self,
+        prices: &mut Prices,
+        g: &GroupCtx,
+        component: Component,
+        id: &'static str,
+        qty: Decimal,
+    ) -> Result<()> {
+        self.flat_times(prices, g, component, id, qty, Decimal::ONE)
+    }
+
+    /// A group line at a flat price times `unit_mult` (Datadog's on-demand premium).
+    pub fn flat_times(
+        &mut self,
+        prices: &mut Prices,
+        g: &GroupCtx,
+        component: Component,
+        id: &'static str,
+        qty: Decimal,
+        unit_mult: Decimal,
+    ) -> Result<()> {
+        let f = prices.get(id, g.region_name)?;
+        let unit_price = f.flat() * unit_mult;
+        self.lines.push(Line {
+            group: Some(g.group),
+            account: g.account,
+            region: g.region,
+            path: g.path,
+            component,
+            quantity: qty,
+            unit: unit_of(id, &f),
+            unit_price,
+            cost: MicroUsd::from_usd(qty * unit_price),
+            price_id: id,
+            price_status: f.status,
+        });
+        Ok(())
+    }
+}
+
+/// The groups' lines on one path: where each path module is called.
+fn group_lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
+    match g.path {
+        Path::Cloudwatch => cloudwatch::lines(b, prices, g),
+        Path::DatadogForwarder => forwarder::lines(b, prices, g),
+        Path::DatadogFirehose => firehose::lines(b, prices, g),
+        Path::DatadogPrivatelink => privatelink::lines(b, prices, g),
+        Path::Hybrid => hybrid::lines(b, prices, g),
+    }
+}
+
+/// Price every group on the path `assign` gives it, then the account-level lines. `today` keeps
+/// measured storage even on forwarded paths.
+pub(super) fn price_scenario(
+    prices: &mut Prices,
+    scenario: &Scenario,
+    groups: &[GroupInput],
+    derived: &[Derived],
+    assign: &dyn Fn(usize) -> Path,
+    today: bool,
+) -> Result<ScenarioResult> {
+    let premium = match scenario.commitment {
+        Commitment::Annual => Decimal::ONE,
+        Commitment::OnDemand => prices.get("datadog.on_demand_premium", "us-east-1")?.flat(),
+    };
+    let mut b = Bill::default();
+    for (i, (g, d)) in groups.iter().zip(derived).enumerate() {
+        let reg = prices.region_index(&g.region);
+        let ctx = GroupCtx {
+            scenario,
+            derived: d,
+            path: assign(i),
+            group: i as u32,
+            account: prices.account_index(&g.account_id),
+            region: reg,
+            region_name: prices.region_name(reg),
+            today,
+            premium,
+        };
+        group_lines(&mut b, prices, &ctx)?;
+    }
+    // A credit line's path is the path of the account's first group in this scenario.
+    let mut first_path = std::collections::BTreeMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        first_path
+            .entry(prices.account_index(&g.account_id))
+            .or_insert_with(|| assign(i));
+    }
+    let account_path = |acct: u32| first_path.get(&acct).copied().unwrap_or(Path::Cloudwatch);
+    let Bill {
+        mut lines,
+        pools,
+        free,
+        endpoints,
+    } = b;
+    pools.settle(prices, &mut lines)?;
+    privatelink::endpoint_lines(prices, scenario, &endpoints, &mut lines)?;
+    if scenario.free_tier {
+        free.credit_lines(prices, scenario, &account_path, &mut lines)?;
+    }
+    Ok(totals(lines, groups.len()))
+}
+
+fn totals(lines: Vec<Line>, groups: usize) -> ScenarioResult {
+    let mut group_totals = vec![MicroUsd::ZERO; groups];
+    let mut total = MicroUsd::ZERO;
+    for l in &lines {
+        if let Some(g) = l.group {
+            group_totals[g as usize] = group_totals[g as usize] + l.cost;
+        }
+        total = total + l.cost;
+    }
+    ScenarioResult {
+        lines,
+        group_totals,
+        total,
+    }
+}

@@ -1,0 +1,89 @@
+//! The CloudWatch path: the group stays in CloudWatch Logs and is queried with Logs Insights.
+//! Its lines: ingestion (Standard or Infrequent Access; vended logs on the vended tier ladder,
+//! pooled per account and region), storage (GB-months held), and Insights scanning. The other
+//! paths reuse [`keep`] for what they still pay CloudWatch, and the hybrid path [`insights`].
+//!
+//! | line | quantity | price id |
+//! |---|---|---|
+//! | `cloudwatch_ingest` / `cloudwatch_ingest_ia` | GiB in | `cwl.ingest.standard` / `cwl.ingest.ia` |
+//! | `vended_ingest` / `vended_ingest_ia` | GiB in, pooled | `cwl.vended.standard` / `cwl.vended.ia` |
+//! | `cloudwatch_storage` | GB-months | `cwl.storage` |
+//! | `insights_scan` | GiB scanned | `cwl.insights.scan` |
+
+use super::Component;
+use super::bill::{Bill, GroupCtx};
+use super::derive::{gib, steady_state};
+use super::pools::Ladder;
+use super::prices::Prices;
+use crate::error::Result;
+
+/// The group's lines on the CloudWatch path.
+pub(super) fn lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
+    keep(b, prices, g, false)?;
+    insights(b, prices, g)
+}
+
+/// Ingestion and storage: what every path that keeps the data in CloudWatch Logs pays.
+/// `forwarded`: the path ships the group to Datadog, so the scenario's
+/// `retention_while_forwarded_days` (a what-if) sets the storage, except in today's scenario.
+pub(super) fn keep(b: &mut Bill, prices: &mut Prices, g: &GroupCtx, forwarded: bool) -> Result<()> {
+    ingest(b, prices, g)?;
+    let s = g.scenario;
+    let d = g.derived;
+    let storage = match (forwarded && !g.today, s.retention_while_forwarded_days) {
+        (true, Some(days)) => steady_state(gib(d.compressed_bytes), Some(days), s),
+        _ => d.storage_gib_month,
+    };
+    b.flat(prices, g, Component::Storage, "cwl.storage", storage)?;
+    b.free
+        .add(g.account, Component::FreeTierStorage, g.region, storage);
+    Ok(())
+}
+
+fn ingest(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
+    let d = g.derived;
+    match (d.vended, d.ia) {
+        (true, false) => b
+            .pools
+            .add(Ladder::VendedStandard, Component::VendedIngest, g, d.gib_in),
+        (true, true) => b
+            .pools
+            .add(Ladder::VendedIa, Component::VendedIngestIa, g, d.gib_in),
+        (false, true) => {
+            b.flat(
+                prices,
+                g,
+                Component::CloudwatchIngestIa,
+                "cwl.ingest.ia",
+                d.gib_in,
+            )?;
+        }
+        (false, false) => {
+            b.flat(
+                prices,
+                g,
+                Component::CloudwatchIngest,
+                "cwl.ingest.standard",
+                d.gib_in,
+            )?;
+            b.free
+                .add(g.account, Component::FreeTierIngest, g.region, d.gib_in);
+        }
+    }
+    Ok(())
+}
+
+/// Logs Insights scanning, on the paths that keep querying in CloudWatch.
+pub(super) fn insights(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
+    let scan = g.derived.scan_gib;
+    b.flat(
+        prices,
+        g,
+        Component::InsightsScan,
+        "cwl.insights.scan",
+        scan,
+    )?;
+    b.free
+        .add(g.account, Component::FreeTierScan, g.region, scan);
+    Ok(())
+}

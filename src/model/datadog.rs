@@ -1,0 +1,49 @@
+//! Datadog's bill for the share of a group that reaches it, on every Datadog path: ingestion on
+//! uncompressed GiB, indexing per million events indexed (at the retention's price), and Flex
+//! Logs storage for the events not indexed when the scenario uses Flex.
+//!
+//! | line | quantity | price id |
+//! |---|---|---|
+//! | `datadog_ingest` | GiB in x share | `datadog.ingest` |
+//! | `datadog_index` | M events x share x indexed fraction | `datadog.index.<retention>` (x on-demand premium) |
+//! | `datadog_flex` | M events x share x (1 - indexed fraction) | `datadog.flex.storage` (x premium) |
+
+use rust_decimal::Decimal;
+
+use super::Component;
+use super::bill::{Bill, GroupCtx};
+use super::prices::Prices;
+use crate::error::Result;
+
+/// Datadog lines for `share` of the group's volume, `indexed` of its events being indexed.
+pub(super) fn lines(
+    b: &mut Bill,
+    prices: &mut Prices,
+    g: &GroupCtx,
+    share: Decimal,
+    indexed: Decimal,
+) -> Result<()> {
+    let s = g.scenario;
+    let d = g.derived;
+    let million = Decimal::from(1_000_000);
+    // Ingestion costs the same annual or on demand.
+    let gib = d.gib_in * share;
+    b.flat(prices, g, Component::DatadogIngest, "datadog.ingest", gib)?;
+    let events = Decimal::from(d.events) * share;
+    let index_id = s.index_price_id();
+    let indexed_m = events * indexed / million;
+    b.flat_times(
+        prices,
+        g,
+        Component::DatadogIndex,
+        index_id,
+        indexed_m,
+        g.premium,
+    )?;
+    if s.flex && indexed < Decimal::ONE {
+        let flex_m = events * (Decimal::ONE - indexed) / million;
+        let id = "datadog.flex.storage";
+        b.flat_times(prices, g, Component::DatadogFlex, id, flex_m, g.premium)?;
+    }
+    Ok(())
+}

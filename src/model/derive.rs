@@ -1,0 +1,143 @@
+//! What one group looks like to the model, derived once from its snapshot row and the scenario:
+//! vended or not, Infrequent Access or not, GiB in, compressed bytes, GB-months stored, GiB
+//! scanned by Insights (and where that figure came from), events, and today's path. Every path
+//! module prices these volumes; none reads the snapshot row itself.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::prelude::*;
+
+use super::{Path, Scenario};
+use crate::snapshot::GroupInput;
+
+const GIB: u64 = 1 << 30;
+
+/// Names that are vended logs (AWS services publishing on the customer's behalf, billed at the
+/// vended tiers), by the prefixes the services write to.
+pub fn is_vended_name(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "aws-waf-logs-",
+        "/aws/vpc/flowlogs",
+        "/aws/vpc-flow-logs",
+        "/aws/route53resolver/",
+        "/aws/route53/",
+        "/aws/apigateway/",
+        "/aws/eks/",
+        "/aws/network-firewall/",
+        "/aws/vendedlogs/",
+        "/aws/cloudfront/",
+        "/aws/elasticloadbalancing/",
+    ];
+    let lower = name.to_ascii_lowercase();
+    PREFIXES.iter().any(|p| lower.starts_with(p))
+        || lower.contains("flowlog")
+        || lower.contains("flow-log")
+}
+
+/// Bytes as GiB, exactly: AWS prices "GB" as 2^30 bytes.
+pub(super) fn gib(bytes: u64) -> Decimal {
+    Decimal::from(bytes) / Decimal::from(GIB)
+}
+
+/// What one group looks like to the model, derived once.
+#[derive(Clone, Debug)]
+pub struct Derived {
+    pub vended: bool,
+    pub ia: bool,
+    pub gib_in: Decimal,
+    pub compressed_bytes: u64,
+    pub storage_gib_month: Decimal,
+    pub scan_gib: Decimal,
+    /// Where the scan volume came from: "snapshot", "measured", "query plan" or "assumption".
+    pub scan_source: &'static str,
+    pub events: u64,
+    pub today: Path,
+}
+
+/// Optional per-group scan volume from the query library's plan (bytes per month).
+pub type ScanPlan = BTreeMap<(String, String, String), u64>;
+
+pub(super) fn derive(
+    g: &GroupInput,
+    s: &Scenario,
+    plan: Option<&ScanPlan>,
+    measured: Option<&ScanPlan>,
+) -> Derived {
+    let vended = g.vended.unwrap_or_else(|| is_vended_name(&g.log_group));
+    let ia = g.log_group_class.as_deref() == Some("INFREQUENT_ACCESS");
+    let ratio = g
+        .gzip_ratio
+        .and_then(Decimal::from_f64)
+        .filter(|r| *r >= Decimal::ONE)
+        .unwrap_or(s.compression_ratio);
+    let forwarded = g.forwarded_bytes.filter(|b| *b > 0);
+    let compressed_bytes = forwarded.unwrap_or_else(|| {
+        (Decimal::from(g.incoming_bytes) / ratio)
+            .round()
+            .to_u64()
+            .unwrap_or(0)
+    });
+    let monthly_compressed = gib((Decimal::from(g.incoming_bytes) / ratio)
+        .round()
+        .to_u64()
+        .unwrap_or(0));
+    let storage_gib_month = match g.stored_bytes.filter(|b| *b > 0) {
+        Some(b) => gib(b),
+        None => steady_state(monthly_compressed, g.retention_days.map(|d| d as u32), s),
+    };
+    let key = (g.account_id.clone(), g.region.clone(), g.log_group.clone());
+    // First what the snapshot states, then what DescribeQueries measured, then the library's
+    // plan (the groups its queries read), then the assumption.
+    let (scan_gib, scan_source) = match (
+        g.insights_scanned_bytes,
+        measured.and_then(|m| m.get(&key)),
+        plan.and_then(|p| p.get(&key)),
+    ) {
+        (Some(b), _, _) => (gib(b), "snapshot"),
+        (None, Some(b), _) => (gib(*b), "measured"),
+        (None, None, Some(b)) => (gib(*b), "query plan"),
+        (None, None, None) => (gib(g.incoming_bytes) * s.insights_full_scans, "assumption"),
+    };
+    Derived {
+        vended,
+        ia,
+        gib_in: gib(g.incoming_bytes),
+        compressed_bytes,
+        storage_gib_month,
+        scan_gib,
+        scan_source,
+        events: g.incoming_events,
+        today: if g.datadog_forwarder == Some(true) {
+            Path::DatadogForwarder
+        } else {
+            Path::Cloudwatch
+        },
+    }
+}
+
+/// Steady-state GB-months held: a month's compressed volume times the months retained.
+pub(super) fn steady_state(
+    monthly_compressed_gib: Decimal,
+    retention_days: Option<u32>,
+    s: &Scenario,
+) -> Decimal {
+    let months = match retention_days {
+        Some(d) => Decimal::from(d) / Decimal::new(304, 1),
+        None => Decimal::from(s.never_expire_months),
+    };
+    monthly_compressed_gib * months
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vended_names() {
+        assert!(is_vended_name("aws-waf-logs-prod"));
+        assert!(is_vended_name("/aws/vpc/flowlogs/prod"));
+        assert!(is_vended_name("/aws/route53resolver/query-logs/x"));
+        assert!(!is_vended_name("/aws/lambda/fn"));
+        assert!(!is_vended_name("/ecs/web/alb-access"));
+    }
+}

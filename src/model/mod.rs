@@ -1,0 +1,246 @@
+//! model: for every log group and every path, the month's cost as a list of lines (name,
+//! quantity, unit, unit price, price id and status, cost), like a bill. A path's total is always
+//! the sum of its lines. Money is integer micro-dollars, computed from exact decimals and rounded
+//! once ([`MicroUsd::from_usd`]).
+//!
+//! Where a price enters a total, in one hop:
+//!
+//! | what | module |
+//! |---|---|
+//! | the lines of one group on one path | [`cloudwatch`], [`forwarder`], [`firehose`], [`privatelink`], [`hybrid`] (each module's table lists its lines, quantities and price ids) |
+//! | lines several paths share | [`cloudwatch::keep`] (ingestion, storage), [`egress`], [`datadog`], [`forwarder::lambda`] |
+//! | a flat price x quantity = a line | [`bill`] (`Bill::flat`) |
+//! | tiered prices (vended logs, egress, PrivateLink data) on an account's monthly total per region, allocated back to groups | [`pools`], [`allocate`] |
+//! | free tiers, once per account, as credit lines | [`free_tier`] |
+//! | PrivateLink endpoint-hours, per account and region | [`privatelink::endpoint_lines`] |
+//! | the volumes every path prices (GiB in, compressed, stored, scanned) | [`derive`] |
+//! | what the model assumes (site, plan, forwarder, egress) | [`scenario`] |
+//! | figures from the price book, cached and recorded for the report | [`prices`] |
+//! | a scenario: every group on its path, then the account-level lines | [`bill::price_scenario`] |
+//! | the cheapest path per group, break-even | [`compare`] |
+//!
+//! To add a path: a variant of [`Path`], a module with a `lines` function like the others, one
+//! arm in `bill::group_lines`. To add a component: a variant of [`Component`], written by the path
+//! module that pays it.
+
+mod allocate;
+mod bill;
+mod cloudwatch;
+mod compare;
+mod datadog;
+mod derive;
+mod egress;
+mod firehose;
+mod forwarder;
+mod free_tier;
+mod hybrid;
+mod line;
+mod pools;
+mod prices;
+mod privatelink;
+mod scenario;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+use crate::money::MicroUsd;
+use crate::pricing::{Figure, PriceBook};
+use crate::snapshot::GroupInput;
+
+pub use allocate::allocate;
+pub use derive::{Derived, ScanPlan, is_vended_name};
+pub use line::{Component, ComponentTotal, Line, Path};
+pub use scenario::{Arch, Commitment, Egress, Scenario, Site};
+
+/// The result for all groups and paths.
+#[derive(Debug)]
+pub struct Model {
+    pub groups: Vec<GroupInput>,
+    pub derived: Vec<Derived>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub scenario: Scenario,
+    /// Every line of every available path.
+    pub lines: Vec<Line>,
+    /// Per group, per path (index = Path::index): the group's cost, `None` if unavailable.
+    pub group_costs: Vec<[Option<MicroUsd>; 5]>,
+    /// Per path: total (group lines + account lines), `None` if unavailable.
+    pub path_totals: [Option<MicroUsd>; 5],
+    pub unavailable: Vec<(Path, String)>,
+    /// Per group: cost on today's path, within today's scenario (mixed paths, own tiers).
+    pub today_costs: Vec<MicroUsd>,
+    pub today_total: MicroUsd,
+    /// Per group: the cheapest available path and its cost.
+    pub best: Vec<(Path, MicroUsd)>,
+    /// Each group on its cheapest path, priced as one scenario (tiers and free tiers included).
+    pub best_mix_total: MicroUsd,
+    /// Per group: monthly Insights scan volume (GiB) at which CloudWatch costs the same as the
+    /// cheapest Datadog path; `None` when no Datadog path is available.
+    pub breakeven_gib: Vec<Option<Decimal>>,
+    /// The price figures the model used (id, region), for the report's list of sources.
+    pub used_prices: BTreeMap<(String, String), Figure>,
+    /// Today's scenario summed per account, region and component (free-tier credits are their
+    /// own components): what the bill should show, for reconciliation with Cost Explorer.
+    pub today_components: Vec<ComponentTotal>,
+}
+
+/// Model every group on every path: each available path as one scenario, today's mix, and each
+/// group on its cheapest path.
+pub fn run(
+    groups: Vec<GroupInput>,
+    book: &PriceBook,
+    scenario: &Scenario,
+    plan: Option<&ScanPlan>,
+) -> Result<Model> {
+    run_with_measured(groups, book, scenario, plan, None)
+}
+
+/// [`run`], with the Insights bytes measured per group for the month (DescribeQueries, scaled),
+/// which take precedence over the library's plan and the assumption.
+pub fn run_with_measured(
+    groups: Vec<GroupInput>,
+    book: &PriceBook,
+    scenario: &Scenario,
+    plan: Option<&ScanPlan>,
+    measured: Option<&ScanPlan>,
+) -> Result<Model> {
+    scenario.check().map_err(Error::Usage)?;
+    let accounts = distinct(groups.iter().map(|g| &g.account_id));
+    let regions = distinct(groups.iter().map(|g| &g.region));
+    let derived: Vec<Derived> = groups
+        .iter()
+        .map(|g| derive::derive(g, scenario, plan, measured))
+        .collect();
+    let mut prices = prices::Prices::new(book, &accounts, &regions);
+    let paths = every_path(&mut prices, scenario, &groups, &derived)?;
+    let today = bill::price_scenario(
+        &mut prices,
+        scenario,
+        &groups,
+        &derived,
+        &|i| derived[i].today,
+        true,
+    )?;
+    let today_components = line::sum_by_component(&today.lines);
+    let best = compare::best(&paths.group_costs);
+    let best_mix = bill::price_scenario(
+        &mut prices,
+        scenario,
+        &groups,
+        &derived,
+        &|i| best[i].0,
+        false,
+    )?;
+    let breakeven_gib = compare::breakeven_gib(&groups, &paths.group_costs, &paths.lines, book);
+    let used_prices = prices.used;
+    Ok(Model {
+        today_costs: today.group_totals,
+        today_total: today.total,
+        best_mix_total: best_mix.total,
+        groups,
+        derived,
+        accounts,
+        regions,
+        scenario: scenario.clone(),
+        lines: paths.lines,
+        group_costs: paths.group_costs,
+        path_totals: paths.path_totals,
+        unavailable: paths.unavailable,
+        best,
+        breakeven_gib,
+        used_prices,
+        today_components,
+    })
+}
+
+/// The sorted distinct values.
+fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut v: Vec<String> = values.cloned().collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Every path priced as one scenario (all groups on it).
+struct EveryPath {
+    lines: Vec<Line>,
+    group_costs: Vec<[Option<MicroUsd>; 5]>,
+    path_totals: [Option<MicroUsd>; 5],
+    unavailable: Vec<(Path, String)>,
+}
+
+fn every_path(
+    prices: &mut prices::Prices,
+    scenario: &Scenario,
+    groups: &[GroupInput],
+    derived: &[Derived],
+) -> Result<EveryPath> {
+    let mut out = EveryPath {
+        lines: Vec::new(),
+        group_costs: vec![[None; 5]; groups.len()],
+        path_totals: [None; 5],
+        unavailable: Vec::new(),
+    };
+    for path in Path::ALL {
+        if let Some(why) = scenario.unavailable(path) {
+            out.unavailable.push((path, why));
+            continue;
+        }
+        let s = bill::price_scenario(prices, scenario, groups, derived, &|_| path, false)?;
+        for (i, c) in s.group_totals.iter().enumerate() {
+            out.group_costs[i][path.index()] = Some(*c);
+        }
+        out.path_totals[path.index()] = Some(s.total);
+        out.lines.extend(s.lines);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_components_add_up_to_today() {
+        let gib = 1u64 << 30;
+        let g = |name: &str, bytes: u64, forwarded: bool| GroupInput {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            log_group: name.into(),
+            incoming_bytes: bytes,
+            incoming_events: 1_000_000,
+            stored_bytes: Some(bytes / 5),
+            datadog_forwarder: Some(forwarded),
+            insights_scanned_bytes: Some(0),
+            ..GroupInput::default()
+        };
+        let groups = vec![
+            g("/app/api", 30 * gib, false),
+            g("/app/web", 200 * gib, true),
+            g("aws-waf-logs-prod", 50 * gib, true),
+        ];
+        let book = PriceBook::builtin().unwrap();
+        let m = run(groups, &book, &Scenario::default(), None).unwrap();
+        let sum: MicroUsd = m.today_components.iter().map(|c| c.cost).sum();
+        assert_eq!(sum, m.today_total);
+        let ingest: Decimal = m
+            .today_components
+            .iter()
+            .filter(|c| c.component == Component::CloudwatchIngest)
+            .map(|c| c.quantity)
+            .sum();
+        assert_eq!(ingest, Decimal::from(230), "standard non-vended GiB");
+        assert!(
+            m.today_components
+                .iter()
+                .any(|c| c.component == Component::FreeTierIngest && c.cost.0 < 0)
+        );
+        assert!(
+            m.today_components
+                .iter()
+                .any(|c| c.component == Component::DatadogIngest)
+        );
+    }
+}

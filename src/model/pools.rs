@@ -1,0 +1,110 @@
+//! Tiered prices pooled per account and region. AWS applies the tiers of vended logs, internet
+//! egress and PrivateLink data to an account's monthly total in a region, whatever path each
+//! group is on; so the path modules only add a group's quantity to the pool of its tier ladder,
+//! and [`Pools::settle`] prices each pool's total on the ladder and allocates the cost back to
+//! the groups in proportion to their quantities (at the pool's effective rate), to the
+//! micro-dollar.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::allocate::allocate;
+use super::bill::GroupCtx;
+use super::line::unit_of;
+use super::prices::Prices;
+use super::{Component, Line, Path};
+use crate::error::Result;
+use crate::money::MicroUsd;
+
+/// A tier ladder: one tiered price whose tiers climb with an account's monthly total in a region.
+/// Pools are keyed by the ladder, and each member says which component its line is, so quantities
+/// of different components may share one ladder. The declaration order is the order in which
+/// settled pools write their lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ladder {
+    /// Vended logs delivered to CloudWatch Logs, Standard class.
+    VendedStandard,
+    /// Vended logs delivered to CloudWatch Logs, Infrequent Access class.
+    VendedIa,
+    /// Data transfer out to the internet.
+    EgressInternet,
+    /// PrivateLink interface endpoint data processing.
+    PrivatelinkData,
+    /// Vended logs delivered to Firehose.
+    VendedToFirehose,
+}
+
+impl Ladder {
+    /// The price book figure that holds the ladder's tiers.
+    pub fn price_id(self) -> &'static str {
+        match self {
+            Ladder::VendedStandard => "cwl.vended.standard",
+            Ladder::VendedIa => "cwl.vended.ia",
+            Ladder::EgressInternet => "egress.internet",
+            Ladder::PrivatelinkData => "privatelink.data",
+            Ladder::VendedToFirehose => "cwl.vended.firehose",
+        }
+    }
+}
+
+/// One group's quantity on a ladder.
+struct Member {
+    group: u32,
+    quantity: Decimal,
+    /// The group's path in this scenario.
+    path: Path,
+    component: Component,
+}
+
+/// Every pool of one scenario, by (account, region, ladder).
+#[derive(Default)]
+pub(super) struct Pools(BTreeMap<(u32, u32, Ladder), Vec<Member>>);
+
+impl Pools {
+    /// Put `quantity` of group `g` on `ladder`, to be billed as `component`.
+    pub fn add(&mut self, ladder: Ladder, component: Component, g: &GroupCtx, quantity: Decimal) {
+        self.0
+            .entry((g.account, g.region, ladder))
+            .or_default()
+            .push(Member {
+                group: g.group,
+                quantity,
+                path: g.path,
+                component,
+            });
+    }
+
+    /// Price each pool's total on its ladder and write one line per member with its share.
+    pub fn settle(self, prices: &mut Prices, lines: &mut Vec<Line>) -> Result<()> {
+        for ((acct, reg, ladder), members) in self.0 {
+            let id = ladder.price_id();
+            let f = prices.get(id, prices.region_name(reg))?;
+            let total_qty: Decimal = members.iter().map(|m| m.quantity).sum();
+            let total = MicroUsd::from_usd(f.tiered_cost(total_qty));
+            let rate = if total_qty.is_zero() {
+                f.flat()
+            } else {
+                (f.tiered_cost(total_qty) / total_qty).round_dp(10)
+            };
+            let weights: Vec<(u32, Decimal)> =
+                members.iter().map(|m| (m.group, m.quantity)).collect();
+            for (m, cost) in members.iter().zip(allocate(total, &weights)) {
+                lines.push(Line {
+                    group: Some(m.group),
+                    account: acct,
+                    region: reg,
+                    path: m.path,
+                    component: m.component,
+                    quantity: m.quantity,
+                    unit: unit_of(id, &f),
+                    unit_price: rate,
+                    cost,
+                    price_id: id,
+                    price_status: f.status,
+                });
+            }
+        }
+        Ok(())
+    }
+}

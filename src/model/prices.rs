@@ -1,0 +1,67 @@
+//! Price lookups for one model run: every figure the model uses passes through [`Prices::get`],
+//! which caches it (the hot path prices millions of lines) and records it for the report's list
+//! of sources. The account and region indexes that lines carry are resolved here too.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use crate::error::Result;
+use crate::pricing::{Figure, PriceBook};
+
+pub(super) struct Prices<'a> {
+    book: &'a PriceBook,
+    accounts: &'a [String],
+    regions: &'a [String],
+    /// The figures used, by (id, the figure's region), for the report.
+    pub(super) used: BTreeMap<(String, String), Figure>,
+    /// Figures already looked up, by (id, region index).
+    cache: HashMap<(&'static str, u32), Rc<Figure>>,
+}
+
+impl<'a> Prices<'a> {
+    pub(super) fn new(book: &'a PriceBook, accounts: &'a [String], regions: &'a [String]) -> Self {
+        Prices {
+            book,
+            accounts,
+            regions,
+            used: BTreeMap::new(),
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The figure `id` in `region` (the book's fallback rules apply); an error names the figure
+    /// and region the book lacks.
+    pub(super) fn get(&mut self, id: &'static str, region: &str) -> Result<Rc<Figure>> {
+        // A region no group is in (a global lookup) gets its own key, never another region's.
+        let reg = self
+            .regions
+            .binary_search_by(|x| x.as_str().cmp(region))
+            .map_or(u32::MAX, |i| i as u32);
+        if let Some(f) = self.cache.get(&(id, reg)) {
+            return Ok(f.clone());
+        }
+        let f = Rc::new(self.book.get(id, region)?.clone());
+        self.used
+            .entry((id.to_string(), f.region.clone()))
+            .or_insert_with(|| (*f).clone());
+        self.cache.insert((id, reg), f.clone());
+        Ok(f)
+    }
+
+    pub(super) fn account_index(&self, a: &str) -> u32 {
+        self.accounts
+            .binary_search_by(|x| x.as_str().cmp(a))
+            .unwrap_or(0) as u32
+    }
+
+    pub(super) fn region_index(&self, r: &str) -> u32 {
+        self.regions
+            .binary_search_by(|x| x.as_str().cmp(r))
+            .unwrap_or(0) as u32
+    }
+
+    /// The region's name for a line's region index.
+    pub(super) fn region_name(&self, reg: u32) -> &'a str {
+        self.regions[reg as usize].as_str()
+    }
+}

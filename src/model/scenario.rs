@@ -1,0 +1,232 @@
+//! The scenario: everything the model assumes that a measurement cannot tell (the Datadog site
+//! and plan, the forwarder's shape, egress, Insights habits, free tiers), with a documented default
+//! for every field (`logplan init` writes them all) and the checks that name a wrong field.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::Path;
+
+/// Datadog sites and where they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Site {
+    #[serde(rename = "US1", alias = "us1")]
+    Us1,
+    #[serde(rename = "US3", alias = "us3")]
+    Us3,
+    #[serde(rename = "US5", alias = "us5")]
+    Us5,
+    #[serde(rename = "EU1", alias = "eu1", alias = "EU")]
+    Eu1,
+    #[serde(rename = "AP1", alias = "ap1")]
+    Ap1,
+    #[serde(rename = "AP2", alias = "ap2")]
+    Ap2,
+    #[serde(rename = "US1-FED", alias = "us1-fed")]
+    Us1Fed,
+}
+
+impl Site {
+    /// The AWS region the site runs in, when it runs on AWS (PrivateLink is possible there).
+    pub fn aws_region(self) -> Option<&'static str> {
+        match self {
+            Site::Us1 => Some("us-east-1"),
+            Site::Ap1 => Some("ap-northeast-1"),
+            Site::Ap2 => Some("ap-southeast-2"),
+            _ => None,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Site::Us1 => "US1 (datadoghq.com, AWS us-east-1)",
+            Site::Us3 => "US3 (Azure westus2)",
+            Site::Us5 => "US5 (GCP us-central1)",
+            Site::Eu1 => "EU1 (datadoghq.eu, GCP europe-west3)",
+            Site::Ap1 => "AP1 (AWS ap-northeast-1)",
+            Site::Ap2 => "AP2 (AWS ap-southeast-2)",
+            Site::Us1Fed => "US1-FED (hosting not published)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Commitment {
+    Annual,
+    OnDemand,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Egress {
+    /// Internet egress tiers (AWS does not say which rate applies to a Datadog intake).
+    Internet,
+    /// The same-region public-IP rate, when the Datadog site runs in the group's region.
+    SameRegion,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    Arm64,
+    X86_64,
+}
+
+/// Everything the model assumes. Every field has a documented default (`logplan init` writes
+/// them all) and the report lists the values in force.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Datadog site.
+    pub site: Site,
+    /// Datadog Standard indexing retention in days: 3, 7, 15 or 30.
+    pub retention_days: u32,
+    pub commitment: Commitment,
+    /// Share of events indexed in Datadog on the full Datadog paths (0-1).
+    pub indexed_fraction: Decimal,
+    /// Store the events that are not indexed in Flex Logs.
+    pub flex: bool,
+    /// Share of volume sent to (and indexed in) Datadog on the hybrid path (0-1).
+    pub hybrid_fraction: Decimal,
+    pub forwarder_architecture: Arch,
+    pub forwarder_memory_mb: u32,
+    /// Modeled average duration of one forwarder invocation, ms.
+    pub forwarder_duration_ms: u32,
+    /// Modeled average compressed payload of one forwarder invocation, KiB.
+    pub forwarder_payload_kib: u32,
+    /// CloudWatch retention while a group is forwarded (days); unset = the group's own.
+    pub retention_while_forwarded_days: Option<u32>,
+    pub egress: Egress,
+    /// Average Firehose record (a compressed CloudWatch Logs batch), KiB; each record is billed
+    /// rounded up to 5 KB.
+    pub firehose_record_kib: u32,
+    /// Availability zones of the PrivateLink interface endpoint.
+    pub privatelink_azs: u32,
+    /// Insights scan volume assumed per month, as full scans of the month's ingested bytes, for
+    /// groups with no query plan and no `insights_scanned_bytes`.
+    pub insights_full_scans: Decimal,
+    /// gzip ratio assumed where the snapshot has no measured one.
+    pub compression_ratio: Decimal,
+    /// Apply the free tiers once per account.
+    pub free_tier: bool,
+    /// Months of data a never-expiring group holds in steady state (when storedBytes is unknown).
+    pub never_expire_months: u32,
+}
+
+impl Default for Scenario {
+    fn default() -> Scenario {
+        Scenario {
+            site: Site::Us1,
+            retention_days: 15,
+            commitment: Commitment::Annual,
+            indexed_fraction: Decimal::ONE,
+            flex: false,
+            hybrid_fraction: Decimal::new(1, 1),
+            forwarder_architecture: Arch::Arm64,
+            forwarder_memory_mb: 1024,
+            forwarder_duration_ms: 500,
+            forwarder_payload_kib: 128,
+            retention_while_forwarded_days: None,
+            egress: Egress::Internet,
+            firehose_record_kib: 128,
+            privatelink_azs: 2,
+            insights_full_scans: Decimal::from(2),
+            compression_ratio: Decimal::from(5),
+            free_tier: true,
+            never_expire_months: 12,
+        }
+    }
+}
+
+impl Scenario {
+    /// Check the values a user may get wrong; the message names the field and what is valid.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if ![3, 7, 15, 30].contains(&self.retention_days) {
+            return Err(format!(
+                "retention_days = {}: Datadog indexing retention must be one of 3, 7, 15, 30",
+                self.retention_days
+            ));
+        }
+        for (name, v) in [
+            ("indexed_fraction", self.indexed_fraction),
+            ("hybrid_fraction", self.hybrid_fraction),
+        ] {
+            if v < Decimal::ZERO || v > Decimal::ONE {
+                return Err(format!("{name} = {v}: must be between 0 and 1"));
+            }
+        }
+        if self.compression_ratio < Decimal::ONE {
+            return Err(format!(
+                "compression_ratio = {}: must be at least 1",
+                self.compression_ratio
+            ));
+        }
+        if self.insights_full_scans < Decimal::ZERO {
+            return Err("insights_full_scans must not be negative".into());
+        }
+        for (name, v) in [
+            ("forwarder_memory_mb", self.forwarder_memory_mb),
+            ("forwarder_payload_kib", self.forwarder_payload_kib),
+            ("firehose_record_kib", self.firehose_record_kib),
+            ("privatelink_azs", self.privatelink_azs),
+        ] {
+            if v == 0 {
+                return Err(format!("{name} must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The Datadog indexing price id for the retention in force.
+    pub fn index_price_id(&self) -> &'static str {
+        match self.retention_days {
+            3 => "datadog.index.3d",
+            7 => "datadog.index.7d",
+            30 => "datadog.index.30d",
+            _ => "datadog.index.15d",
+        }
+    }
+
+    /// The Lambda duration price id for the forwarder's architecture.
+    pub fn duration_price_id(&self) -> &'static str {
+        match self.forwarder_architecture {
+            Arch::Arm64 => "lambda.duration.arm64",
+            Arch::X86_64 => "lambda.duration.x86",
+        }
+    }
+
+    /// Why `path` cannot be modeled in this scenario, if it cannot.
+    pub fn unavailable(&self, path: Path) -> Option<String> {
+        match path {
+            Path::DatadogPrivatelink if self.site.aws_region().is_none() => Some(format!(
+                "PrivateLink to Datadog exists only for sites on AWS (US1, AP1, AP2); the site is {}",
+                self.site.describe()
+            )),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn scenario_checks_name_the_field() {
+        let s = Scenario {
+            retention_days: 10,
+            ..Scenario::default()
+        };
+        assert!(s.check().unwrap_err().contains("one of 3, 7, 15, 30"));
+        let s = Scenario {
+            indexed_fraction: d("1.5"),
+            ..Scenario::default()
+        };
+        assert!(s.check().unwrap_err().contains("indexed_fraction"));
+    }
+}
