@@ -61,19 +61,20 @@ fn main() {
         let job = Job {
             regions: REGIONS.iter().map(|r| r.to_string()).collect(),
             period,
-            discover: DiscoverOptions { scan_subscriptions: true, concurrency: CONCURRENCY, ..DiscoverOptions::default() },
+            discover: DiscoverOptions { concurrency: CONCURRENCY, ..DiscoverOptions::default() },
             sample_events: None,
             concurrency: CONCURRENCY,
             rate_limits: Default::default(),
+            retry: settings.retry_settings(),
         };
-        let permits = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+        let permits = job.limiter();
         let t = Instant::now();
         let runs = ids.iter().map(|id| {
-            let role = AccountRole { role_arn: format!("arn:aws:iam::{id}:role/logplan-read"), ..AccountRole::default() };
+            let role = AccountRole { role_arn: Some(format!("arn:aws:iam::{id}:role/logplan-read")), ..AccountRole::default() };
             let (base, job, permits) = (&base, &job, permits.clone());
             async move {
                 let account = base.assume(&role).await?;
-                collect_shared(&account, job, &Reporter::silent(), permits).await
+                collect_shared(&account, job, &Reporter::silent(), permits, "base", &logplan::collect::Mode::Own).await
             }
         });
         let results = futures::future::join_all(runs).await;

@@ -75,13 +75,13 @@ async fn run(groups: usize, concurrency: usize) {
         regions: vec!["us-east-1".into()],
         period,
         discover: DiscoverOptions {
-            scan_subscriptions: true,
             concurrency,
             ..DiscoverOptions::default()
         },
         sample_events: None,
         concurrency,
         rate_limits: Default::default(),
+        retry: settings.retry_settings(),
     };
     let t = Instant::now();
     let out = collect(&account, &job, &Reporter::silent())

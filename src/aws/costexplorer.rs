@@ -321,12 +321,12 @@ impl CostExplorerApi for SdkCostExplorer {
 /// Cost Explorer's errors, one line each. A caller that was never enabled for Cost Explorer
 /// gets AccessDenied with a message saying so: that is worth telling apart from a missing IAM
 /// permission, because the fix is in the Billing console, not in a policy.
-fn ce_error<R>(
-    err: SdkError<aws_sdk_costexplorer::operation::get_cost_and_usage::GetCostAndUsageError, R>,
-) -> Error
-where
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
+fn ce_error(
+    err: SdkError<
+        aws_sdk_costexplorer::operation::get_cost_and_usage::GetCostAndUsageError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> Error {
     if let SdkError::ServiceError(se) = &err {
         let e = se.err();
         let code = e.code().unwrap_or("");

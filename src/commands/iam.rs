@@ -8,9 +8,13 @@ use crate::cli::{GlobalArgs, IamPolicyArgs, print_stdout};
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 
-/// Read-only actions: sample, report, queries lint/plan/import/cost.
+/// Read-only actions: sample, report, queries lint/plan/import/cost. Account-level subscription
+/// filter policies are read with `logs:DescribeAccountPolicies` and need
+/// `logs:DescribeSubscriptionFilters` too (DescribeAccountPolicies reference).
 pub const READ: &[&str] = &[
     "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
+    "logs:DescribeAccountPolicies",
     "logs:DescribeLogGroups",
     "logs:DescribeQueryDefinitions",
     "logs:DescribeSubscriptionFilters",
@@ -23,9 +27,39 @@ pub const DEPLOY: &[&str] = &["logs:DeleteQueryDefinition", "logs:PutQueryDefini
 pub const ACTUALS: &[&str] = &["ce:GetCostAndUsage"];
 /// `[[accounts]]`: the base credentials assume each role.
 pub const ACCOUNTS: &[&str] = &["sts:AssumeRole"];
+/// `[[accounts]] mode = "monitoring"`: the monitoring account lists the source accounts linked to
+/// its sinks (CloudWatch cross-account observability). The read actions above then run in the
+/// monitoring account only.
+pub const MONITORING: &[&str] = &["oam:ListAttachedLinks", "oam:ListSinks"];
+
+/// Every action logplan may call (the keys `[aws.rate_limits]` accepts).
+pub fn all_actions() -> Vec<&'static str> {
+    let mut all: Vec<&str> = [READ, DEPLOY, ACTUALS, ACCOUNTS, MONITORING].concat();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// What `--accounts` covers: the roles to assume (empty = any role), and whether a monitoring
+/// account is configured.
+pub struct AccountsPolicy {
+    pub role_arns: Vec<String>,
+    pub monitoring: bool,
+}
+
+impl AccountsPolicy {
+    pub fn from_config(accounts: &[crate::config::AccountRole]) -> AccountsPolicy {
+        AccountsPolicy {
+            role_arns: accounts.iter().filter_map(|a| a.role_arn.clone()).collect(),
+            monitoring: accounts
+                .iter()
+                .any(|a| a.mode == crate::config::AccountMode::Monitoring),
+        }
+    }
+}
 
 /// The policy document for the chosen features.
-pub fn policy(deploy: bool, actuals: bool, role_arns: Option<&[String]>) -> serde_json::Value {
+pub fn policy(deploy: bool, actuals: bool, accounts: Option<&AccountsPolicy>) -> serde_json::Value {
     let mut actions: Vec<&str> = READ.to_vec();
     if deploy {
         actions.extend(DEPLOY);
@@ -40,24 +74,36 @@ pub fn policy(deploy: bool, actuals: bool, role_arns: Option<&[String]>) -> serd
         "Action": actions,
         "Resource": "*",
     })];
-    if let Some(roles) = role_arns {
-        statements.push(json!({
-            "Sid": "LogplanAssumeAccountRoles",
-            "Effect": "Allow",
-            "Action": ACCOUNTS,
-            "Resource": if roles.is_empty() { json!("*") } else { json!(roles) },
-        }));
+    if let Some(a) = accounts {
+        // No configured role at all (nothing or only role-less monitoring entries): any role.
+        if !a.role_arns.is_empty() || !a.monitoring {
+            let roles = &a.role_arns;
+            statements.push(json!({
+                "Sid": "LogplanAssumeAccountRoles",
+                "Effect": "Allow",
+                "Action": ACCOUNTS,
+                "Resource": if roles.is_empty() { json!("*") } else { json!(roles) },
+            }));
+        }
+        if a.monitoring {
+            statements.push(json!({
+                "Sid": "LogplanMonitoringAccountLinks",
+                "Effect": "Allow",
+                "Action": MONITORING,
+                "Resource": "*",
+            }));
+        }
     }
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
 pub fn run(global: &GlobalArgs, args: &IamPolicyArgs) -> Result<i32> {
     let (config, _) = Config::discover(global.config.as_deref())?;
-    let roles: Vec<String> = config.accounts.iter().map(|a| a.role_arn.clone()).collect();
+    let accounts = AccountsPolicy::from_config(&config.accounts);
     let doc = policy(
         args.deploy,
         args.actuals,
-        args.accounts.then_some(roles.as_slice()),
+        args.accounts.then_some(&accounts),
     );
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Internal(e.to_string()))?;
     print_stdout(&(text + "\n"))?;

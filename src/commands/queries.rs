@@ -586,6 +586,7 @@ async fn cost(
                 excludes: vec![],
                 sample_events: None,
                 no_forwarding_scan: false,
+                full_forwarding_scan: false,
             };
             let (c, _) =
                 crate::commands::sample::measure(global, &source, &config, period, reporter)

@@ -2281,6 +2281,8 @@ mod tests {
                 ]),
                 metrics_requested: 480,
                 cost_usd: MicroUsd(4_800),
+                warnings: vec![],
+                throttled: BTreeMap::new(),
             }),
             previous: Some(Previous {
                 month: "2025-09".into(),
