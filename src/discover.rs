@@ -693,8 +693,25 @@ async fn forwarding_facts<R: RegionApi + Clone>(
         }
         Ok::<_, Error>(Some(entries))
     };
+    // A source account's policies are asked only when ListMetrics shows it forwarding: one
+    // with no forwarding for two weeks has nothing a policy could explain (the same miss as a
+    // silent group filter's).
+    let entries = metrics.await?;
+    let forwarding: HashSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.keys())
+        .map(|(account, _)| account.as_str())
+        .collect();
     let accounts: Vec<Option<String>> = std::iter::once(None)
-        .chain(scope.sources.iter().flatten().cloned().map(Some))
+        .chain(
+            scope
+                .sources
+                .iter()
+                .flatten()
+                .filter(|a| forwarding.contains(a.as_str()))
+                .cloned()
+                .map(Some),
+        )
         .collect();
     let policies = futures::stream::iter(accounts)
         .map(|account| async move {
@@ -724,9 +741,9 @@ async fn forwarding_facts<R: RegionApi + Clone>(
         })
         .buffered(4)
         .try_collect::<Vec<_>>();
-    let (entries, policies) = futures::join!(metrics, policies);
+    let policies = policies.await;
     let mut facts = Facts::default();
-    match entries? {
+    match entries {
         Some(e) => facts.entries = e,
         None => facts.metrics_denied = true,
     }

@@ -155,7 +155,7 @@ impl SdkAccount {
             builder = builder.external_id(id.clone());
         }
         let provider = builder.build().await;
-        provider
+        let first = provider
             .provide_credentials()
             .await
             .map_err(|e| Error::Aws {
@@ -164,9 +164,13 @@ impl SdkAccount {
                 code: "AssumeRoleFailed".into(),
                 message: format!("cannot assume role {role_arn}: {}", error_chain(&e)),
             })?;
+        let primed = Primed {
+            first: std::sync::Mutex::new(Some(first)),
+            inner: provider,
+        };
         let base = conf
             .into_builder()
-            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .credentials_provider(SharedCredentialsProvider::new(primed))
             .build();
         Ok(SdkAccount {
             base,
@@ -177,6 +181,30 @@ impl SdkAccount {
     /// The region of the standard chain (AWS_REGION, profile), if any.
     pub fn default_region(&self) -> Option<String> {
         self.base.region().map(|r| r.to_string())
+    }
+}
+
+/// The credentials of the AssumeRole call made to check the role, handed to the SDK's cache on
+/// its first ask, so that each role is assumed once per run (and inside the limiter's bound);
+/// refreshes after they expire go to the AssumeRole provider.
+#[derive(Debug)]
+struct Primed {
+    first: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
+    inner: aws_config::sts::AssumeRoleProvider,
+}
+
+impl aws_credential_types::provider::ProvideCredentials for Primed {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self.first.lock().map(|mut f| f.take()).unwrap_or(None);
+        match first {
+            Some(c) => aws_credential_types::provider::future::ProvideCredentials::ready(Ok(c)),
+            None => self.inner.provide_credentials(),
+        }
     }
 }
 
