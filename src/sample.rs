@@ -200,13 +200,10 @@ pub async fn sample_metrics<R: RegionApi + Clone>(
                 .iter()
                 .flatten()
                 .map(|f| {
-                    let v = if f.destination_type.is_some() {
-                        Some(0)
-                    } else if silent_is_zero && f.silent == Some(true) {
-                        Some(0)
-                    } else {
-                        None
-                    };
+                    // Queried (0 until datapoints add up), or silent within the window.
+                    let measurable =
+                        f.destination_type.is_some() || (silent_is_zero && f.silent == Some(true));
+                    let v = measurable.then_some(0);
                     FilterVolume {
                         bytes: v,
                         events: v,

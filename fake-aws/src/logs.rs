@@ -324,10 +324,10 @@ fn group_arn(ctx: &Ctx<'_>, account: &str, name: &str) -> String {
 
 /// The account an identifier names: a log group ARN's account, else the caller's.
 fn account_from_identifier<'a>(ctx: &'a Ctx<'_>, id: &'a str) -> &'a str {
-    if id.starts_with("arn:") {
-        if let Some(a) = id.split(':').nth(4).filter(|a| !a.is_empty()) {
-            return a;
-        }
+    if id.starts_with("arn:")
+        && let Some(a) = id.split(':').nth(4).filter(|a| !a.is_empty())
+    {
+        return a;
     }
     ctx.account()
 }

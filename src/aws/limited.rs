@@ -89,8 +89,11 @@ pub struct Limiter {
     permits: Arc<Semaphore>,
     overrides: BTreeMap<String, f64>,
     retry: RetrySettings,
-    buckets: Mutex<HashMap<(String, String, &'static str), Arc<Bucket>>>,
+    buckets: Mutex<HashMap<BucketKey, Arc<Bucket>>>,
 }
+
+/// (account, region, IAM action).
+type BucketKey = (String, String, &'static str);
 
 impl Limiter {
     /// `concurrency` requests in flight at most; `overrides` replace the default rates by action.
