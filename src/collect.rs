@@ -302,13 +302,9 @@ pub async fn collect_shared<A: AccountApi>(
         stats,
         ..Collected::default()
     };
+    // Each region's calls are already in `stats`; its own are empty.
     for r in results {
-        let stats = Arc::clone(&out.stats);
-        out.absorb(Collected {
-            stats: Arc::default(),
-            ..r
-        });
-        out.stats = stats;
+        out.absorb(r);
     }
     Ok(out)
 }
