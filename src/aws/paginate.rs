@@ -22,6 +22,10 @@ pub mod limits {
     pub const GET_METRIC_DATA: usize = 10_000;
     /// Event sampling stops at its byte budget long before this.
     pub const FILTER_LOG_EVENTS: usize = 10_000;
+    /// 1,000 definitions a page (the most AWS answers).
+    pub const DESCRIBE_QUERY_DEFINITIONS: usize = 1_000;
+    /// Each Cost Explorer page costs $0.01: a month grouped by usage type is a few pages.
+    pub const GET_COST_AND_USAGE: usize = 1_000;
     /// Sinks of one monitoring account and region.
     pub const LIST_SINKS: usize = 100;
     /// 100,000 source accounts per sink at 100 a page... and then some.

@@ -290,14 +290,20 @@ pub async fn read_account<D: DefinitionsApi>(
 ) -> Result<Vec<QueryDefinition>> {
     let mut all = Vec::new();
     let mut token = None;
+    // A repeated token or a page too many is an error, never a quietly shorter listing.
+    let mut pager = crate::aws::paginate::Pager::new(
+        "logs:DescribeQueryDefinitions",
+        prefix.unwrap_or_default(),
+        crate::aws::paginate::limits::DESCRIBE_QUERY_DEFINITIONS,
+    );
     loop {
         let (mut page, next) = api
             .describe_query_definitions(prefix.map(str::to_string), token.clone())
             .await?;
         all.append(&mut page);
-        match next {
-            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-            _ => break,
+        match pager.advance(next)? {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     Ok(all)
