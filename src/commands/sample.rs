@@ -368,7 +368,7 @@ fn render(s: &Summary) -> String {
     out += "\n";
     if s.filters > 0 {
         out += &format!(
-            "  filters     {} ({} from account policies, {} silent for two weeks)\n",
+            "  forwarding  {} subscription filters ({} from account policies, {} silent for two weeks)\n",
             s.filters, s.policy_filters, s.silent_filters
         );
     }
