@@ -164,13 +164,13 @@ impl SdkAccount {
                 code: "AssumeRoleFailed".into(),
                 message: format!("cannot assume role {role_arn}: {}", error_chain(&e)),
             })?;
-        let primed = Primed {
-            first: std::sync::Mutex::new(Some(first)),
+        let shared = RoleCredentials {
+            current: tokio::sync::Mutex::new(first),
             inner: provider,
         };
         let base = conf
             .into_builder()
-            .credentials_provider(SharedCredentialsProvider::new(primed))
+            .credentials_provider(SharedCredentialsProvider::new(shared))
             .build();
         Ok(SdkAccount {
             base,
@@ -184,27 +184,35 @@ impl SdkAccount {
     }
 }
 
-/// The credentials of the AssumeRole call made to check the role, handed to the SDK's cache on
-/// its first ask, so that each role is assumed once per run (and inside the limiter's bound);
-/// refreshes after they expire go to the AssumeRole provider.
+/// The credentials of one role, shared by every client of the account. The SDK gives each client
+/// its own identity-cache partition, so a bare AssumeRole provider would be asked once per
+/// client (four per region, plus STS): an organization run would assume each role a dozen times,
+/// outside the limiter and into STS's throttling. Here the role is assumed once (the call that
+/// checks it) and again only when its credentials are within five minutes of expiring.
 #[derive(Debug)]
-struct Primed {
-    first: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
+struct RoleCredentials {
+    current: tokio::sync::Mutex<aws_credential_types::Credentials>,
     inner: aws_config::sts::AssumeRoleProvider,
 }
 
-impl aws_credential_types::provider::ProvideCredentials for Primed {
+impl aws_credential_types::provider::ProvideCredentials for RoleCredentials {
     fn provide_credentials<'a>(
         &'a self,
     ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
     where
         Self: 'a,
     {
-        let first = self.first.lock().map(|mut f| f.take()).unwrap_or(None);
-        match first {
-            Some(c) => aws_credential_types::provider::future::ProvideCredentials::ready(Ok(c)),
-            None => self.inner.provide_credentials(),
-        }
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let mut current = self.current.lock().await;
+            let fresh = current.expiry().is_none_or(|t| {
+                t.duration_since(std::time::SystemTime::now())
+                    .is_ok_and(|left| left > Duration::from_secs(300))
+            });
+            if !fresh {
+                *current = self.inner.provide_credentials().await?;
+            }
+            Ok(current.clone())
+        })
     }
 }
 
