@@ -275,9 +275,14 @@ pub struct SourceArgs {
     /// average event size and gzip ratio; only the numbers are kept [default: off].
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
     pub sample_events: Option<u64>,
-    /// Skip DescribeSubscriptionFilters: forwarding is then unknown for every group.
-    #[arg(long)]
+    /// Skip the forwarding scan (ListMetrics, DescribeAccountPolicies, DescribeSubscriptionFilters):
+    /// forwarding is then unknown for every group.
+    #[arg(long, conflicts_with = "full_forwarding_scan")]
     pub no_forwarding_scan: bool,
+    /// Ask DescribeSubscriptionFilters for every group (5 a second), not only for the groups
+    /// ListMetrics shows forwarding: also finds filters silent for two weeks.
+    #[arg(long)]
+    pub full_forwarding_scan: bool,
 }
 
 /// Options of `logplan sample`.
@@ -323,7 +328,7 @@ pub struct ReportArgs {
     pub source: SourceArgs,
     /// Model this snapshot (Parquet, or CSV with at least account_id, region, log_group,
     /// incoming_bytes, incoming_events) instead of sampling.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "prefixes", "excludes", "sample_events", "no_forwarding_scan", "start", "end"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "prefixes", "excludes", "sample_events", "no_forwarding_scan", "full_forwarding_scan", "start", "end"])]
     pub snapshot: Option<PathBuf>,
     /// Do not apply the AWS free tiers (same as `free_tier = false` under [scenario]).
     #[arg(long)]

@@ -32,7 +32,8 @@ pub struct Config {
     /// Where `logplan queries plan|apply|import` deploy the query library.
     #[serde(default)]
     pub targets: std::collections::BTreeMap<String, Target>,
-    /// Other accounts to sample, each through a role assumed from the base credentials.
+    /// Other accounts to sample, each through a role assumed from the base credentials, or a
+    /// monitoring account and its linked source accounts.
     #[serde(default)]
     pub accounts: Vec<AccountRole>,
     /// Reconciliation with the bill.
@@ -40,17 +41,108 @@ pub struct Config {
     pub reconcile: Reconcile,
 }
 
-/// An account reached by assuming a role.
+/// An `[[accounts]]` entry: an account reached by assuming a role, or (`mode = "monitoring"`) a
+/// CloudWatch cross-account observability monitoring account that samples its linked source
+/// accounts with one set of credentials.
 #[derive(Debug, Default, Deserialize, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AccountRole {
-    pub role_arn: String,
+    /// The role to assume. Required in `role` mode; in `monitoring` mode optional (without it
+    /// the base credentials are the monitoring account's).
+    pub role_arn: Option<String>,
     pub external_id: Option<String>,
     /// Default "logplan".
     pub session_name: Option<String>,
     /// Regions for this account (default: the run's regions).
     #[serde(default)]
     pub regions: Vec<String>,
+    #[serde(default)]
+    pub mode: AccountMode,
+    /// Monitoring mode: the source accounts to sample, each of which must be linked (default:
+    /// every linked account).
+    #[serde(default)]
+    pub accounts: Vec<String>,
+}
+
+/// How an `[[accounts]]` entry is reached.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountMode {
+    #[default]
+    Role,
+    Monitoring,
+}
+
+impl AccountRole {
+    /// The role to assume, when the entry names one.
+    pub fn to_assume(&self) -> Option<crate::aws::sdk::RoleToAssume> {
+        Some(crate::aws::sdk::RoleToAssume {
+            role_arn: self.role_arn.clone()?,
+            session_name: self.session_name.clone(),
+            external_id: self.external_id.clone(),
+        })
+    }
+
+    /// How the entry is named in messages: its role ARN, or "monitoring account (base
+    /// credentials)".
+    pub fn label(&self) -> String {
+        match (&self.role_arn, self.mode) {
+            (Some(r), _) => r.clone(),
+            (None, _) => "monitoring account (base credentials)".to_string(),
+        }
+    }
+
+    /// Check one entry (`index` counts from 1); the message names the table and key.
+    fn check(&self, index: usize) -> std::result::Result<(), String> {
+        let at = format!("[[accounts]] #{index}");
+        match (&self.role_arn, self.mode) {
+            (None, AccountMode::Role) => {
+                return Err(format!(
+                    "{at}: role_arn is required (or set mode = \"monitoring\")"
+                ));
+            }
+            (Some(r), _) if !valid_role_arn(r) => {
+                return Err(format!(
+                    "{at}: role_arn {r:?} is not an IAM role ARN \
+                     (arn:aws:iam::<12-digit account>:role/<name>)"
+                ));
+            }
+            _ => {}
+        }
+        if self.mode == AccountMode::Role && !self.accounts.is_empty() {
+            return Err(format!(
+                "{at}: accounts lists source accounts of a monitoring account; set mode = \"monitoring\""
+            ));
+        }
+        if let Some(a) = self
+            .accounts
+            .iter()
+            .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(format!(
+                "{at}: accounts: {a:?} is not a 12-digit account id"
+            ));
+        }
+        for r in &self.regions {
+            crate::regions::check(r).map_err(|e| format!("{at}: regions: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// `arn:<partition>:iam::<12 digits>:role/[<path>/]<name>`.
+fn valid_role_arn(arn: &str) -> bool {
+    let f: Vec<&str> = arn.splitn(6, ':').collect();
+    f.len() == 6
+        && f[0] == "arn"
+        && f[1].starts_with("aws")
+        && f[2] == "iam"
+        && f[3].is_empty()
+        && f[4].len() == 12
+        && f[4].bytes().all(|b| b.is_ascii_digit())
+        && f[5]
+            .strip_prefix("role/")
+            .is_some_and(|n| !n.is_empty() && !n.ends_with('/'))
 }
 
 /// How modeled and billed costs are compared.
@@ -83,24 +175,7 @@ pub struct Target {
     pub prefix: Option<String>,
 }
 
-/// How AWS is reached: retries and timeouts.
-#[derive(Debug, Default, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct AwsSettings {
-    /// Total attempts per request, first one included (standard retry mode). Default 6.
-    pub max_attempts: Option<u32>,
-    /// First retry backoff in milliseconds; later ones grow exponentially, with full jitter.
-    /// Default 500.
-    pub initial_backoff_ms: Option<u64>,
-    /// TCP connect timeout in seconds. Default 5.
-    pub connect_timeout_secs: Option<u64>,
-    /// Read timeout per attempt in seconds. Default 60.
-    pub read_timeout_secs: Option<u64>,
-    /// Requests per second allowed per account and region, by IAM action (e.g.
-    /// `"logs:DescribeSubscriptionFilters" = 5`); unset actions are only bounded by concurrency.
-    #[serde(default)]
-    pub rate_limits: std::collections::BTreeMap<String, f64>,
-}
+pub use crate::aws::sdk::AwsSettings;
 
 /// How forwarded groups are recognised.
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -157,18 +232,24 @@ impl Config {
                 message: format!("{line}scenario.{m}"),
             }
         })?;
-        if let Some((k, v)) = cfg
-            .aws
-            .rate_limits
-            .iter()
-            .find(|(_, v)| !(v.is_finite() && **v > 0.0))
-        {
-            return Err(Error::Config {
+        crate::aws::quotas::check_rate_limits(&cfg.aws.rate_limits).map_err(|m| {
+            // Name the line that sets the key.
+            let key = m.split('"').nth(1).unwrap_or("");
+            let line = text
+                .lines()
+                .position(|l| !key.is_empty() && l.contains(&format!("\"{key}\"")))
+                .map(|i| format!("line {}, ", i + 1))
+                .unwrap_or_default();
+            Error::Config {
                 path: path.to_path_buf(),
-                message: format!(
-                    "aws.rate_limits.\"{k}\" = {v}: must be a positive number of requests per second"
-                ),
-            });
+                message: format!("{line}{m}"),
+            }
+        })?;
+        for (i, a) in cfg.accounts.iter().enumerate() {
+            a.check(i + 1).map_err(|message| Error::Config {
+                path: path.to_path_buf(),
+                message,
+            })?;
         }
         if cfg.aws.max_attempts == Some(0) {
             return Err(Error::Config {
@@ -248,6 +329,60 @@ mod tests {
         assert!(e.to_string().contains("concurrency"), "{e}");
         let e = Config::parse("concurrency = \"x\"", Path::new("c.toml")).unwrap_err();
         assert!(e.to_string().contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn rate_limit_keys_and_accounts_are_checked() {
+        let text = "[aws.rate_limits]\n\"logs:DescribeSubscriptionFilters\" = 2\n\"logs:DescribeLogGroup\" = 3\n";
+        let e = Config::parse(text, Path::new("logplan.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("logplan.toml: line 3, [aws.rate_limits] key \"logs:DescribeLogGroup\""),
+            "{e}"
+        );
+        let e = Config::parse(
+            "[aws.rate_limits]\n\"logs:DescribeLogGroups\" = -1\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("positive"), "{e}");
+        let c = Config::parse(
+            "[aws.rate_limits]\n\"logs:DescribeSubscriptionFilters\" = 2.5\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.aws.rate_limits["logs:DescribeSubscriptionFilters"], 2.5);
+
+        for (bad, why) in [
+            (
+                "[[accounts]]\nrole_arn = \"arn:aws:iam::1234:role/x\"\n",
+                "not an IAM role ARN",
+            ),
+            (
+                "[[accounts]]\nexternal_id = \"x\"\n",
+                "role_arn is required",
+            ),
+            (
+                "[[accounts]]\nmode = \"monitoring\"\naccounts = [\"12\"]\n",
+                "12-digit",
+            ),
+            ("[[accounts]]\nmode = \"monitor\"\n", "line 2"),
+        ] {
+            let e = Config::parse(bad, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+            assert!(e.starts_with("c.toml: "), "{e}");
+        }
+        let c = Config::parse(
+            "[[accounts]]\nmode = \"monitoring\"\naccounts = [\"111111111111\"]\n[[accounts]]\nrole_arn = \"arn:aws:iam::222222222222:role/path/read\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.accounts[0].mode, AccountMode::Monitoring);
+        assert_eq!(c.accounts[1].mode, AccountMode::Role);
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! sample: each group's volume for the period from the `AWS/Logs` metrics (GetMetricData, daily
-//! sums, packed at the API limits), and optionally the average event size and gzip ratio from a
-//! bounded sample of recent events (FilterLogEvents; only numbers are kept, never log content).
+//! sums, packed at the API limits), each subscription filter's forwarded volume on its own, and
+//! optionally the average event size and gzip ratio from a bounded sample of recent events
+//! (FilterLogEvents; only numbers are kept, never log content).
+//!
+//! Nothing is cut short silently: a page that says `PartialData` without a NextToken, a result
+//! with another status, a repeated token or too many pages are errors; the `Messages` GetMetricData
+//! attaches (a limit reached, a query that failed) become warnings of the run.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -8,8 +13,9 @@ use std::io::Write;
 use chrono::NaiveDate;
 use futures::{StreamExt, TryStreamExt};
 
+use crate::aws::paginate::{Pager, limits};
 use crate::aws::{MetricQuery, RegionApi, ResultStatus};
-use crate::discover::DiscoveredGroup;
+use crate::discover::{DiscoveredGroup, is_not_found};
 use crate::error::{Error, Result};
 use crate::period::Period;
 
@@ -25,12 +31,22 @@ const NAMESPACE: &str = "AWS/Logs";
 pub struct GroupVolume {
     pub incoming_bytes: u64,
     pub incoming_events: u64,
-    /// Sum over the group's subscription filters; `None` when its filters are unknown.
+    /// Sum over the group's subscription filters; `None` when its filters, or one filter's
+    /// volume, are unknown.
     pub forwarded_bytes: Option<u64>,
     pub forwarded_events: Option<u64>,
+    /// Per filter, in the order of the group's filters.
+    pub filters: Vec<FilterVolume>,
     /// (bytes, events) per day of the period, zero where CloudWatch had no datapoint.
     pub daily: Vec<(u64, u64)>,
-    pub events: Option<EventSample>,
+}
+
+/// One subscription filter's `ForwardedBytes` / `ForwardedLogEvents` over the period; `None`
+/// when they cannot be asked (its `DestinationType` is unknown).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FilterVolume {
+    pub bytes: Option<u64>,
+    pub events: Option<u64>,
 }
 
 /// What a bounded event sample measured.
@@ -78,82 +94,79 @@ impl MetricsPlan {
 enum Measure {
     IncomingBytes,
     IncomingEvents,
-    ForwardedBytes,
-    ForwardedEvents,
+    /// Of the group's filter at this index.
+    ForwardedBytes(usize),
+    ForwardedEvents(usize),
 }
 
 /// One query's datapoints, merged over pages: (id, timestamps, values).
 type Series = (String, Vec<i64>, Vec<f64>);
 
-/// Every query of the run, and which group and measure each one feeds.
-fn build_queries(groups: &[DiscoveredGroup]) -> (Vec<MetricQuery>, Vec<(usize, Measure)>) {
+/// Every query of the run, and which group and measure each one feeds. Source accounts' groups
+/// (monitoring mode) are read with `AccountId`.
+fn build_queries(
+    groups: &[DiscoveredGroup],
+    own_account: &str,
+) -> (Vec<MetricQuery>, Vec<(usize, Measure)>) {
     let mut queries = Vec::new();
     let mut targets = Vec::new();
-    let mut push = |q: &mut Vec<MetricQuery>, gi: usize, m: Measure, name: &str, dims| {
-        q.push(MetricQuery {
-            id: format!("q{}", q.len()),
-            namespace: NAMESPACE.into(),
-            metric_name: name.into(),
-            dimensions: dims,
-            period_secs: DAY_SECS as i32,
-            stat: "Sum".into(),
-        });
-        targets.push((gi, m));
-    };
     for (gi, g) in groups.iter().enumerate() {
+        let account = (g.account_id != own_account).then(|| g.account_id.clone());
+        let mut push = |m: Measure, name: &str, dims: Vec<(String, String)>| {
+            queries.push(MetricQuery {
+                account_id: account.clone(),
+                id: format!("q{}", queries.len()),
+                namespace: NAMESPACE.into(),
+                metric_name: name.into(),
+                dimensions: dims,
+                period_secs: DAY_SECS as i32,
+                stat: "Sum".into(),
+            });
+            targets.push((gi, m));
+        };
         let by_group = vec![("LogGroupName".to_string(), g.info.name.clone())];
-        push(
-            &mut queries,
-            gi,
-            Measure::IncomingBytes,
-            "IncomingBytes",
-            by_group.clone(),
-        );
-        push(
-            &mut queries,
-            gi,
-            Measure::IncomingEvents,
-            "IncomingLogEvents",
-            by_group,
-        );
-        for d in g.destinations.iter().flatten() {
+        push(Measure::IncomingBytes, "IncomingBytes", by_group.clone());
+        push(Measure::IncomingEvents, "IncomingLogEvents", by_group);
+        for (fi, f) in g.filters.iter().flatten().enumerate() {
+            let Some(dtype) = &f.destination_type else {
+                continue;
+            };
             // As AWS publishes them: LogGroupName, DestinationType and FilterName together.
             let dims = vec![
                 ("LogGroupName".to_string(), g.info.name.clone()),
-                (
-                    "DestinationType".to_string(),
-                    d.kind.metric_dimension().to_string(),
-                ),
-                ("FilterName".to_string(), d.filter_name.clone()),
+                ("DestinationType".to_string(), dtype.clone()),
+                ("FilterName".to_string(), f.name.clone()),
             ];
-            push(
-                &mut queries,
-                gi,
-                Measure::ForwardedBytes,
-                "ForwardedBytes",
-                dims.clone(),
-            );
-            push(
-                &mut queries,
-                gi,
-                Measure::ForwardedEvents,
-                "ForwardedLogEvents",
-                dims,
-            );
+            push(Measure::ForwardedBytes(fi), "ForwardedBytes", dims.clone());
+            push(Measure::ForwardedEvents(fi), "ForwardedLogEvents", dims);
         }
     }
     (queries, targets)
 }
 
-/// Measure every group's volume for `period`. Groups without datapoints get zeros.
+/// What GetMetricData measured for every group of a region.
+#[derive(Debug, Default)]
+pub struct Measured {
+    pub volumes: Vec<GroupVolume>,
+    pub plan: MetricsPlan,
+    /// GetMetricData `Messages`, one line each with how many pages carried it.
+    pub warnings: Vec<String>,
+}
+
+/// Measure every group's volume for `period`. Groups without datapoints get zeros. A filter
+/// whose `DestinationType` is unknown cannot be asked: it reads as zero when `silent_is_zero`
+/// (the period lies within the two weeks ListMetrics looks back, so a silent filter forwarded
+/// nothing in it), else as unknown.
 pub async fn sample_metrics<R: RegionApi + Clone>(
     api: &R,
     groups: &[DiscoveredGroup],
+    own_account: &str,
     period: &Period,
     concurrency: usize,
+    silent_is_zero: bool,
     on_batch: &(dyn Fn(usize) + Sync),
-) -> Result<(Vec<GroupVolume>, MetricsPlan)> {
-    let (queries, targets) = build_queries(groups);
+) -> Result<Measured> {
+    let (queries, targets) = build_queries(groups, own_account);
     let plan = MetricsPlan::new(queries.len(), period);
     let days = period.days() as usize;
     let start = period.start_utc().timestamp();
@@ -163,7 +176,7 @@ pub async fn sample_metrics<R: RegionApi + Clone>(
         .chunks(plan.queries_per_call)
         .map(<[MetricQuery]>::to_vec)
         .collect();
-    let answers: Vec<Vec<Series>> = futures::stream::iter(batches)
+    let answers: Vec<(Vec<Series>, Vec<String>)> = futures::stream::iter(batches)
         .map(|batch| async move {
             let n = batch.len();
             let r = fetch_batch(api, batch, start, end).await;
@@ -181,60 +194,102 @@ pub async fn sample_metrics<R: RegionApi + Clone>(
         .collect();
     let mut volumes: Vec<GroupVolume> = groups
         .iter()
-        .map(|g| {
-            let known = g.destinations.is_some();
-            GroupVolume {
-                forwarded_bytes: known.then_some(0),
-                forwarded_events: known.then_some(0),
-                daily: vec![(0, 0); days],
-                ..GroupVolume::default()
-            }
+        .map(|g| GroupVolume {
+            filters: g
+                .filters
+                .iter()
+                .flatten()
+                .map(|f| {
+                    // Queried (0 until datapoints add up), or silent within the window.
+                    let measurable =
+                        f.destination_type.is_some() || (silent_is_zero && f.silent == Some(true));
+                    let v = measurable.then_some(0);
+                    FilterVolume {
+                        bytes: v,
+                        events: v,
+                    }
+                })
+                .collect(),
+            daily: vec![(0, 0); days],
+            ..GroupVolume::default()
         })
         .collect();
-    for (id, timestamps, values) in answers.into_iter().flatten() {
-        let Some(&qi) = index.get(id.as_str()) else {
-            return Err(Error::Internal(format!(
-                "GetMetricData answered unknown query id {id}"
-            )));
-        };
-        let (gi, measure) = targets[qi];
-        let v = &mut volumes[gi];
-        for (ts, value) in timestamps.into_iter().zip(values) {
-            let n = if value.is_finite() && value > 0.0 {
-                value.round() as u64
-            } else {
-                0
+    let mut messages: std::collections::BTreeMap<String, usize> = Default::default();
+    for (series, page_messages) in answers {
+        for m in page_messages {
+            *messages.entry(m).or_default() += 1;
+        }
+        for (id, timestamps, values) in series {
+            let Some(&qi) = index.get(id.as_str()) else {
+                return Err(Error::Internal(format!(
+                    "GetMetricData answered unknown query id {id}"
+                )));
             };
-            match measure {
-                Measure::IncomingBytes | Measure::IncomingEvents => {
-                    let day = (ts - start).div_euclid(DAY_SECS);
-                    if !(0..days as i64).contains(&day) {
-                        continue; // outside the period: not ours to count
+            let (gi, measure) = targets[qi];
+            let v = &mut volumes[gi];
+            for (ts, value) in timestamps.into_iter().zip(values) {
+                let n = if value.is_finite() && value > 0.0 {
+                    value.round() as u64
+                } else {
+                    0
+                };
+                match measure {
+                    Measure::IncomingBytes | Measure::IncomingEvents => {
+                        let day = (ts - start).div_euclid(DAY_SECS);
+                        if !(0..days as i64).contains(&day) {
+                            continue; // outside the period: not ours to count
+                        }
+                        let slot = &mut v.daily[day as usize];
+                        if matches!(measure, Measure::IncomingBytes) {
+                            slot.0 += n;
+                            v.incoming_bytes += n;
+                        } else {
+                            slot.1 += n;
+                            v.incoming_events += n;
+                        }
                     }
-                    let slot = &mut v.daily[day as usize];
-                    if matches!(measure, Measure::IncomingBytes) {
-                        slot.0 += n;
-                        v.incoming_bytes += n;
-                    } else {
-                        slot.1 += n;
-                        v.incoming_events += n;
+                    Measure::ForwardedBytes(fi) => {
+                        *v.filters[fi].bytes.get_or_insert(0) += n;
+                    }
+                    Measure::ForwardedEvents(fi) => {
+                        *v.filters[fi].events.get_or_insert(0) += n;
                     }
                 }
-                Measure::ForwardedBytes => *v.forwarded_bytes.get_or_insert(0) += n,
-                Measure::ForwardedEvents => *v.forwarded_events.get_or_insert(0) += n,
             }
         }
     }
-    Ok((volumes, plan))
+    for (g, v) in groups.iter().zip(volumes.iter_mut()) {
+        if g.filters.is_some() {
+            v.forwarded_bytes = v.filters.iter().map(|f| f.bytes).sum();
+            v.forwarded_events = v.filters.iter().map(|f| f.events).sum();
+        }
+    }
+    let warnings = messages
+        .into_iter()
+        .map(|(m, n)| {
+            let times = if n == 1 {
+                String::new()
+            } else {
+                format!(" ({n} pages)")
+            };
+            format!("GetMetricData said {m}{times}: some datapoints may be missing")
+        })
+        .collect();
+    Ok(Measured {
+        volumes,
+        plan,
+        warnings,
+    })
 }
 
-/// One batch of queries: the first call plus any NextToken pages, merged per query id.
+/// One batch of queries: the first call plus any NextToken pages, merged per query id, and the
+/// `Messages` of every page (the request's and each result's).
 async fn fetch_batch<R: RegionApi>(
     api: &R,
     batch: Vec<MetricQuery>,
     start: i64,
     end: i64,
-) -> Result<Vec<Series>> {
+) -> Result<(Vec<Series>, Vec<String>)> {
     let mut merged: Vec<Series> = batch
         .iter()
         .map(|q| (q.id.clone(), vec![], vec![]))
@@ -244,24 +299,35 @@ async fn fetch_batch<R: RegionApi>(
         .enumerate()
         .map(|(i, q)| (q.id.clone(), i))
         .collect();
+    let mut messages = Vec::new();
+    let mut pager = Pager::new("cloudwatch:GetMetricData", "", limits::GET_METRIC_DATA);
     let mut token: Option<String> = None;
-    let mut pages = 0usize;
     loop {
         let page = api
             .get_metric_data(batch.clone(), start, end, token.clone())
             .await?;
-        pages += 1;
-        for m in &page.messages {
-            tracing::info!("GetMetricData: {m}");
-        }
+        messages.extend(page.messages);
+        let mut partial = None;
         for r in page.results {
-            if let ResultStatus::Other(code) = &r.status {
-                return Err(Error::Aws {
-                    operation: "cloudwatch:GetMetricData".into(),
-                    region: None,
-                    code: code.clone(),
-                    message: format!("query {} returned status {code}", r.id),
-                });
+            match &r.status {
+                ResultStatus::Complete => {}
+                ResultStatus::PartialData => partial = Some(r.id.clone()),
+                ResultStatus::Other(code) => {
+                    return Err(Error::Aws {
+                        operation: "cloudwatch:GetMetricData".into(),
+                        region: None,
+                        code: code.clone(),
+                        message: format!(
+                            "query {} returned status {code}{}",
+                            r.id,
+                            if r.messages.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", r.messages.join("; "))
+                            }
+                        ),
+                    });
+                }
             }
             let Some(&i) = position.get(&r.id) else {
                 return Err(Error::Internal(format!(
@@ -269,16 +335,28 @@ async fn fetch_batch<R: RegionApi>(
                     r.id
                 )));
             };
+            messages.extend(r.messages);
             merged[i].1.extend(r.timestamps);
             merged[i].2.extend(r.values);
         }
-        match page.next_token {
-            // PartialData results continue on the next page.
-            Some(t) if Some(&t) != token.as_ref() && pages < 10_000 => token = Some(t),
-            _ => break,
+        // PartialData results continue on the next page; without one they would be cut short.
+        if let (Some(id), None) = (&partial, &page.next_token) {
+            return Err(Error::Aws {
+                operation: "cloudwatch:GetMetricData".into(),
+                region: None,
+                code: "PartialData".into(),
+                message: format!(
+                    "query {id} returned PartialData with no NextToken: its datapoints would be \
+                     cut short"
+                ),
+            });
+        }
+        match pager.advance(page.next_token)? {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
-    Ok(merged)
+    Ok((merged, messages))
 }
 
 /// Measure average event size and gzip ratio from up to `budget` bytes of the group's most recent
@@ -299,6 +377,7 @@ pub async fn sample_events<R: RegionApi>(
     'windows: while window_end > period_start && sample.bytes < budget {
         let window_start = (window_end - window).max(period_start);
         let mut token: Option<String> = None;
+        let mut pager = Pager::new("logs:FilterLogEvents", group, limits::FILTER_LOG_EVENTS);
         loop {
             let page = api
                 // endTime is inclusive (API reference): stop 1 ms short so windows do not overlap.
@@ -319,9 +398,9 @@ pub async fn sample_events<R: RegionApi>(
                     break 'windows;
                 }
             }
-            match page.next_token {
-                Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-                _ => break,
+            match pager.advance(page.next_token)? {
+                Some(t) => token = Some(t),
+                None => break,
             }
         }
         window_end = window_start;
@@ -358,18 +437,23 @@ pub fn period_days(period: &Period) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// Sample events of many groups concurrently.
+/// Sample events of many groups concurrently, each named by `identifiers[i]` (a name, or an
+/// ARN in a monitoring account). A group deleted meanwhile (ResourceNotFound) gets `None`.
 pub async fn sample_events_all<R: RegionApi + Clone>(
     api: &R,
-    groups: &[DiscoveredGroup],
+    identifiers: &[String],
     period: &Period,
     budget: u64,
     concurrency: usize,
     on_group: &(dyn Fn() + Sync),
-) -> Result<Vec<EventSample>> {
-    futures::stream::iter(groups)
+) -> Result<Vec<Option<EventSample>>> {
+    futures::stream::iter(identifiers)
         .map(|g| async move {
-            let r = sample_events(api, &g.info.name, period, budget).await;
+            let r = match sample_events(api, g, period, budget).await {
+                Ok(s) => Ok(Some(s)),
+                Err(e) if is_not_found(&e) => Ok(None),
+                Err(e) => Err(e),
+            };
             on_group();
             r
         })

@@ -1,6 +1,8 @@
-//! Many accounts at once: roles assumed from the base credentials, every account x region
-//! sampled under one request bound, one account's failure reported without losing the others,
-//! Hive-partitioned output; and the IAM policy proven complete against the recorded calls.
+//! Many accounts at once: roles assumed from the base credentials, or a CloudWatch cross-account
+//! observability monitoring account sampling its linked source accounts with one set of
+//! credentials; every account x region sampled under one limiter, one account's failure reported
+//! without losing the others, Hive-partitioned output; and the IAM policy proven complete against
+//! the recorded calls.
 
 mod common;
 
@@ -8,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::*;
-use logplan_fake::{FakeAws, FakeOptions, LogGroup};
+use logplan_fake::{FakeAws, FakeOptions, LOG_GROUPS, LogGroup, METRICS, SubscriptionFilter};
 
 const OCT1: i64 = 1_790_812_800;
 const ACCOUNTS: [&str; 3] = ["111111111111", "222222222222", "333333333333"];
@@ -143,6 +145,144 @@ async fn every_account_failing_is_an_error_naming_the_role() {
     assert!(files_under(&home.path().join("reports")).is_empty());
 }
 
+/// The default account as a monitoring account: one source account shares logs and metrics,
+/// one only logs, one is configured but not linked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_monitoring_account_samples_its_linked_accounts() {
+    let fake = FakeAws::start(FakeOptions::default()).await;
+    let monitoring = fake.account_id();
+    let (linked, logs_only, unlinked) = ("555555555555", "666666666666", "777777777777");
+    let r = "us-east-1";
+    fake.add_log_group_in(&monitoring, r, LogGroup::new("/mon/own"));
+    for (account, g) in [
+        (linked, "/src/app"),
+        (linked, "/src/waf"),
+        (logs_only, "/half/app"),
+    ] {
+        fake.add_log_group_in(account, r, LogGroup::new(g));
+        fake.put_metric_in(
+            account,
+            r,
+            "AWS/Logs",
+            "IncomingBytes",
+            &[("LogGroupName", g)],
+            &[(OCT1, 100.0)],
+        );
+    }
+    fake.put_log_events_in(
+        linked,
+        r,
+        "/src/app",
+        "s",
+        &[((OCT1 + 31 * 86_400) * 1000 - 60_000, "hello".into())],
+    );
+    // The source account forwards /src/waf through its account policy.
+    fake.put_subscription_policy_in(
+        linked,
+        r,
+        logplan_fake::SubscriptionPolicy {
+            name: "to-datadog".into(),
+            destination_arn: format!("arn:aws:lambda:{r}:{linked}:function:datadog-forwarder"),
+            filter_pattern: String::new(),
+            selection_criteria: Some("LogGroupName NOT IN [\"/src/app\"]".into()),
+            last_updated_ms: 0,
+        },
+    );
+    let fwd = [
+        ("LogGroupName", "/src/waf"),
+        ("DestinationType", "Lambda"),
+        ("FilterName", "to-datadog"),
+    ];
+    let recent = chrono::Utc::now().timestamp() - 86_400;
+    fake.put_metric_in(
+        linked,
+        r,
+        "AWS/Logs",
+        "ForwardedBytes",
+        &fwd,
+        &[(OCT1, 60.0), (recent, 1.0)],
+    );
+    fake.link_source(&monitoring, r, linked, &[LOG_GROUPS, METRICS]);
+    fake.link_source(&monitoring, r, logs_only, &[LOG_GROUPS]);
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("logplan.toml"),
+        format!(
+            "regions = [\"{r}\"]\n[[accounts]]\nmode = \"monitoring\"\naccounts = [\"{linked}\", \"{logs_only}\", \"{unlinked}\"]\n"
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = outcome(
+        logplan(home.path())
+            .env("AWS_ENDPOINT_URL", fake.url())
+            .args([
+                "sample",
+                "--month",
+                "2026-10",
+                "--json",
+                "--sample-events",
+                "1000",
+            ]),
+    );
+    assert_eq!(code, 1, "partial: two accounts not sampled: {err}");
+    assert!(err.contains(&format!("account {logs_only} is linked to monitoring account {monitoring} in us-east-1 without sharing AWS::CloudWatch::Metric")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "account {unlinked} is not linked to monitoring account {monitoring} in us-east-1"
+        )),
+        "{err}"
+    );
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(s["accounts"], serde_json::json!([monitoring, linked]));
+    assert_eq!(s["failed_accounts"].as_array().unwrap().len(), 2);
+    let snap = read_parquet(&home.path().join("reports/2026-10/snapshot.parquet"));
+    assert_eq!(snap.height(), 3, "/mon/own, /src/app, /src/waf");
+    let account_of = |g: &str| {
+        let names = snap.column("log_group").unwrap().str().unwrap();
+        let i = (0..snap.height())
+            .find(|&i| names.get(i) == Some(g))
+            .unwrap();
+        snap.column("account_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(i)
+            .map(str::to_string)
+    };
+    assert_eq!(account_of("/src/app").as_deref(), Some(linked));
+    assert_eq!(account_of("/mon/own").as_deref(), Some(monitoring.as_str()));
+    // The source account's metrics, read with AccountId; its policy, read from the monitoring
+    // account; its events, read by ARN.
+    assert_eq!(u64_of(&snap, "/src/app", "incoming_bytes"), Some(100));
+    assert_eq!(u64_of(&snap, "/src/waf", "forwarded_bytes"), Some(60));
+    assert_eq!(
+        u64_of(&snap, "/src/waf", "datadog_forwarded_bytes"),
+        Some(60)
+    );
+    assert_eq!(u64_of(&snap, "/src/app", "sampled_events"), Some(1));
+    // One set of credentials: every call was the monitoring account's; no role was assumed.
+    let calls = fake.calls();
+    assert!(
+        calls.iter().all(|c| c.account == monitoring),
+        "{:?}",
+        calls
+            .iter()
+            .map(|c| (&c.account, &c.action))
+            .collect::<Vec<_>>()
+    );
+    assert!(!calls.iter().any(|c| c.action == "sts:AssumeRole"));
+    assert!(calls.iter().any(|c| c.action == "oam:ListAttachedLinks"));
+    // Several accounts: Hive partitions, filters included.
+    let parts = files_under(&home.path().join("reports/2026-10/filters"));
+    assert_eq!(
+        parts,
+        vec![format!(
+            "account_id={linked}/region=us-east-1/part-0.parquet"
+        )]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn iam_policy_equals_the_operations_called() {
     // Cost Explorer is moto's: the fake records each call and forwards it there.
@@ -152,6 +292,40 @@ async fn iam_policy_equals_the_operations_called() {
     })
     .await;
     seed(&fake);
+    // A forwarded group (its filter is asked for its destination), and a monitoring account
+    // (the default one) with a linked source account: every read action is exercised.
+    let a0 = ACCOUNTS[0];
+    fake.add_subscription_filter_in(
+        a0,
+        "us-east-1",
+        &format!("/app/{a0}/0"),
+        SubscriptionFilter {
+            filter_name: "dd".into(),
+            destination_arn: format!("arn:aws:lambda:us-east-1:{a0}:function:datadog"),
+            filter_pattern: String::new(),
+            role_arn: None,
+            distribution: "ByLogStream".into(),
+            creation_time_ms: 0,
+        },
+    );
+    let recent = chrono::Utc::now().timestamp() - 86_400;
+    fake.put_metric_in(
+        a0,
+        "us-east-1",
+        "AWS/Logs",
+        "ForwardedBytes",
+        &[
+            ("LogGroupName", &format!("/app/{a0}/0")),
+            ("DestinationType", "Lambda"),
+            ("FilterName", "dd"),
+        ],
+        &[(recent, 1.0)],
+    );
+    let source = "444444444444";
+    for region in REGIONS {
+        fake.add_log_group_in(source, region, LogGroup::new("/src/app"));
+        fake.link_source(&fake.account_id(), region, source, &[LOG_GROUPS, METRICS]);
+    }
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     config(h);
@@ -159,7 +333,7 @@ async fn iam_policy_equals_the_operations_called() {
         h.join("logplan.toml"),
         "library_id = \"lp-iam\"\n".to_string()
             + &std::fs::read_to_string(h.join("logplan.toml")).unwrap()
-            + "[targets.t]\nregions = [\"us-east-1\"]\n",
+            + "[[accounts]]\nmode = \"monitoring\"\n[targets.t]\nregions = [\"us-east-1\"]\n",
     )
     .unwrap();
     std::fs::create_dir_all(h.join("queries")).unwrap();

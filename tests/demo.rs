@@ -19,7 +19,10 @@ fn demo_sample_writes_a_consistent_snapshot() {
         .clone();
     let summary: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let dir = home.path().join("reports/2026-10");
-    assert_eq!(files_under(&dir), vec!["daily.parquet", "snapshot.parquet"]);
+    assert_eq!(
+        files_under(&dir),
+        vec!["daily.parquet", "filters.parquet", "snapshot.parquet"]
+    );
 
     let snap = read_parquet(&dir.join("snapshot.parquet"));
     let daily = read_parquet(&dir.join("daily.parquet"));
@@ -143,7 +146,7 @@ fn demo_is_deterministic_and_csv_matches_parquet_schema() {
         .map(|s| s.to_string())
         .collect();
     assert_eq!(header, names);
-    assert_eq!(header.len(), 19);
+    assert_eq!(header.len(), logplan::snapshot::SNAPSHOT_COLUMNS.len());
     assert_eq!(csv.lines().count(), parquet.height() + 1);
 }
 

@@ -1,7 +1,8 @@
 //! Against moto (CloudWatch Logs and STS, the real protocol stacks of AWS's Python emulator) with
-//! metrics from the project's fake endpoint, which moto cannot serve over RPC v2 CBOR. These tests
-//! share one moto server (started by `scripts/test`) and run one at a time (.config/nextest.toml),
-//! each from a reset.
+//! metrics from the project's fake endpoint, which moto cannot serve over RPC v2 CBOR. Logs calls
+//! go through the fake, which forwards them all to moto except DescribeAccountPolicies (moto
+//! lacks it and answers 500). These tests share one moto server (started by `scripts/test`) and
+//! run one at a time (.config/nextest.toml), each from a reset.
 
 mod common;
 
@@ -53,9 +54,28 @@ fn moto_lambda(name: &str) -> String {
     v["FunctionArn"].as_str().unwrap().to_string()
 }
 
+/// The fake in front of moto: metrics and DescribeAccountPolicies its own, the rest moto's.
+async fn fake_before_moto() -> FakeAws {
+    FakeAws::start(FakeOptions {
+        upstream: Some(moto_url()),
+        serve_only: Some(
+            [
+                "logs:DescribeAccountPolicies",
+                "cloudwatch:GetMetricData",
+                "cloudwatch:ListMetrics",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        ..FakeOptions::default()
+    })
+    .await
+}
+
 fn run(home: &Path, fake: &FakeAws, args: &[&str]) -> (i32, String, String) {
     let mut cmd = logplan(home);
-    endpoints(&mut cmd, &moto_url(), &fake.url());
+    endpoints(&mut cmd, &fake.url(), &fake.url());
+    cmd.env("AWS_ENDPOINT_URL_STS", moto_url());
     outcome(cmd.args(args))
 }
 
@@ -82,7 +102,7 @@ async fn discovers_125_groups_in_pages_of_50_with_forwarding() {
         json!({"logGroupName": "aws-waf-logs-prod", "filterName": "datadog", "filterPattern": "", "destinationArn": arn}),
     );
 
-    let fake = FakeAws::start(FakeOptions::default()).await;
+    let fake = fake_before_moto().await;
     let oct1 = 1_790_812_800i64;
     fake.put_metric(
         R,
@@ -97,6 +117,9 @@ async fn discovers_125_groups_in_pages_of_50_with_forwarding() {
         ("FilterName", "datadog"),
     ];
     fake.put_metric(R, "AWS/Logs", "ForwardedBytes", &fwd, &[(oct1, 1_250.0)]);
+    // Still forwarding: a datapoint yesterday, so ListMetrics names the filter (two weeks).
+    let yesterday = chrono::Utc::now().timestamp() - 86_400;
+    fake.put_metric(R, "AWS/Logs", "ForwardedBytes", &fwd, &[(yesterday, 10.0)]);
 
     let home = tempfile::tempdir().unwrap();
     let (code, out, err) = run(
@@ -112,7 +135,10 @@ async fn discovers_125_groups_in_pages_of_50_with_forwarding() {
         s["api_calls"]["logs:DescribeLogGroups"], 3,
         "126 groups in pages of 50"
     );
-    assert_eq!(s["api_calls"]["logs:DescribeSubscriptionFilters"], 126);
+    // Forwarding found from ListMetrics: only the forwarded group's filters are asked.
+    assert_eq!(s["api_calls"]["cloudwatch:ListMetrics"], 1);
+    assert_eq!(s["api_calls"]["logs:DescribeAccountPolicies"], 1);
+    assert_eq!(s["api_calls"]["logs:DescribeSubscriptionFilters"], 1);
     // 126 groups x 2 + 1 filter x 2 = 254 queries: one call.
     assert_eq!(s["get_metric_data_calls"], 1);
     assert_eq!(s["metrics_requested"], 254);
@@ -178,7 +204,7 @@ async fn event_sampling_measures_filter_log_events_without_keeping_content() {
         json!({"logGroupName": g, "logStreamName": "i-0abc", "logEvents": events}),
     );
 
-    let fake = FakeAws::start(FakeOptions::default()).await;
+    let fake = fake_before_moto().await;
     let today = chrono::Utc::now().date_naive();
     let start = (today - chrono::Duration::days(2)).to_string();
     let end = (today + chrono::Duration::days(1)).to_string();

@@ -112,6 +112,7 @@ fn demo_report_end_to_end() {
         vec![
             "components.csv",
             "daily.parquet",
+            "filters.parquet",
             "log_groups.csv",
             "log_groups.parquet",
             "report.html",

@@ -8,9 +8,9 @@
 //! `x-amzn-query-error: <Code>;Sender|Receiver` header CloudWatch sends for
 //! its awsQueryCompatible codes (the SDK takes the error code from it).
 //!
-//! Only `GetMetricData` is implemented; any other operation answers 400
-//! `UnknownOperationException`. What it follows from the CloudWatch API
-//! reference:
+//! `GetMetricData`, `ListMetrics` and `GetMetricStatistics` are implemented;
+//! any other operation answers 400 `UnknownOperationException`. What they
+//! follow from the CloudWatch API reference:
 //!
 //! * `MetricDataQueries` 1..=500 items (more → `ValidationError` "The
 //!   collection MetricDataQueries must not have a size greater than 500.");
@@ -42,6 +42,25 @@
 //!   with `InvalidNextToken`. Concatenating the pages gives exactly the
 //!   one-shot answer.
 //!
+//! * A query's `AccountId` reads another account's metric: a linked source
+//!   account's ([`crate::FakeAws::link_source`] with `AWS::CloudWatch::Metric`)
+//!   from its monitoring account; any other answers the result with
+//!   `StatusCode` `Forbidden` and a `Forbidden` message.
+//! * `ListMetrics`: `Namespace`, `MetricName`, `Dimensions` (at most 10
+//!   filters, each a name with an optional value; a metric matches when it has
+//!   every one), `RecentlyActive` (`PT3H`), `IncludeLinkedAccounts` (with
+//!   `OwningAccounts` in the answer, parallel to `Metrics`), `OwningAccount`,
+//!   `NextToken`. Only metrics with a datapoint in the last two weeks are
+//!   listed ("ListMetrics doesn't return information about metrics if those
+//!   metrics haven't reported data in the past two weeks"), 500 a page, sorted
+//!   by (account, namespace, name, dimensions).
+//! * `GetMetricStatistics`: `Namespace`, `MetricName`, `StartTime`, `EndTime`,
+//!   `Period` required (as for GetMetricData); `Statistics` 1..=5 of the five
+//!   basic statistics (`ExtendedStatistics` rejected, as expressions are);
+//!   `Dimensions` matched exactly; at most 1,440 datapoints per call (more →
+//!   `InvalidParameterCombination`). `Datapoints` in ascending time, each with
+//!   `Timestamp`, the statistics asked for and `Unit` `None`.
+//!
 //! Deviations from AWS: metric math `Expression`s are rejected with
 //! `ValidationError` "expressions not supported by the fake"; percentile and
 //! other extended statistics (`p99`, `TM90`, …) are rejected as invalid;
@@ -57,7 +76,7 @@ use crate::{ApiError, Ctx, Handled, MetricKey, Reply, lock, sorted_dims};
 
 /// The operations the fake implements; others answer `UnknownOperationException`
 /// (or are forwarded to the upstream when there is one).
-pub(crate) const OPERATIONS: &[&str] = &["GetMetricData"];
+pub(crate) const OPERATIONS: &[&str] = &["GetMetricData", "ListMetrics", "GetMetricStatistics"];
 
 const MAX_QUERIES: usize = 500;
 const DEFAULT_MAX_DATAPOINTS: i128 = 100_800;
@@ -149,6 +168,8 @@ pub(crate) fn count_queries(body: &[u8]) -> usize {
 pub(crate) fn handle(ctx: &Ctx<'_>, op: &str, body: &[u8]) -> Handled {
     match op {
         "GetMetricData" => get_metric_data(ctx, body),
+        "ListMetrics" => list_metrics(ctx, body).unwrap_or_else(Handled::err),
+        "GetMetricStatistics" => get_metric_statistics(ctx, body).unwrap_or_else(Handled::err),
         other => Handled::err(ApiError::bad(
             "UnknownOperationException",
             format!("operation {other} is not supported by logplan-fake"),
@@ -282,6 +303,8 @@ impl Stat {
 
 #[derive(Debug)]
 struct Query {
+    /// `AccountId`: another account's metric (monitoring account).
+    account: Option<String>,
     id: String,
     label: Option<String>,
     return_data: bool,
@@ -489,7 +512,11 @@ fn parse_query(qv: &Value, member: &str) -> Result<Query, ApiError> {
         ))
     })?;
 
+    let account = get(q, "AccountId")
+        .map(|v| as_str(v, "AccountId").map(str::to_string))
+        .transpose()?;
     Ok(Query {
+        account,
         id,
         label,
         return_data,
@@ -507,6 +534,7 @@ fn request_hash(r: &GmdRequest) -> u64 {
         .i64(r.end_ms)
         .str(if r.descending { "desc" } else { "asc" });
     for q in &r.queries {
+        h.str(q.account.as_deref().unwrap_or("\u{0}"));
         h.str(&q.id)
             .str(q.label.as_deref().unwrap_or("\u{0}"))
             .str(if q.return_data { "1" } else { "0" })
@@ -537,6 +565,45 @@ struct Series {
     label: String,
     /// (bucket start in epoch ms, value), ordered per ScanBy.
     points: Vec<(i64, f64)>,
+    /// `AccountId` named an account the caller does not see.
+    forbidden: bool,
+}
+
+/// The raw points of `key` in `[start_ms, end_ms)` in buckets of `period` seconds from
+/// `start_ms`, keyed by bucket index.
+fn bucketed(
+    st: &crate::State,
+    key: &MetricKey,
+    start_ms: i64,
+    end_ms: i64,
+    period: i64,
+) -> BTreeMap<i64, Acc> {
+    let period_ms = period.saturating_mul(1000);
+    let mut buckets: BTreeMap<i64, Acc> = BTreeMap::new();
+    if let Some(raw) = st.metrics.get(key) {
+        for &(ts, v) in raw {
+            let t = ts.saturating_mul(1000);
+            if t < start_ms || t >= end_ms {
+                continue;
+            }
+            let k = (t - start_ms) / period_ms;
+            buckets
+                .entry(k)
+                .and_modify(|a| {
+                    a.sum += v;
+                    a.count += 1;
+                    a.min = a.min.min(v);
+                    a.max = a.max.max(v);
+                })
+                .or_insert(Acc {
+                    sum: v,
+                    count: 1,
+                    min: v,
+                    max: v,
+                });
+        }
+    }
+    buckets
 }
 
 fn evaluate(ctx: &Ctx<'_>, r: &GmdRequest) -> Vec<Series> {
@@ -545,38 +612,21 @@ fn evaluate(ctx: &Ctx<'_>, r: &GmdRequest) -> Vec<Series> {
         .iter()
         .filter(|q| q.return_data)
         .map(|q| {
+            let account = q.account.as_deref().unwrap_or(ctx.account());
+            let forbidden = !st.sees(ctx.account(), ctx.region, account, crate::METRICS);
             let key = MetricKey {
-                account: ctx.account().to_string(),
+                account: account.to_string(),
                 region: ctx.region.to_string(),
                 namespace: q.namespace.clone(),
                 name: q.metric_name.clone(),
                 dims: q.dims.clone(),
             };
             let period_ms = q.period.saturating_mul(1000);
-            let mut buckets: BTreeMap<i64, Acc> = BTreeMap::new();
-            if let Some(raw) = st.metrics.get(&key) {
-                for &(ts, v) in raw {
-                    let t = ts.saturating_mul(1000);
-                    if t < r.start_ms || t >= r.end_ms {
-                        continue;
-                    }
-                    let k = (t - r.start_ms) / period_ms;
-                    buckets
-                        .entry(k)
-                        .and_modify(|a| {
-                            a.sum += v;
-                            a.count += 1;
-                            a.min = a.min.min(v);
-                            a.max = a.max.max(v);
-                        })
-                        .or_insert(Acc {
-                            sum: v,
-                            count: 1,
-                            min: v,
-                            max: v,
-                        });
-                }
-            }
+            let buckets = if forbidden {
+                BTreeMap::new()
+            } else {
+                bucketed(&st, &key, r.start_ms, r.end_ms, q.period)
+            };
             let mut points: Vec<(i64, f64)> = buckets
                 .iter()
                 .map(|(k, a)| (r.start_ms + k * period_ms, q.stat.apply(a)))
@@ -588,6 +638,7 @@ fn evaluate(ctx: &Ctx<'_>, r: &GmdRequest) -> Vec<Series> {
                 id: q.id.clone(),
                 label: q.label.clone().unwrap_or_else(|| q.metric_name.clone()),
                 points,
+                forbidden,
             }
         })
         .collect()
@@ -622,6 +673,14 @@ fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
+/// A `MessageData`: `{"Code", "Value"}`.
+fn message(code: &str, value: &str) -> Value {
+    Value::Map(vec![
+        (text("Code"), text(code)),
+        (text("Value"), text(value)),
+    ])
+}
+
 fn get_metric_data(ctx: &Ctx<'_>, body: &[u8]) -> Handled {
     let req = match parse_request(body) {
         Ok(r) => r,
@@ -645,7 +704,9 @@ fn get_metric_data(ctx: &Ctx<'_>, body: &[u8]) -> Handled {
     while qi < series.len() {
         let s = &series[qi];
         let remaining = &s.points[off..];
-        let (page, status) = if remaining.len() <= budget {
+        let (page, status) = if s.forbidden {
+            (remaining, "Forbidden")
+        } else if remaining.len() <= budget {
             (remaining, "Complete")
         } else if budget == 0 {
             next = Some((qi, off));
@@ -668,7 +729,17 @@ fn get_metric_data(ctx: &Ctx<'_>, body: &[u8]) -> Handled {
                 Value::Array(page.iter().map(|(_, v)| Value::Float(*v)).collect()),
             ),
             (text("StatusCode"), text(status)),
-            (text("Messages"), Value::Array(Vec::new())),
+            (
+                text("Messages"),
+                Value::Array(if s.forbidden {
+                    vec![message(
+                        "Forbidden",
+                        "The account is not linked to this monitoring account",
+                    )]
+                } else {
+                    Vec::new()
+                }),
+            ),
         ]));
         if next.is_some() {
             break;
@@ -677,10 +748,19 @@ fn get_metric_data(ctx: &Ctx<'_>, body: &[u8]) -> Handled {
         off = 0;
     }
 
+    let knobs = super::lock(&ctx.inner.faults).clone();
+    let messages = knobs
+        .metric_data_messages
+        .iter()
+        .map(|(c, v)| message(c, v))
+        .collect();
     let mut out = vec![
         (text("MetricDataResults"), Value::Array(results)),
-        (text("Messages"), Value::Array(Vec::new())),
+        (text("Messages"), Value::Array(messages)),
     ];
+    if knobs.drop_partial_token {
+        next = None;
+    }
     if let Some((q, o)) = next {
         let token = encode_token(&[
             "gmd1",
@@ -694,6 +774,286 @@ fn get_metric_data(ctx: &Ctx<'_>, body: &[u8]) -> Handled {
         result: Ok(ok_reply(&Value::Map(out))),
         datapoints: returned,
     }
+}
+
+// ---------------------------------------------------------------- ListMetrics
+
+const LIST_METRICS_PAGE: usize = 500;
+const TWO_WEEKS_SECS: i64 = 14 * 86_400;
+
+fn opt_text<'a>(m: &'a Map, key: &str) -> Result<Option<&'a str>, ApiError> {
+    get(m, key).map(|v| as_str(v, key)).transpose()
+}
+
+fn check_text_len(v: Option<&str>, field: &str) -> Result<(), ApiError> {
+    if let Some(s) = v
+        && !(1..=255).contains(&s.chars().count())
+    {
+        return Err(validation(format!(
+            "The parameter {field} must be between 1 and 255 characters long."
+        )));
+    }
+    Ok(())
+}
+
+fn list_metrics(ctx: &Ctx<'_>, body: &[u8]) -> Result<Handled, ApiError> {
+    let root = decode(body)?;
+    let m = as_map(&root, "ListMetricsInput")?;
+    let namespace = opt_text(m, "Namespace")?;
+    let name = opt_text(m, "MetricName")?;
+    check_text_len(namespace, "Namespace")?;
+    check_text_len(name, "MetricName")?;
+    let mut filters: Vec<(String, Option<String>)> = Vec::new();
+    if let Some(dv) = get(m, "Dimensions") {
+        let arr = as_array(dv, "Dimensions")?;
+        if arr.len() > 10 {
+            return Err(validation(
+                "The collection Dimensions must not have a size greater than 10.",
+            ));
+        }
+        for d in arr {
+            let dm = as_map(d, "Dimensions.member")?;
+            let n = as_str(
+                get(dm, "Name").ok_or_else(|| missing("Dimensions.member.Name"))?,
+                "Name",
+            )?;
+            let v = opt_text(dm, "Value")?;
+            filters.push((n.to_string(), v.map(str::to_string)));
+        }
+    }
+    let recently = match opt_text(m, "RecentlyActive")? {
+        None => false,
+        Some("PT3H") => true,
+        Some(other) => {
+            return Err(validation(format!(
+                "1 validation error detected: Value '{other}' at 'recentlyActive' failed to \
+                 satisfy constraint: Member must satisfy enum value set: [PT3H]"
+            )));
+        }
+    };
+    let linked = get(m, "IncludeLinkedAccounts")
+        .map(|v| as_bool(v, "IncludeLinkedAccounts"))
+        .transpose()?
+        .unwrap_or(false);
+    let owning = opt_text(m, "OwningAccount")?;
+    let token = opt_text(m, "NextToken")?;
+
+    let mut h = Fnv::new();
+    h.str(namespace.unwrap_or("\u{0}"))
+        .str(name.unwrap_or("\u{0}"))
+        .str(if recently { "3h" } else { "-" })
+        .str(if linked { "l" } else { "-" })
+        .str(owning.unwrap_or("\u{0}"));
+    for (n, v) in &filters {
+        h.str(n).str(v.as_deref().unwrap_or("\u{0}"));
+    }
+    let hash = format!("{:016x}", h.finish());
+    let offset: usize = match token {
+        None => 0,
+        Some(t) => match decode_token(t).as_deref() {
+            Some([kind, th, off]) if kind == "lm1" && *th == hash => {
+                off.parse().map_err(|_| invalid_token())?
+            }
+            _ => return Err(invalid_token()),
+        },
+    };
+
+    let now = crate::now_ms() / 1000;
+    let since = now - if recently { 3 * 3_600 } else { TWO_WEEKS_SECS };
+    let st = lock(&ctx.inner.state);
+    let accounts: Vec<String> = if linked {
+        st.visible_accounts(ctx.account(), ctx.region, crate::METRICS)
+    } else {
+        vec![ctx.account().to_string()]
+    };
+    let mut found: Vec<&MetricKey> = st
+        .metrics
+        .iter()
+        .filter(|(k, points)| {
+            k.region == ctx.region
+                && accounts.contains(&k.account)
+                && owning.is_none_or(|o| k.account == o)
+                && namespace.is_none_or(|n| k.namespace == n)
+                && name.is_none_or(|n| k.name == n)
+                && filters.iter().all(|(fname, fval)| {
+                    k.dims
+                        .iter()
+                        .any(|(dn, dv)| dn == fname && fval.as_ref().is_none_or(|fv| fv == dv))
+                })
+                && points.iter().any(|(ts, _)| *ts >= since)
+        })
+        .map(|(k, _)| k)
+        .collect();
+    found.sort_by(|a, b| {
+        (&a.account, &a.namespace, &a.name, &a.dims).cmp(&(
+            &b.account,
+            &b.namespace,
+            &b.name,
+            &b.dims,
+        ))
+    });
+    if offset > found.len() {
+        return Err(invalid_token());
+    }
+    let end = (offset + LIST_METRICS_PAGE).min(found.len());
+    let page = &found[offset..end];
+    let metrics = page
+        .iter()
+        .map(|k| {
+            Value::Map(vec![
+                (text("Namespace"), text(&k.namespace)),
+                (text("MetricName"), text(&k.name)),
+                (
+                    text("Dimensions"),
+                    Value::Array(
+                        k.dims
+                            .iter()
+                            .map(|(n, v)| {
+                                Value::Map(vec![(text("Name"), text(n)), (text("Value"), text(v))])
+                            })
+                            .collect(),
+                    ),
+                ),
+            ])
+        })
+        .collect();
+    let mut out = vec![(text("Metrics"), Value::Array(metrics))];
+    if linked {
+        out.push((
+            text("OwningAccounts"),
+            Value::Array(page.iter().map(|k| text(&k.account)).collect()),
+        ));
+    }
+    if end < found.len() {
+        out.push((
+            text("NextToken"),
+            text(&encode_token(&["lm1", &hash, &end.to_string()])),
+        ));
+    }
+    Ok(Handled {
+        result: Ok(ok_reply(&Value::Map(out))),
+        datapoints: 0,
+    })
+}
+
+// ---------------------------------------------------------------- GetMetricStatistics
+
+const MAX_STATISTICS_DATAPOINTS: i64 = 1_440;
+
+fn get_metric_statistics(ctx: &Ctx<'_>, body: &[u8]) -> Result<Handled, ApiError> {
+    let root = decode(body)?;
+    let m = as_map(&root, "GetMetricStatisticsInput")?;
+    let namespace = opt_text(m, "Namespace")?.ok_or_else(|| missing("Namespace"))?;
+    let name = opt_text(m, "MetricName")?.ok_or_else(|| missing("MetricName"))?;
+    let start_ms = as_timestamp_ms(
+        get(m, "StartTime").ok_or_else(|| missing("StartTime"))?,
+        "StartTime",
+    )?;
+    let end_ms = as_timestamp_ms(
+        get(m, "EndTime").ok_or_else(|| missing("EndTime"))?,
+        "EndTime",
+    )?;
+    if end_ms <= start_ms {
+        return Err(validation(
+            "The parameter StartTime must be less than the parameter EndTime.",
+        ));
+    }
+    let period = as_int(get(m, "Period").ok_or_else(|| missing("Period"))?, "Period")?;
+    if period < 1 || !(matches!(period, 1 | 5 | 10 | 20 | 30) || period % 60 == 0) {
+        return Err(validation(
+            "The parameter Period must be a multiple of 60 or equal to 1, 5, 10, 20, 30.",
+        ));
+    }
+    let period = i64::try_from(period).map_err(|_| validation("Period is too large."))?;
+    if get(m, "ExtendedStatistics").is_some() {
+        return Err(validation(
+            "ExtendedStatistics are not supported by logplan-fake",
+        ));
+    }
+    let stats_v = get(m, "Statistics").ok_or_else(|| {
+        ApiError::bad(
+            "MissingParameter",
+            "Must specify either Statistics or ExtendedStatistics.",
+        )
+    })?;
+    let stats_a = as_array(stats_v, "Statistics")?;
+    if stats_a.is_empty() || stats_a.len() > 5 {
+        return Err(validation(
+            "The collection Statistics must have between 1 and 5 members.",
+        ));
+    }
+    let mut stats = Vec::new();
+    for v in stats_a {
+        let s = as_str(v, "Statistics.member")?;
+        stats.push(Stat::parse(s).ok_or_else(|| {
+            validation(format!(
+                "The value {s} for parameter Statistics.member is not valid."
+            ))
+        })?);
+    }
+    let mut dims = Vec::new();
+    if let Some(dv) = get(m, "Dimensions") {
+        let arr = as_array(dv, "Dimensions")?;
+        if arr.len() > MAX_DIMENSIONS {
+            return Err(validation(format!(
+                "The collection Dimensions must not have a size greater than {MAX_DIMENSIONS}."
+            )));
+        }
+        for d in arr {
+            let dm = as_map(d, "Dimensions.member")?;
+            let n = as_str(
+                get(dm, "Name").ok_or_else(|| missing("Dimensions.member.Name"))?,
+                "Name",
+            )?;
+            let v = as_str(
+                get(dm, "Value").ok_or_else(|| missing("Dimensions.member.Value"))?,
+                "Value",
+            )?;
+            dims.push((n.to_string(), v.to_string()));
+        }
+    }
+    let period_ms = period.saturating_mul(1000);
+    let span = (end_ms - start_ms + period_ms - 1) / period_ms;
+    if span > MAX_STATISTICS_DATAPOINTS {
+        return Err(ApiError::bad(
+            "InvalidParameterCombination",
+            format!(
+                "You have requested up to {span} datapoints, which exceeds the limit of \
+                 {MAX_STATISTICS_DATAPOINTS}. You may reduce the datapoints requested by \
+                 increasing Period, or decreasing the time range."
+            ),
+        ));
+    }
+    let key = MetricKey {
+        account: ctx.account().to_string(),
+        region: ctx.region.to_string(),
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        dims: sorted_dims(dims.into_iter()),
+    };
+    let st = lock(&ctx.inner.state);
+    let buckets = bucketed(&st, &key, start_ms, end_ms, period);
+    drop(st);
+    let datapoints: Vec<Value> = buckets
+        .iter()
+        .map(|(k, a)| {
+            let mut fields = vec![(text("Timestamp"), ts_value(start_ms + k * period * 1000))];
+            for s in &stats {
+                fields.push((text(s.name()), Value::Float(s.apply(a))));
+            }
+            fields.push((text("Unit"), text("None")));
+            Value::Map(fields)
+        })
+        .collect();
+    let n = datapoints.len();
+    let out = Value::Map(vec![
+        (text("Label"), text(name)),
+        (text("Datapoints"), Value::Array(datapoints)),
+    ]);
+    Ok(Handled {
+        result: Ok(ok_reply(&out)),
+        datapoints: n,
+    })
 }
 
 #[cfg(test)]

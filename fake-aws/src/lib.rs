@@ -7,15 +7,36 @@
 //!
 //! * **CloudWatch** (`monitoring`) over Smithy RPC v2 CBOR:
 //!   `POST /service/GraniteServiceVersion20100801/operation/<Op>` with
-//!   `smithy-protocol: rpc-v2-cbor`. Only `GetMetricData` is implemented,
-//!   following the CloudWatch API reference (limits, validation, bucketing,
-//!   `ScanBy`, `MaxDatapoints`/`NextToken` pagination); see [`cloudwatch`].
+//!   `smithy-protocol: rpc-v2-cbor`. `GetMetricData`, `ListMetrics` and
+//!   `GetMetricStatistics`, following the CloudWatch API reference (limits,
+//!   validation, bucketing, `ScanBy`, `MaxDatapoints`/`NextToken` pagination,
+//!   the two-week window of ListMetrics); see [`cloudwatch`].
 //! * **CloudWatch Logs** over AWS JSON 1.1: `POST /` with
 //!   `x-amz-target: Logs_20140328.<Op>`. `DescribeLogGroups`,
-//!   `DescribeSubscriptionFilters`, `FilterLogEvents`; query definitions, scheduled
-//!   queries and `DescribeQueries`; see [`logs`] and [`insights`].
+//!   `DescribeSubscriptionFilters`, `DescribeAccountPolicies`, `FilterLogEvents`; query
+//!   definitions, scheduled queries and `DescribeQueries`; see [`logs`] and [`insights`].
 //! * **STS** over the AWS query protocol: `POST /` with a form body
 //!   `Action=GetCallerIdentity` or `Action=AssumeRole`; see [`sts`].
+//! * **OAM** (CloudWatch cross-account observability) over REST-JSON:
+//!   `POST /ListSinks`, `POST /ListAttachedLinks`; see [`oam`].
+//!
+//! **Monitoring accounts.** [`FakeAws::link_source`] links a source account
+//! to a monitoring account's sink in a region, sharing the resource types given
+//! (`AWS::Logs::LogGroup`, `AWS::CloudWatch::Metric`). The monitoring account
+//! then sees a linked account's log groups (`DescribeLogGroups` with
+//! `includeLinkedAccounts`), reads its events by ARN (`FilterLogEvents`
+//! `logGroupIdentifier`), its account policies (`DescribeAccountPolicies`
+//! `accountIdentifiers`) and its metrics (`ListMetrics`
+//! `IncludeLinkedAccounts`, `GetMetricData` with a query's `AccountId`).
+//!
+//! **Quotas.** With [`FakeOptions::quotas`] (or [`FakeAws::set_quotas`]) every
+//! request takes a token from its (account, region, IAM action) bucket, and
+//! one that finds it empty is throttled in its service's wire form (below),
+//! recorded with fault `"quota"`; see [`quotas`].
+//!
+//! **Churn.** [`FakeAws::delete_log_group_before`] deletes a log group just
+//! before the n-th next call of an action is served: a group deleted while a
+//! client works on it.
 //!
 //! Anything else — another service (e.g. Cost Explorer,
 //! `x-amz-target: AWSInsightsIndexService.GetCostAndUsage`) or an
@@ -59,13 +80,13 @@
 //! forwarded ones included (which then never reach the upstream); not to
 //! 404s. Their wire form per service (forwarded requests: see [`proxy`]):
 //!
-//! | fault | CloudWatch (CBOR) | Logs (JSON) | STS (XML) |
-//! | --- | --- | --- | --- |
-//! | throttle | 400 `Throttling` "Rate exceeded" | 400 `ThrottlingException` | 400 `Throttling` |
-//! | http500 | 500 `InternalFailure` | 500 `ServiceUnavailableException` | 500 `InternalFailure` |
-//! | http503 | 503 `ServiceUnavailable` | 503 `ServiceUnavailableException` | 503 `ServiceUnavailable` |
-//! | denied | 403 `AccessDenied` | 400 `AccessDeniedException` | 403 `AccessDenied` |
-//! | drop | connection closed, no response | same | same |
+//! | fault | CloudWatch (CBOR) | Logs (JSON) | STS (XML) | OAM (REST-JSON) |
+//! | --- | --- | --- | --- | --- |
+//! | throttle, quota | 400 `Throttling` "Rate exceeded" | 400 `ThrottlingException` | 400 `Throttling` | 429 `ThrottlingException` |
+//! | http500 | 500 `InternalFailure` | 500 `ServiceUnavailableException` | 500 `InternalFailure` | 500 `InternalServiceFault` |
+//! | http503 | 503 `ServiceUnavailable` | 503 `ServiceUnavailableException` | 503 `ServiceUnavailable` | 503 `ServiceUnavailable` |
+//! | denied | 403 `AccessDenied` | 400 `AccessDeniedException` | 403 `AccessDenied` | 403 `AccessDeniedException` |
+//! | drop | connection closed, no response | same | same | same |
 //!
 //! Denial messages name the caller (`User: <caller arn> is not authorized to
 //! perform: <action> …`).
@@ -76,9 +97,13 @@
 pub mod cloudwatch;
 pub mod insights;
 pub mod logs;
+pub mod oam;
 pub mod proxy;
+pub mod quotas;
 pub mod sts;
 mod util;
+
+pub use quotas::Quotas;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -116,6 +141,12 @@ pub struct FakeOptions {
     /// unknown service or operation), e.g. a moto server. `None` = answer
     /// them as an unknown operation (or 404). Only `http://` is supported.
     pub upstream: Option<String>,
+    /// Request-rate quotas to enforce; `None` = unlimited.
+    pub quotas: Option<Quotas>,
+    /// With an upstream: the IAM actions the fake answers itself, everything else being
+    /// forwarded (e.g. moto serves the Logs API but for `logs:DescribeAccountPolicies`, which it
+    /// lacks). `None` = every operation the fake implements.
+    pub serve_only: Option<Vec<String>>,
 }
 
 impl Default for FakeOptions {
@@ -124,6 +155,8 @@ impl Default for FakeOptions {
             account_id: DEFAULT_ACCOUNT_ID.to_string(),
             faults: Faults::default(),
             upstream: None,
+            quotas: None,
+            serve_only: None,
         }
     }
 }
@@ -148,6 +181,15 @@ pub struct Faults {
     /// more: AWS may answer `PartialData` with a `NextToken` for its own reasons, and a client
     /// must follow it. `None` = only `MaxDatapoints` applies.
     pub page_datapoints: Option<usize>,
+    /// `(code, text)` messages added to the top-level `Messages` of every GetMetricData answer
+    /// (as AWS reports e.g. "Maximum number of allowed metrics exceeded").
+    pub metric_data_messages: Vec<(String, String)>,
+    /// Answer a GetMetricData page cut short (`PartialData`) without its `NextToken`: a broken
+    /// answer a client must refuse rather than take as complete.
+    pub drop_partial_token: bool,
+    /// IAM actions (`logs:DescribeLogGroups`) whose pagination loops: the token of every page
+    /// leads back to the first page, and is the same token each time.
+    pub loop_next_token: Vec<String>,
 }
 
 /// One request as the fake saw it.
@@ -278,6 +320,40 @@ pub(crate) struct RegionState {
     pub(crate) query_defs: HashMap<String, QueryDefinition>,
     /// Scheduled queries, client tokens, the query history.
     pub(crate) insights: insights::InsightsState,
+    /// Account-level subscription filter policies, keyed by name.
+    pub(crate) policies: BTreeMap<String, SubscriptionPolicy>,
+}
+
+/// An account-level subscription filter policy (`PutAccountPolicy`,
+/// `SUBSCRIPTION_FILTER_POLICY`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionPolicy {
+    pub name: String,
+    pub destination_arn: String,
+    pub filter_pattern: String,
+    /// `LogGroupName NOT IN ["..."]`, the only criteria AWS accepts for this type.
+    pub selection_criteria: Option<String>,
+    pub last_updated_ms: i64,
+}
+
+/// A source account linked to a monitoring account's sink in a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Link {
+    pub(crate) monitoring: String,
+    pub(crate) region: String,
+    pub(crate) source: String,
+    pub(crate) resource_types: Vec<String>,
+    pub(crate) seq: u64,
+}
+
+/// A log group to delete when an action has been called a number more times.
+#[derive(Clone, Debug)]
+struct Deletion {
+    action: String,
+    remaining: usize,
+    account: String,
+    region: String,
+    group: String,
 }
 
 #[derive(Default)]
@@ -287,6 +363,7 @@ pub(crate) struct State {
     pub(crate) metrics: HashMap<MetricKey, Vec<(i64, f64)>>,
     pub(crate) event_seq: u64,
     pub(crate) query_def_seq: u64,
+    pub(crate) links: Vec<Link>,
 }
 
 impl State {
@@ -299,7 +376,49 @@ impl State {
             .entry((account.to_string(), region.to_string()))
             .or_default()
     }
+
+    /// Whether `monitoring` sees `source`'s `resource_type` in `region`: its own account always,
+    /// a source account when linked with that resource type shared.
+    pub(crate) fn sees(
+        &self,
+        monitoring: &str,
+        region: &str,
+        source: &str,
+        resource_type: &str,
+    ) -> bool {
+        monitoring == source
+            || self.links.iter().any(|l| {
+                l.monitoring == monitoring
+                    && l.region == region
+                    && l.source == source
+                    && l.resource_types.iter().any(|t| t == resource_type)
+            })
+    }
+
+    /// The accounts whose `resource_type` `monitoring` sees in `region`, itself first.
+    pub(crate) fn visible_accounts(
+        &self,
+        monitoring: &str,
+        region: &str,
+        resource_type: &str,
+    ) -> Vec<String> {
+        let mut out = vec![monitoring.to_string()];
+        for l in &self.links {
+            if l.monitoring == monitoring
+                && l.region == region
+                && l.resource_types.iter().any(|t| t == resource_type)
+                && !out.contains(&l.source)
+            {
+                out.push(l.source.clone());
+            }
+        }
+        out
+    }
 }
+
+/// Shared resource types of OAM links.
+pub const LOG_GROUPS: &str = "AWS::Logs::LogGroup";
+pub const METRICS: &str = "AWS::CloudWatch::Metric";
 
 /// A role session created by `AssumeRole`, keyed by its access key id.
 #[derive(Clone, Debug)]
@@ -365,9 +484,13 @@ pub(crate) struct Inner {
     pub(crate) sessions: Mutex<HashMap<String, Session>>,
     pub(crate) session_seq: AtomicU64,
     upstream: Option<proxy::Upstream>,
+    serve_only: Option<Vec<String>>,
     fault_seq: AtomicU64,
     request_seq: AtomicU64,
     calls: Mutex<Vec<Call>>,
+    quotas: Mutex<Option<Quotas>>,
+    buckets: Mutex<quotas::Buckets>,
+    deletions: Mutex<Vec<Deletion>>,
 }
 
 impl Inner {
@@ -405,6 +528,26 @@ impl Inner {
         }
     }
 
+    /// Count one call of `action`, and delete the groups whose deletion was due before it.
+    fn run_deletions(&self, action: &str) {
+        let due: Vec<Deletion> = {
+            let mut d = lock(&self.deletions);
+            for x in d.iter_mut().filter(|x| x.action == action) {
+                x.remaining = x.remaining.saturating_sub(1);
+            }
+            let (due, keep): (Vec<_>, Vec<_>) = d.drain(..).partition(|x| x.remaining == 0);
+            *d = keep;
+            due
+        };
+        if due.is_empty() {
+            return;
+        }
+        let mut st = lock(&self.state);
+        for x in due {
+            st.scope_mut(&x.account, &x.region).groups.remove(&x.group);
+        }
+    }
+
     /// Whether `action` is denied for `account` (by [`FakeAws::deny`],
     /// [`FakeAws::deny_in`] or an exhausted [`FakeAws::deny_after`]). Counts
     /// one use of a `deny_after` allowance when not denied otherwise.
@@ -438,6 +581,7 @@ pub(crate) enum Service {
     Monitoring,
     Logs,
     Sts,
+    Oam,
 }
 
 impl Service {
@@ -446,6 +590,7 @@ impl Service {
             Service::Monitoring => "monitoring",
             Service::Logs => "logs",
             Service::Sts => "sts",
+            Service::Oam => "oam",
         }
     }
 
@@ -454,6 +599,7 @@ impl Service {
             Service::Monitoring => "cloudwatch",
             Service::Logs => "logs",
             Service::Sts => "sts",
+            Service::Oam => "oam",
         }
     }
 
@@ -463,6 +609,7 @@ impl Service {
             Service::Monitoring => cloudwatch::OPERATIONS.contains(&op),
             Service::Logs => logs::OPERATIONS.contains(&op),
             Service::Sts => sts::OPERATIONS.contains(&op),
+            Service::Oam => oam::OPERATIONS.contains(&op),
         }
     }
 
@@ -472,6 +619,7 @@ impl Service {
             Service::Monitoring => cloudwatch::error_reply(e),
             Service::Logs => logs::error_reply(e),
             Service::Sts => sts::error_reply(e, request_id),
+            Service::Oam => oam::error_reply(e),
         }
     }
 }
@@ -565,6 +713,13 @@ fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
             );
         }
         return Route::Op(Service::Monitoring, op.to_string());
+    }
+    // OAM is REST-JSON: the operation is the path (`POST /ListSinks`).
+    if parts.method == http::Method::POST
+        && let Some(op) = path.strip_prefix('/')
+        && oam::OPERATIONS.contains(&op)
+    {
+        return Route::Op(Service::Oam, op.to_string());
     }
     if path != "/" || parts.method != http::Method::POST {
         return Route::Unserved(None);
@@ -660,6 +815,14 @@ fn fault_error(wire: &Wire, iam_prefix: &str, kind: FaultKind) -> ApiError {
         )
     };
     match (wire, kind) {
+        (Wire::Known(Service::Oam), FaultKind::Throttle) => {
+            ApiError::new(429, "ThrottlingException", "Rate exceeded")
+        }
+        (Wire::Known(Service::Oam), FaultKind::Http500) => ApiError::new(
+            500,
+            "InternalServiceFault",
+            "Unexpected error while processing the request. Retry the request.",
+        ),
         (Wire::Known(Service::Logs), FaultKind::Throttle) => {
             ApiError::bad("ThrottlingException", "Rate exceeded")
         }
@@ -696,6 +859,14 @@ fn denied_error(ctx: &Ctx<'_>, wire: &Wire, op: &str, action: &str, body: &[u8])
                 ),
             )
         }
+        Wire::Known(Service::Oam) => ApiError::new(
+            403,
+            "AccessDeniedException",
+            format!(
+                "User: {user} is not authorized to perform: {action} \
+                 because no identity-based policy allows the {action} action"
+            ),
+        ),
         Wire::Known(_) | Wire::Query => ApiError::new(
             403,
             "AccessDenied",
@@ -804,7 +975,13 @@ async fn handle(
     let upstream = inner.upstream.as_ref();
     let foreign = || proxy::classify(&parts, &body, signing_name.as_deref());
     let target = match route(&parts, &body) {
-        Route::Op(s, op) if upstream.is_some() && !s.implements(&op) => {
+        Route::Op(s, op)
+            if upstream.is_some()
+                && (!s.implements(&op)
+                    || inner.serve_only.as_ref().is_some_and(|only| {
+                        !only.contains(&format!("{}:{op}", s.iam_prefix()))
+                    })) =>
+        {
             Ok(Target::Proxy(foreign()))
         }
         Route::Op(s, op) => Ok(Target::Local(s, op)),
@@ -842,6 +1019,11 @@ async fn handle(
             if matches!(&target, Target::Local(Service::Monitoring, op) if op == "GetMetricData") {
                 call.metric_queries = cloudwatch::count_queries(&body);
             }
+            inner.run_deletions(&call.action);
+            let throttled = !call.action.is_empty()
+                && lock(&inner.quotas).as_ref().is_some_and(|q| {
+                    !lock(&inner.buckets).take(q, &caller.account, &region, &call.action)
+                });
             if !call.action.is_empty() && inner.is_denied(&caller.account, &call.action) {
                 call.fault = Some("denied".to_string());
                 let e = denied_error(&ctx, &wire, &call.operation, &call.action, &body);
@@ -851,6 +1033,10 @@ async fn handle(
             {
                 call.fault = Some("error".to_string());
                 let e = ApiError::new(status, &code, message);
+                Outcome::Reply(wire.error_reply(&e, &request_id))
+            } else if throttled {
+                call.fault = Some("quota".to_string());
+                let e = fault_error(&wire, &iam_prefix, FaultKind::Throttle);
                 Outcome::Reply(wire.error_reply(&e, &request_id))
             } else if let Some(kind) = decide_fault(&faults, n) {
                 call.fault = Some(kind.label().to_string());
@@ -867,6 +1053,7 @@ async fn handle(
                             Service::Monitoring => cloudwatch::handle(&ctx, &op, &body),
                             Service::Logs => logs::handle(&ctx, &op, &body),
                             Service::Sts => sts::handle(&ctx, &op, &body),
+                            Service::Oam => oam::handle(&ctx, &op, &body),
                         };
                         match handled.result {
                             Ok(_) if inner.take_lost(&call.action) => {
@@ -972,9 +1159,13 @@ impl FakeAws {
             sessions: Mutex::new(HashMap::new()),
             session_seq: AtomicU64::new(0),
             upstream,
+            serve_only: opts.serve_only,
             fault_seq: AtomicU64::new(0),
             request_seq: AtomicU64::new(0),
             calls: Mutex::new(Vec::new()),
+            quotas: Mutex::new(opts.quotas),
+            buckets: Mutex::default(),
+            deletions: Mutex::new(Vec::new()),
         });
         let server_inner = inner.clone();
         let task = tokio::spawn(async move {
@@ -1142,6 +1333,71 @@ impl FakeAws {
         gs.events
             .sort_by_key(|e| (e.timestamp, e.ingestion_time, e.seq));
         st.event_seq = seq;
+    }
+
+    /// Puts (or replaces, by name) an account-level subscription filter policy of `account` in
+    /// `region`, as `PutAccountPolicy` with `SUBSCRIPTION_FILTER_POLICY` would.
+    pub fn put_subscription_policy_in(&self, account: &str, region: &str, p: SubscriptionPolicy) {
+        let mut st = lock(&self.inner.state);
+        st.scope_mut(account, region)
+            .policies
+            .insert(p.name.clone(), p);
+    }
+
+    /// Links `source` to `monitoring`'s sink in `region` (creating the sink), sharing
+    /// `resource_types` ([`LOG_GROUPS`], [`METRICS`]); replaces an earlier link of the pair.
+    pub fn link_source(
+        &self,
+        monitoring: &str,
+        region: &str,
+        source: &str,
+        resource_types: &[&str],
+    ) {
+        let mut st = lock(&self.inner.state);
+        st.links
+            .retain(|l| !(l.monitoring == monitoring && l.region == region && l.source == source));
+        let seq = st.links.len() as u64 + 1;
+        st.links.push(Link {
+            monitoring: monitoring.to_string(),
+            region: region.to_string(),
+            source: source.to_string(),
+            resource_types: resource_types.iter().map(|t| t.to_string()).collect(),
+            seq,
+        });
+    }
+
+    /// Deletes a log group (with its filters and events; its metrics stay, as in CloudWatch).
+    pub fn delete_log_group_in(&self, account: &str, region: &str, group: &str) {
+        lock(&self.inner.state)
+            .scope_mut(account, region)
+            .groups
+            .remove(group);
+    }
+
+    /// Deletes a log group of `account` just before the `n`-th next call of `iam_action` (any
+    /// account, any region) is served, `n` counting from 1: a group deleted while a client works
+    /// on it.
+    pub fn delete_log_group_before(
+        &self,
+        iam_action: &str,
+        n: usize,
+        account: &str,
+        region: &str,
+        group: &str,
+    ) {
+        lock(&self.inner.deletions).push(Deletion {
+            action: iam_action.to_string(),
+            remaining: n.max(1),
+            account: account.to_string(),
+            region: region.to_string(),
+            group: group.to_string(),
+        });
+    }
+
+    /// Enforces `quotas` from now on (`None` lifts them), with full buckets.
+    pub fn set_quotas(&self, quotas: Option<Quotas>) {
+        *lock(&self.inner.quotas) = quotas;
+        *lock(&self.inner.buckets) = quotas::Buckets::default();
     }
 
     /// Replaces the fault configuration and restarts the fault sequence at 0,

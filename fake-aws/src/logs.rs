@@ -18,6 +18,19 @@
 //!   with `logGroupName`, `arn` (`…:log-group:<name>:*`), `logGroupArn`
 //!   (without `:*`), `creationTime`, `retentionInDays` (omitted when none),
 //!   `storedBytes`, `logGroupClass`, `metricFilterCount` (always 0).
+//!   `includeLinkedAccounts` (a monitoring account) adds the groups of the
+//!   source accounts linked with `AWS::Logs::LogGroup`, or only of those in
+//!   `accountIdentifiers` (0..=20 twelve-digit ids); groups are then sorted by
+//!   (account, name) and their ARNs name their own account.
+//! * `DescribeAccountPolicies`: `policyType` required (only
+//!   `SUBSCRIPTION_FILTER_POLICY` has content here; the other types answer an
+//!   empty list), `policyName`, `accountIdentifiers` (0..=1 id; a linked
+//!   source account's policies from its monitoring account, an unlinked one's
+//!   none: AWS does not say what it answers there), `nextToken`. Each policy:
+//!   `policyName`, `policyDocument` (JSON with `DestinationArn`,
+//!   `FilterPattern`, `Distribution`), `lastUpdatedTime`, `policyType`, `scope`
+//!   `ALL`, `selectionCriteria`, `accountId`. These policies do not appear in
+//!   `DescribeSubscriptionFilters`: no AWS page says they do.
 //! * `DescribeSubscriptionFilters`: `logGroupName` required (unknown group →
 //!   `ResourceNotFoundException`), `filterNamePrefix`, `limit` 1..=50,
 //!   `nextToken`; filters sorted by name.
@@ -55,6 +68,7 @@ use crate::{ApiError, Ctx, Handled, Reply, StoredEvent, lock};
 pub(crate) const OPERATIONS: &[&str] = &[
     "DescribeLogGroups",
     "DescribeSubscriptionFilters",
+    "DescribeAccountPolicies",
     "FilterLogEvents",
     "PutQueryDefinition",
     "DescribeQueryDefinitions",
@@ -99,6 +113,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, op: &str, body: &[u8]) -> Handled {
     let r = match op {
         "DescribeLogGroups" => describe_log_groups(ctx, &req),
         "DescribeSubscriptionFilters" => describe_subscription_filters(ctx, &req),
+        "DescribeAccountPolicies" => describe_account_policies(ctx, &req),
         "FilterLogEvents" => filter_log_events(ctx, &req),
         op if crate::insights::OPERATIONS.contains(&op) => crate::insights::handle(ctx, op, &req),
         other => Err(ApiError::bad(
@@ -310,13 +325,32 @@ fn group_name_from_identifier(id: &str) -> String {
     id.to_string()
 }
 
-fn group_arn(ctx: &Ctx<'_>, name: &str) -> String {
-    format!(
-        "arn:aws:logs:{}:{}:log-group:{}",
-        ctx.region,
-        ctx.account(),
-        name
-    )
+fn group_arn(ctx: &Ctx<'_>, account: &str, name: &str) -> String {
+    format!("arn:aws:logs:{}:{account}:log-group:{name}", ctx.region)
+}
+
+/// The account an identifier names: a log group ARN's account, else the caller's.
+fn account_from_identifier<'a>(ctx: &'a Ctx<'_>, id: &'a str) -> &'a str {
+    if id.starts_with("arn:")
+        && let Some(a) = id.split(':').nth(4).filter(|a| !a.is_empty())
+    {
+        return a;
+    }
+    ctx.account()
+}
+
+fn check_account_ids(ids: Option<&[String]>, field: &str, max: usize) -> Result<(), ApiError> {
+    check_count(ids, field, 0, max)?;
+    for a in ids.into_iter().flatten() {
+        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(constraint(
+                a,
+                field,
+                "Member must satisfy regular expression pattern: ^\\d{12}$",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn not_found_group() -> ApiError {
@@ -355,11 +389,19 @@ fn describe_log_groups(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
             "logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern.",
         ));
     }
+    let linked = opt_bool(req, "includeLinkedAccounts")?.unwrap_or(false);
+    let account_ids = opt_str_list(req, "accountIdentifiers")?;
+    check_account_ids(account_ids.as_deref(), "accountIdentifiers", 20)?;
     let limit = limit.unwrap_or(50) as usize;
-    let after = match token {
+    let looping = lock(&ctx.inner.faults)
+        .loop_next_token
+        .iter()
+        .any(|a| a == "logs:DescribeLogGroups");
+    let after: Option<(String, String)> = match token {
         None => None,
+        Some(LOOP_TOKEN) if looping => None,
         Some(t) => match decode_token(t).as_deref() {
-            Some([kind, last]) if kind == "dlg1" => Some(last.clone()),
+            Some([kind, account, last]) if kind == "dlg1" => Some((account.clone(), last.clone())),
             _ => return Err(bad_token()),
         },
     };
@@ -367,12 +409,31 @@ fn describe_log_groups(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
         identifiers.map(|ids| ids.iter().map(|i| group_name_from_identifier(i)).collect());
 
     let st = lock(&ctx.inner.state);
-    let mut page = Vec::new();
+    // The caller's own groups; with includeLinkedAccounts, the linked source accounts' too.
+    let accounts: Vec<String> = if linked {
+        let visible = st.visible_accounts(ctx.account(), ctx.region, crate::LOG_GROUPS);
+        match &account_ids {
+            Some(ids) if !ids.is_empty() => {
+                visible.into_iter().filter(|a| ids.contains(a)).collect()
+            }
+            _ => visible,
+        }
+    } else {
+        vec![ctx.account().to_string()]
+    };
+    let mut accounts = accounts;
+    accounts.sort();
+    let mut page: Vec<(String, crate::LogGroup)> = Vec::new();
     let mut more = false;
-    if let Some(rs) = st.scope(ctx.account(), ctx.region) {
+    'accounts: for account in &accounts {
+        let Some(rs) = st.scope(account, ctx.region) else {
+            continue;
+        };
         let candidates = rs.groups.values().filter(|g| {
             let n = g.group.name.as_str();
-            after.as_deref().is_none_or(|a| n > a)
+            after
+                .as_ref()
+                .is_none_or(|(a, last)| (account.as_str(), n) > (a.as_str(), last.as_str()))
                 && prefix.is_none_or(|p| n.starts_with(p))
                 && pattern.is_none_or(|p| n.contains(p))
                 && class.is_none_or(|c| g.group.class == c)
@@ -381,17 +442,17 @@ fn describe_log_groups(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
         for g in candidates {
             if page.len() == limit {
                 more = true;
-                break;
+                break 'accounts;
             }
-            page.push(g.group.clone());
+            page.push((account.clone(), g.group.clone()));
         }
     }
     drop(st);
 
     let groups: Vec<Value> = page
         .iter()
-        .map(|g| {
-            let arn = group_arn(ctx, &g.name);
+        .map(|(account, g)| {
+            let arn = group_arn(ctx, account, &g.name);
             let mut o = Obj::new();
             o.insert("logGroupName".into(), json!(g.name));
             o.insert("creationTime".into(), json!(g.creation_time_ms));
@@ -410,14 +471,19 @@ fn describe_log_groups(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
         .collect();
     let mut out = json!({ "logGroups": groups });
     if more {
-        let last = &page
-            .last()
-            .expect("more implies a full, non-empty page")
-            .name;
-        out["nextToken"] = json!(encode_token(&["dlg1", last]));
+        let (account, last) = page.last().expect("more implies a full, non-empty page");
+        out["nextToken"] = if looping {
+            json!(LOOP_TOKEN)
+        } else {
+            json!(encode_token(&["dlg1", account, &last.name]))
+        };
     }
     Ok(ok(out, 0))
 }
+
+/// The token of a looping listing ([`crate::Faults::loop_next_token`]): it leads back to the
+/// first page, which hands it out again.
+const LOOP_TOKEN: &str = "logplan-fake-loop";
 
 // ---------------------------------------------------------------- DescribeSubscriptionFilters
 
@@ -481,6 +547,66 @@ fn describe_subscription_filters(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, Ap
         out["nextToken"] = json!(encode_token(&["dsf1", group, last]));
     }
     Ok(ok(out, 0))
+}
+
+// ---------------------------------------------------------------- DescribeAccountPolicies
+
+const POLICY_TYPES: &[&str] = &[
+    "DATA_PROTECTION_POLICY",
+    "SUBSCRIPTION_FILTER_POLICY",
+    "FIELD_INDEX_POLICY",
+    "TRANSFORMER_POLICY",
+    "METRIC_EXTRACTION_POLICY",
+];
+
+fn describe_account_policies(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
+    let policy_type = opt_str(req, "policyType")?;
+    let name = opt_str(req, "policyName")?;
+    let account_ids = opt_str_list(req, "accountIdentifiers")?;
+    let token = opt_str(req, "nextToken")?;
+    let policy_type = required(policy_type, "policyType")?;
+    check_enum(Some(policy_type), "policyType", POLICY_TYPES)?;
+    check_account_ids(account_ids.as_deref(), "accountIdentifiers", 1)?;
+    if token.is_some() {
+        // The fake answers everything on one page: no token it issued can come back.
+        return Err(bad_token());
+    }
+    let account = account_ids
+        .as_ref()
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or_else(|| ctx.account().to_string());
+    let st = lock(&ctx.inner.state);
+    let visible = st.sees(ctx.account(), ctx.region, &account, crate::LOG_GROUPS);
+    let policies: Vec<Value> = st
+        .scope(&account, ctx.region)
+        .filter(|_| visible && policy_type == "SUBSCRIPTION_FILTER_POLICY")
+        .map(|rs| {
+            rs.policies
+                .values()
+                .filter(|p| name.is_none_or(|n| p.name == n))
+                .map(|p| {
+                    let document = json!({
+                        "DestinationArn": p.destination_arn,
+                        "FilterPattern": p.filter_pattern,
+                        "Distribution": "Random",
+                    });
+                    let mut o = Obj::new();
+                    o.insert("policyName".into(), json!(p.name));
+                    o.insert("policyDocument".into(), json!(document.to_string()));
+                    o.insert("lastUpdatedTime".into(), json!(p.last_updated_ms));
+                    o.insert("policyType".into(), json!(policy_type));
+                    o.insert("scope".into(), json!("ALL"));
+                    if let Some(c) = &p.selection_criteria {
+                        o.insert("selectionCriteria".into(), json!(c));
+                    }
+                    o.insert("accountId".into(), json!(account));
+                    Value::Object(o)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ok(json!({ "accountPolicies": policies }), 0))
 }
 
 // ---------------------------------------------------------------- FilterLogEvents
@@ -644,9 +770,17 @@ fn filter_log_events(ctx: &Ctx<'_>, req: &Obj) -> Result<Handled, ApiError> {
         },
     };
 
+    // A monitoring account reads a linked source account's group by its ARN.
+    let owner = ident
+        .map(|i| account_from_identifier(ctx, i))
+        .unwrap_or(ctx.account())
+        .to_string();
     let st = lock(&ctx.inner.state);
+    if !st.sees(ctx.account(), ctx.region, &owner, crate::LOG_GROUPS) {
+        return Err(not_found_group());
+    }
     let gs = st
-        .scope(ctx.account(), ctx.region)
+        .scope(&owner, ctx.region)
         .and_then(|rs| rs.groups.get(&group))
         .ok_or_else(not_found_group)?;
     let stream_set: Option<HashSet<&str>> = streams

@@ -1,4 +1,4 @@
-//! `logplan-fake --port P --groups N --latency-ms L --seed S [--region R] [--upstream URL]`
+//! `logplan-fake --port P --groups N --latency-ms L --seed S [--region R] [--upstream URL] [--quotas]`
 //!
 //! Starts the fake AWS endpoint with N synthetic log groups
 //! (`/fake/group-00000`, …), each with daily `AWS/Logs` `IncomingBytes` and
@@ -6,7 +6,8 @@
 //! prints its URL and serves until Ctrl-C. For manual poking, e.g. with
 //! `AWS_ENDPOINT_URL=<url> aws logs describe-log-groups`. With `--upstream
 //! http://127.0.0.1:5000` (e.g. moto) requests it does not implement are
-//! forwarded there.
+//! forwarded there. With `--quotas` it enforces AWS's default request rates
+//! (see `logplan_fake::quotas`).
 
 use std::time::Duration;
 
@@ -19,9 +20,10 @@ struct Args {
     seed: u64,
     region: String,
     upstream: Option<String>,
+    quotas: bool,
 }
 
-const USAGE: &str = "usage: logplan-fake [--port P] [--groups N] [--latency-ms L] [--seed S] [--region R] [--upstream URL]";
+const USAGE: &str = "usage: logplan-fake [--port P] [--groups N] [--latency-ms L] [--seed S] [--region R] [--upstream URL] [--quotas]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
@@ -31,11 +33,16 @@ fn parse_args() -> Result<Args, String> {
         seed: 0,
         region: "us-east-1".to_string(),
         upstream: None,
+        quotas: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
             return Err(USAGE.to_string());
+        }
+        if flag == "--quotas" {
+            a.quotas = true;
+            continue;
         }
         let val = it
             .next()
@@ -78,6 +85,7 @@ async fn main() {
             ..Faults::default()
         },
         upstream: args.upstream.clone(),
+        quotas: args.quotas.then(logplan_fake::Quotas::aws_defaults),
         ..FakeOptions::default()
     };
     let fake = match FakeAws::start_on(opts, args.port).await {

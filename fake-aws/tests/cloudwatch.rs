@@ -821,7 +821,7 @@ async fn labels_integer_timestamps_and_unknown_operations() {
     assert!(matches!(ts0, Some(Value::Array(a)) if matches!(a[0], Value::Tag(1, _))));
     assert!(matches!(cbor_get(&v, "Messages"), Some(Value::Array(m)) if m.is_empty()));
 
-    let (r, v) = cw_call(&f, R, "ListMetrics", &map(vec![])).await;
+    let (r, v) = cw_call(&f, R, "DescribeAlarms", &map(vec![])).await;
     assert_cw_error(&r, &v, 400, "UnknownOperationException");
 
     // Untagged timestamps are a serialization error.

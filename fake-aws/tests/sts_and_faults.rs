@@ -262,7 +262,7 @@ async fn same_seed_same_fault_sequence() {
         http503: 0.1,
         drop_connection: 0.1,
         latency: Duration::ZERO,
-        page_datapoints: None,
+        ..Faults::default()
     };
     let a = FakeAws::start(FakeOptions {
         faults: faults(99),

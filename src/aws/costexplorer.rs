@@ -188,7 +188,8 @@ pub async fn fetch_all(
     let mut token: Option<String> = None;
     let mut results: Vec<CostResult> = Vec::new();
     let mut requests = 0u32;
-    let mut seen = std::collections::BTreeSet::new();
+    let mut pager =
+        super::paginate::Pager::new(ACTION, "", super::paginate::limits::GET_COST_AND_USAGE);
     loop {
         let page = api.get_cost_and_usage(query, token.clone()).await?;
         requests += 1;
@@ -205,20 +206,8 @@ pub async fn fetch_all(
                 None => results.push(r),
             }
         }
-        match page.next_token.filter(|t| !t.is_empty()) {
-            Some(t) => {
-                if !seen.insert(t.clone()) {
-                    return Err(Error::Aws {
-                        operation: ACTION.into(),
-                        region: None,
-                        code: "RepeatedNextPageToken".into(),
-                        message: format!(
-                            "Cost Explorer returned the page token {t:?} twice; stopped after {requests} requests"
-                        ),
-                    });
-                }
-                token = Some(t);
-            }
+        match pager.advance(page.next_token)? {
+            Some(t) => token = Some(t),
             None => return Ok((results, requests)),
         }
     }
@@ -321,12 +310,12 @@ impl CostExplorerApi for SdkCostExplorer {
 /// Cost Explorer's errors, one line each. A caller that was never enabled for Cost Explorer
 /// gets AccessDenied with a message saying so: that is worth telling apart from a missing IAM
 /// permission, because the fix is in the Billing console, not in a policy.
-fn ce_error<R>(
-    err: SdkError<aws_sdk_costexplorer::operation::get_cost_and_usage::GetCostAndUsageError, R>,
-) -> Error
-where
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
+fn ce_error(
+    err: SdkError<
+        aws_sdk_costexplorer::operation::get_cost_and_usage::GetCostAndUsageError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> Error {
     if let SdkError::ServiceError(se) = &err {
         let e = se.err();
         let code = e.code().unwrap_or("");
@@ -428,6 +417,6 @@ mod tests {
             page("b", Some("t1")),
         ]));
         let e = fetch_all(&api, &q).await.unwrap_err().to_string();
-        assert!(e.contains("twice"), "{e}");
+        assert!(e.contains("RepeatedNextToken: page 2"), "{e}");
     }
 }

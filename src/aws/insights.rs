@@ -105,12 +105,18 @@ pub trait InsightsApi: Send + Sync {
 pub async fn all_queries<A: InsightsApi>(api: &A) -> Result<Vec<QueryRecord>> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
+    // A repeated token or a page too many is an error, never a quietly shorter listing.
+    let mut pager = super::paginate::Pager::new(
+        "logs:DescribeQueries",
+        String::new(),
+        super::paginate::limits::DESCRIBE_QUERIES,
+    );
     loop {
         let (mut page, next) = api.describe_queries(token.clone()).await?;
         out.append(&mut page);
-        match next {
-            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-            _ => return Ok(out),
+        match pager.advance(next)? {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
         }
     }
 }
@@ -119,12 +125,18 @@ pub async fn all_queries<A: InsightsApi>(api: &A) -> Result<Vec<QueryRecord>> {
 pub async fn all_scheduled<A: InsightsApi>(api: &A) -> Result<Vec<ScheduledSummary>> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
+    // A repeated token or a page too many is an error, never a quietly shorter listing.
+    let mut pager = super::paginate::Pager::new(
+        "logs:ListScheduledQueries",
+        String::new(),
+        super::paginate::limits::LIST_SCHEDULED_QUERIES,
+    );
     loop {
         let (mut page, next) = api.list_scheduled_queries(token.clone()).await?;
         out.append(&mut page);
-        match next {
-            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-            _ => return Ok(out),
+        match pager.advance(next)? {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
         }
     }
 }

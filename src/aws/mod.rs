@@ -4,9 +4,12 @@
 //! (one page); pagination, packing and retries of whole stages live in the stage modules, so they
 //! run the same whatever answers.
 
+pub mod actions;
 pub mod costexplorer;
 pub mod insights;
 pub mod limited;
+pub mod paginate;
+pub mod quotas;
 pub mod sdk;
 
 use std::collections::BTreeMap;
@@ -39,7 +42,11 @@ impl LogGroupClass {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogGroupInfo {
     pub name: String,
+    /// Without the trailing `:*`.
     pub arn: String,
+    /// The account that owns the group, from its ARN (a monitoring account lists its source
+    /// accounts' groups too); `None` when the ARN does not say.
+    pub account_id: Option<String>,
     /// `None` when AWS did not say (older groups, some emulators).
     pub class: Option<LogGroupClass>,
     pub retention_days: Option<i32>,
@@ -55,9 +62,63 @@ pub struct SubscriptionFilterInfo {
     pub destination_arn: String,
 }
 
+/// The account named in an ARN (`arn:partition:service:region:ACCOUNT:...`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Which log groups one DescribeLogGroups listing covers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupListing {
+    /// `logGroupNamePrefix`.
+    pub prefix: Option<String>,
+    /// In a monitoring account: `includeLinkedAccounts`, with `accountIdentifiers` when the list
+    /// is not empty (at most 20). `None` lists the caller's own groups only.
+    pub linked: Option<Vec<String>>,
+}
+
+/// One metric ListMetrics named: its dimensions, and in a monitoring account its owner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListedMetric {
+    pub dimensions: Vec<(String, String)>,
+    /// `OwningAccounts`, present when linked accounts were included.
+    pub account_id: Option<String>,
+}
+
+/// One page of ListMetrics.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsPage {
+    pub metrics: Vec<ListedMetric>,
+    pub next_token: Option<String>,
+}
+
+/// An account-level subscription filter policy (`SUBSCRIPTION_FILTER_POLICY`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountPolicy {
+    pub name: String,
+    /// JSON: `DestinationArn`, `FilterPattern`, `RoleArn`, `Distribution`.
+    pub document: String,
+    /// `LogGroupName NOT IN [...]`, or none (every group).
+    pub selection_criteria: Option<String>,
+    pub account_id: Option<String>,
+}
+
+/// A source account linked to a monitoring account's sink (OAM ListAttachedLinks).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttachedLink {
+    pub account_id: String,
+    pub label: String,
+    /// What the link shares, e.g. `AWS::Logs::LogGroup`, `AWS::CloudWatch::Metric`.
+    pub resource_types: Vec<String>,
+}
+
 /// One GetMetricData query: a metric with its exact dimensions, a period and a statistic.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricQuery {
+    /// The source account to read it from, in a monitoring account; `None` = the caller's.
+    pub account_id: Option<String>,
     pub id: String,
     pub namespace: String,
     pub metric_name: String,
@@ -82,6 +143,8 @@ pub struct MetricResult {
     pub timestamps: Vec<i64>,
     pub values: Vec<f64>,
     pub status: ResultStatus,
+    /// The result's own `Messages`, as `code: text`.
+    pub messages: Vec<String>,
 }
 
 /// One page of GetMetricData.
@@ -113,7 +176,7 @@ pub trait RegionApi: Send + Sync + 'static {
     /// DescribeLogGroups, one page (limit 50).
     fn describe_log_groups(
         &self,
-        prefix: Option<String>,
+        listing: GroupListing,
         next_token: Option<String>,
     ) -> impl Future<Output = Result<LogGroupPage>> + Send;
 
@@ -124,6 +187,24 @@ pub trait RegionApi: Send + Sync + 'static {
         next_token: Option<String>,
     ) -> impl Future<Output = Result<(Vec<SubscriptionFilterInfo>, Option<String>)>> + Send;
 
+    /// ListMetrics of one metric name in one namespace, one page (500 a page). With
+    /// `include_linked`, a monitoring account's source accounts' metrics too.
+    fn list_metrics(
+        &self,
+        namespace: String,
+        metric_name: String,
+        include_linked: bool,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<MetricsPage>> + Send;
+
+    /// DescribeAccountPolicies of type `SUBSCRIPTION_FILTER_POLICY`, one page; of `account` (a
+    /// source account, from a monitoring account) or the caller's own.
+    fn describe_subscription_policies(
+        &self,
+        account: Option<String>,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<(Vec<AccountPolicy>, Option<String>)>> + Send;
+
     /// GetMetricData, one page. `start`/`end` are epoch seconds; results in ascending time.
     fn get_metric_data(
         &self,
@@ -133,7 +214,8 @@ pub trait RegionApi: Send + Sync + 'static {
         next_token: Option<String>,
     ) -> impl Future<Output = Result<MetricDataPage>> + Send;
 
-    /// FilterLogEvents over `[start_ms, end_ms)`, one page.
+    /// FilterLogEvents over `[start_ms, end_ms)`, one page. `log_group` is a name, or an ARN
+    /// (a source account's group read from a monitoring account).
     fn filter_log_events(
         &self,
         log_group: String,
@@ -141,6 +223,19 @@ pub trait RegionApi: Send + Sync + 'static {
         end_ms: i64,
         next_token: Option<String>,
     ) -> impl Future<Output = Result<EventsPage>> + Send;
+
+    /// OAM ListSinks, one page: the ARNs of this monitoring account's sinks in the region.
+    fn list_sinks(
+        &self,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<(Vec<String>, Option<String>)>> + Send;
+
+    /// OAM ListAttachedLinks of one sink, one page.
+    fn list_attached_links(
+        &self,
+        sink_arn: String,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<(Vec<AttachedLink>, Option<String>)>> + Send;
 }
 
 /// An account: who we are, and its regions.
@@ -156,6 +251,8 @@ pub trait AccountApi: Send + Sync {
 #[derive(Debug, Default)]
 pub struct ApiStats {
     calls: Mutex<BTreeMap<&'static str, u64>>,
+    /// Attempts AWS answered with throttling, by action.
+    throttled: Mutex<BTreeMap<&'static str, u64>>,
     metrics_requested: AtomicU64,
 }
 
@@ -168,12 +265,23 @@ impl ApiStats {
         *calls.entry(action).or_default() += 1;
     }
 
+    pub fn record_throttle(&self, action: &'static str) {
+        let mut t = self.throttled.lock().expect("stats lock");
+        *t.entry(action).or_default() += 1;
+    }
+
     /// Add another run's counts to these.
     pub fn absorb(&self, other: &ApiStats) {
         let theirs = other.calls();
         let mut calls = self.calls.lock().expect("stats lock");
         for (k, v) in theirs {
             *calls.entry(k).or_default() += v;
+        }
+        drop(calls);
+        let theirs = other.throttled();
+        let mut throttled = self.throttled.lock().expect("stats lock");
+        for (k, v) in theirs {
+            *throttled.entry(k).or_default() += v;
         }
         self.metrics_requested
             .fetch_add(other.metrics_requested(), Ordering::Relaxed);
@@ -185,6 +293,11 @@ impl ApiStats {
 
     pub fn calls(&self) -> BTreeMap<&'static str, u64> {
         self.calls.lock().expect("stats lock").clone()
+    }
+
+    /// Throttled attempts by action (each also counted in [`ApiStats::calls`]).
+    pub fn throttled(&self) -> BTreeMap<&'static str, u64> {
+        self.throttled.lock().expect("stats lock").clone()
     }
 
     pub fn count(&self, action: &str) -> u64 {

@@ -1,6 +1,9 @@
 //! The real AWS SDK behind the [`super`] traits. The standard credential chain and
 //! `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` come from `aws-config`, so pointing the tool
-//! at an emulator needs no code here. Errors become one-line [`Error`]s that name the IAM action.
+//! at an emulator needs no code here. Errors become one-line [`Error`]s that name the IAM action;
+//! 5xx answers and connection failures become [`Error::Unreachable`] and throttling keeps its
+//! code, so [`super::limited`] can tell what to retry. The clients behind [`RegionApi`] run with
+//! the SDK's retries off: [`super::limited::Limiter`] paces and retries them (see there why).
 
 use std::time::Duration;
 
@@ -13,8 +16,35 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::region::Region;
 
 use super::*;
-use crate::config::AwsSettings;
 use crate::error::Error;
+
+/// How AWS is reached: retries, timeouts and rate limits (`[aws]` in logplan.toml).
+#[derive(Debug, Default, serde::Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSettings {
+    /// Total attempts per request, first one included (standard retry mode). Default 6.
+    pub max_attempts: Option<u32>,
+    /// First retry backoff in milliseconds; later ones grow exponentially, with full jitter.
+    /// Default 500.
+    pub initial_backoff_ms: Option<u64>,
+    /// TCP connect timeout in seconds. Default 5.
+    pub connect_timeout_secs: Option<u64>,
+    /// Read timeout per attempt in seconds. Default 60.
+    pub read_timeout_secs: Option<u64>,
+    /// Requests per second allowed per account and region, by IAM action (e.g.
+    /// `"logs:DescribeSubscriptionFilters" = 5`), over AWS's default quotas
+    /// ([`crate::aws::quotas`]), which apply to every action not named here.
+    #[serde(default)]
+    pub rate_limits: std::collections::BTreeMap<String, f64>,
+}
+
+/// A role to assume (an `[[accounts]]` entry's role).
+#[derive(Clone, Debug)]
+pub struct RoleToAssume {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+}
 
 /// Retry and timeout settings in force (documented defaults).
 #[derive(Clone, Debug)]
@@ -30,6 +60,15 @@ pub struct ConnectSettings {
 
 impl ConnectSettings {
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
+
+    /// The same attempts and backoff for the limiter's own retries.
+    pub fn retry_settings(&self) -> super::limited::RetrySettings {
+        super::limited::RetrySettings {
+            max_attempts: self.max_attempts,
+            initial_backoff: self.initial_backoff,
+            max_backoff: Duration::from_secs(20),
+        }
+    }
 
     pub fn new(profile: Option<String>, aws: &AwsSettings, max_attempts: Option<u32>) -> Self {
         ConnectSettings {
@@ -121,15 +160,16 @@ impl SdkAccount {
 
     /// The account behind `role`, assumed from these credentials. The role is assumed once here,
     /// so an unassumable role is one clear error naming it before any other call.
-    pub async fn assume(&self, role: &crate::config::AccountRole) -> Result<SdkAccount> {
+    pub async fn assume(&self, role: &RoleToAssume) -> Result<SdkAccount> {
         use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+        let role_arn = role.role_arn.as_str();
         let mut conf = self.base.clone();
         if conf.region().is_none()
             && let Some(r) = &self.sts_region
         {
             conf = conf.into_builder().region(Region::new(r.clone())).build();
         }
-        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role.role_arn.clone())
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
             .session_name(
                 role.session_name
                     .clone()
@@ -140,18 +180,22 @@ impl SdkAccount {
             builder = builder.external_id(id.clone());
         }
         let provider = builder.build().await;
-        provider
+        let first = provider
             .provide_credentials()
             .await
             .map_err(|e| Error::Aws {
                 operation: "sts:AssumeRole".into(),
                 region: None,
                 code: "AssumeRoleFailed".into(),
-                message: format!("cannot assume role {}: {}", role.role_arn, error_chain(&e)),
+                message: format!("cannot assume role {role_arn}: {}", error_chain(&e)),
             })?;
+        let shared = RoleCredentials {
+            current: tokio::sync::Mutex::new(first),
+            inner: provider,
+        };
         let base = conf
             .into_builder()
-            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .credentials_provider(SharedCredentialsProvider::new(shared))
             .build();
         Ok(SdkAccount {
             base,
@@ -165,12 +209,48 @@ impl SdkAccount {
     }
 }
 
+/// The credentials of one role, shared by every client of the account. The SDK gives each client
+/// its own identity-cache partition, so a bare AssumeRole provider would be asked once per
+/// client (four per region, plus STS): an organization run would assume each role a dozen times,
+/// outside the limiter and into STS's throttling. Here the role is assumed once (the call that
+/// checks it) and again only when its credentials are within five minutes of expiring.
+#[derive(Debug)]
+struct RoleCredentials {
+    current: tokio::sync::Mutex<aws_credential_types::Credentials>,
+    inner: aws_config::sts::AssumeRoleProvider,
+}
+
+impl aws_credential_types::provider::ProvideCredentials for RoleCredentials {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let mut current = self.current.lock().await;
+            let fresh = current.expiry().is_none_or(|t| {
+                t.duration_since(std::time::SystemTime::now())
+                    .is_ok_and(|left| left > Duration::from_secs(300))
+            });
+            if !fresh {
+                *current = self.inner.provide_credentials().await?;
+            }
+            Ok(current.clone())
+        })
+    }
+}
+
 /// Clients for one region.
 #[derive(Clone)]
 pub struct SdkRegion {
     region: String,
+    /// With the SDK's standard retries (query definitions).
     logs: aws_sdk_cloudwatchlogs::Client,
+    /// Retries off: sampling calls, paced and retried by the limiter.
+    logs_paced: aws_sdk_cloudwatchlogs::Client,
     cw: aws_sdk_cloudwatch::Client,
+    oam: aws_sdk_oam::Client,
 }
 
 impl SdkRegion {
@@ -188,7 +268,8 @@ impl AccountApi for SdkAccount {
     type Region = SdkRegion;
 
     async fn account_id(&self) -> Result<String> {
-        let mut conf = aws_sdk_sts::config::Builder::from(&self.base);
+        let mut conf =
+            aws_sdk_sts::config::Builder::from(&self.base).retry_config(RetryConfig::disabled());
         if self.base.region().is_none()
             && let Some(r) = &self.sts_region
         {
@@ -209,13 +290,24 @@ impl AccountApi for SdkAccount {
         let logs = aws_sdk_cloudwatchlogs::config::Builder::from(&self.base)
             .region(region.clone())
             .build();
+        let logs_paced = aws_sdk_cloudwatchlogs::config::Builder::from(&self.base)
+            .region(region.clone())
+            .retry_config(RetryConfig::disabled())
+            .build();
         let cw = aws_sdk_cloudwatch::config::Builder::from(&self.base)
+            .region(region.clone())
+            .retry_config(RetryConfig::disabled())
+            .build();
+        let oam = aws_sdk_oam::config::Builder::from(&self.base)
             .region(region)
+            .retry_config(RetryConfig::disabled())
             .build();
         SdkRegion {
             region: name.to_string(),
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(logs),
+            logs_paced: aws_sdk_cloudwatchlogs::Client::from_conf(logs_paced),
             cw: aws_sdk_cloudwatch::Client::from_conf(cw),
+            oam: aws_sdk_oam::Client::from_conf(oam),
         }
     }
 }
@@ -223,14 +315,21 @@ impl AccountApi for SdkAccount {
 impl RegionApi for SdkRegion {
     async fn describe_log_groups(
         &self,
-        prefix: Option<String>,
+        listing: GroupListing,
         next_token: Option<String>,
     ) -> Result<LogGroupPage> {
         use aws_sdk_cloudwatchlogs::types::LogGroupClass as C;
+        let (linked, accounts) = match listing.linked {
+            None => (None, None),
+            Some(a) if a.is_empty() => (Some(true), None),
+            Some(a) => (Some(true), Some(a)),
+        };
         let out = self
-            .logs
+            .logs_paced
             .describe_log_groups()
-            .set_log_group_name_prefix(prefix)
+            .set_log_group_name_prefix(listing.prefix)
+            .set_include_linked_accounts(linked)
+            .set_account_identifiers(accounts)
             .limit(50)
             .set_next_token(next_token)
             .send()
@@ -239,22 +338,26 @@ impl RegionApi for SdkRegion {
         let groups = out
             .log_groups()
             .iter()
-            .map(|g| LogGroupInfo {
-                name: g.log_group_name().unwrap_or_default().to_string(),
-                arn: g
+            .map(|g| {
+                let arn = g
                     .log_group_arn()
                     .or(g.arn())
                     .unwrap_or_default()
                     .trim_end_matches(":*")
-                    .to_string(),
-                class: g.log_group_class().and_then(|c| match c {
-                    C::Standard => Some(LogGroupClass::Standard),
-                    C::InfrequentAccess => Some(LogGroupClass::InfrequentAccess),
-                    _ => None,
-                }),
-                retention_days: g.retention_in_days(),
-                stored_bytes: g.stored_bytes().map(|b| b.max(0) as u64),
-                created_ms: g.creation_time(),
+                    .to_string();
+                LogGroupInfo {
+                    name: g.log_group_name().unwrap_or_default().to_string(),
+                    account_id: arn_account(&arn).map(str::to_string),
+                    arn,
+                    class: g.log_group_class().and_then(|c| match c {
+                        C::Standard => Some(LogGroupClass::Standard),
+                        C::InfrequentAccess => Some(LogGroupClass::InfrequentAccess),
+                        _ => None,
+                    }),
+                    retention_days: g.retention_in_days(),
+                    stored_bytes: g.stored_bytes().map(|b| b.max(0) as u64),
+                    created_ms: g.creation_time(),
+                }
             })
             .collect();
         Ok(LogGroupPage {
@@ -269,7 +372,7 @@ impl RegionApi for SdkRegion {
         next_token: Option<String>,
     ) -> Result<(Vec<SubscriptionFilterInfo>, Option<String>)> {
         let out = self
-            .logs
+            .logs_paced
             .describe_subscription_filters()
             .log_group_name(&log_group)
             .set_next_token(next_token)
@@ -285,6 +388,77 @@ impl RegionApi for SdkRegion {
             })
             .collect();
         Ok((filters, out.next_token().map(str::to_string)))
+    }
+
+    async fn list_metrics(
+        &self,
+        namespace: String,
+        metric_name: String,
+        include_linked: bool,
+        next_token: Option<String>,
+    ) -> Result<MetricsPage> {
+        let out = self
+            .cw
+            .list_metrics()
+            .namespace(namespace)
+            .metric_name(metric_name)
+            .set_include_linked_accounts(include_linked.then_some(true))
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("cloudwatch:ListMetrics", e).in_region(&self.region))?;
+        // OwningAccounts runs parallel to Metrics when linked accounts are included.
+        let owners = out.owning_accounts();
+        let metrics = out
+            .metrics()
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ListedMetric {
+                dimensions: m
+                    .dimensions()
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.name().unwrap_or_default().to_string(),
+                            d.value().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect(),
+                account_id: owners.get(i).cloned(),
+            })
+            .collect();
+        Ok(MetricsPage {
+            metrics,
+            next_token: out.next_token().map(str::to_string),
+        })
+    }
+
+    async fn describe_subscription_policies(
+        &self,
+        account: Option<String>,
+        next_token: Option<String>,
+    ) -> Result<(Vec<AccountPolicy>, Option<String>)> {
+        use aws_sdk_cloudwatchlogs::types::PolicyType;
+        let out = self
+            .logs_paced
+            .describe_account_policies()
+            .policy_type(PolicyType::SubscriptionFilterPolicy)
+            .set_account_identifiers(account.map(|a| vec![a]))
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("logs:DescribeAccountPolicies", e).in_region(&self.region))?;
+        let policies = out
+            .account_policies()
+            .iter()
+            .map(|p| AccountPolicy {
+                name: p.policy_name().unwrap_or_default().to_string(),
+                document: p.policy_document().unwrap_or_default().to_string(),
+                selection_criteria: p.selection_criteria().map(str::to_string),
+                account_id: p.account_id().map(str::to_string),
+            })
+            .collect();
+        Ok((policies, out.next_token().map(str::to_string)))
     }
 
     async fn get_metric_data(
@@ -307,6 +481,9 @@ impl RegionApi for SdkRegion {
             .await
             .map_err(|e| map_err("cloudwatch:GetMetricData", e).in_region(&self.region))?;
         use aws_sdk_cloudwatch::types::StatusCode as S;
+        let message = |m: &aws_sdk_cloudwatch::types::MessageData| {
+            format!("{}: {}", m.code().unwrap_or("-"), m.value().unwrap_or(""))
+        };
         let results = out
             .metric_data_results()
             .iter()
@@ -319,16 +496,13 @@ impl RegionApi for SdkRegion {
                     Some(S::PartialData) => ResultStatus::PartialData,
                     Some(other) => ResultStatus::Other(other.as_str().to_string()),
                 },
+                messages: r.messages().iter().map(message).collect(),
             })
             .collect();
         Ok(MetricDataPage {
             results,
             next_token: out.next_token().map(str::to_string),
-            messages: out
-                .messages()
-                .iter()
-                .map(|m| format!("{}: {}", m.code().unwrap_or("-"), m.value().unwrap_or("")))
-                .collect(),
+            messages: out.messages().iter().map(message).collect(),
         })
     }
 
@@ -339,10 +513,17 @@ impl RegionApi for SdkRegion {
         end_ms: i64,
         next_token: Option<String>,
     ) -> Result<EventsPage> {
+        // A source account's group is named by its ARN from a monitoring account.
+        let (name, identifier) = if log_group.starts_with("arn:") {
+            (None, Some(log_group))
+        } else {
+            (Some(log_group), None)
+        };
         let out = self
-            .logs
+            .logs_paced
             .filter_log_events()
-            .log_group_name(&log_group)
+            .set_log_group_name(name)
+            .set_log_group_identifier(identifier)
             .start_time(start_ms)
             .end_time(end_ms)
             .set_next_token(next_token)
@@ -357,6 +538,56 @@ impl RegionApi for SdkRegion {
                 .collect(),
             next_token: out.next_token().map(str::to_string),
         })
+    }
+
+    async fn list_sinks(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<String>, Option<String>)> {
+        let out = self
+            .oam
+            .list_sinks()
+            .max_results(100)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("oam:ListSinks", e).in_region(&self.region))?;
+        let sinks = out
+            .items()
+            .iter()
+            .filter_map(|i| i.arn().map(str::to_string))
+            .collect();
+        Ok((sinks, out.next_token().map(str::to_string)))
+    }
+
+    async fn list_attached_links(
+        &self,
+        sink_arn: String,
+        next_token: Option<String>,
+    ) -> Result<(Vec<AttachedLink>, Option<String>)> {
+        let out = self
+            .oam
+            .list_attached_links()
+            .sink_identifier(sink_arn)
+            .max_results(100)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| map_err("oam:ListAttachedLinks", e).in_region(&self.region))?;
+        let links = out
+            .items()
+            .iter()
+            .filter_map(|i| {
+                // arn:aws:oam:REGION:SOURCE_ACCOUNT:link/ID: the link lives in the source account.
+                let account = arn_account(i.link_arn()?)?.to_string();
+                Some(AttachedLink {
+                    account_id: account,
+                    label: i.label().unwrap_or_default().to_string(),
+                    resource_types: i.resource_types().to_vec(),
+                })
+            })
+            .collect();
+        Ok((links, out.next_token().map(str::to_string)))
     }
 }
 
@@ -461,6 +692,7 @@ fn to_sdk_query(q: &MetricQuery) -> MetricDataQuery {
     MetricDataQuery::builder()
         .id(&q.id)
         .metric_stat(stat)
+        .set_account_id(q.account_id.clone())
         .return_data(true)
         .build()
 }
@@ -474,10 +706,12 @@ const ACCESS_DENIED_CODES: &[&str] = &[
 ];
 
 /// Turn an SDK error into a one-line [`Error`] that names the IAM `action`.
-pub fn map_err<E, R>(action: &str, err: SdkError<E, R>) -> Error
+pub fn map_err<E>(
+    action: &str,
+    err: SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     match &err {
         SdkError::ServiceError(se) => {
@@ -487,6 +721,19 @@ where
                 return Error::AccessDenied {
                     action: action.to_string(),
                     region: None,
+                };
+            }
+            // The service failed or is unavailable: transient, as the SDK's own classifier
+            // treats every 5xx.
+            let status = se.raw().status().as_u16();
+            if status >= 500 {
+                return Error::Unreachable {
+                    operation: action.to_string(),
+                    region: None,
+                    message: format!(
+                        "HTTP {status} {code}: {}",
+                        e.message().unwrap_or("").replace('\n', " ")
+                    ),
                 };
             }
             Error::Aws {

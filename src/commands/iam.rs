@@ -9,38 +9,28 @@ use crate::cli::{GlobalArgs, IamPolicyArgs};
 use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 
-/// Read-only actions: sample, report, queries lint/plan/import/cost/usage.
-pub const READ: &[&str] = &[
-    "cloudwatch:GetMetricData",
-    "logs:DescribeLogGroups",
-    "logs:DescribeQueries",
-    "logs:DescribeQueryDefinitions",
-    "logs:DescribeSubscriptionFilters",
-    "logs:FilterLogEvents",
-    "logs:GetScheduledQuery",
-    "logs:ListScheduledQueries",
-    "sts:GetCallerIdentity",
-];
-/// `queries apply`.
-pub const DEPLOY: &[&str] = &[
-    "logs:CreateScheduledQuery",
-    "logs:DeleteQueryDefinition",
-    "logs:DeleteScheduledQuery",
-    "logs:PutQueryDefinition",
-    "logs:UpdateScheduledQuery",
-];
-/// `queries apply` of `[scheduled]` tables: CreateScheduledQuery and UpdateScheduledQuery hand
-/// CloudWatch Logs the execution role (and the destination's role), which IAM allows only with
-/// `iam:PassRole` on the role. Not an API call, so the emulator cannot record it: the IAM test
-/// checks this statement on its own.
-pub const PASS_ROLE: &[&str] = &["iam:PassRole"];
-/// `actuals`, `report --actuals`.
-pub const ACTUALS: &[&str] = &["ce:GetCostAndUsage"];
-/// `[[accounts]]`: the base credentials assume each role.
-pub const ACCOUNTS: &[&str] = &["sts:AssumeRole"];
+pub use crate::aws::actions::*;
+
+/// What `--accounts` covers: the roles to assume (empty = any role), and whether a monitoring
+/// account is configured.
+pub struct AccountsPolicy {
+    pub role_arns: Vec<String>,
+    pub monitoring: bool,
+}
+
+impl AccountsPolicy {
+    pub fn from_config(accounts: &[crate::config::AccountRole]) -> AccountsPolicy {
+        AccountsPolicy {
+            role_arns: accounts.iter().filter_map(|a| a.role_arn.clone()).collect(),
+            monitoring: accounts
+                .iter()
+                .any(|a| a.mode == crate::config::AccountMode::Monitoring),
+        }
+    }
+}
 
 /// The policy document for the chosen features.
-pub fn policy(deploy: bool, actuals: bool, role_arns: Option<&[String]>) -> serde_json::Value {
+pub fn policy(deploy: bool, actuals: bool, accounts: Option<&AccountsPolicy>) -> serde_json::Value {
     let mut actions: Vec<&str> = READ.to_vec();
     if deploy {
         actions.extend(DEPLOY);
@@ -64,24 +54,36 @@ pub fn policy(deploy: bool, actuals: bool, role_arns: Option<&[String]>) -> serd
             "Condition": {"StringEquals": {"iam:PassedToService": "logs.amazonaws.com"}},
         }));
     }
-    if let Some(roles) = role_arns {
-        statements.push(json!({
-            "Sid": "LogplanAssumeAccountRoles",
-            "Effect": "Allow",
-            "Action": ACCOUNTS,
-            "Resource": if roles.is_empty() { json!("*") } else { json!(roles) },
-        }));
+    if let Some(a) = accounts {
+        // No configured role at all (nothing or only role-less monitoring entries): any role.
+        if !a.role_arns.is_empty() || !a.monitoring {
+            let roles = &a.role_arns;
+            statements.push(json!({
+                "Sid": "LogplanAssumeAccountRoles",
+                "Effect": "Allow",
+                "Action": ACCOUNTS,
+                "Resource": if roles.is_empty() { json!("*") } else { json!(roles) },
+            }));
+        }
+        if a.monitoring {
+            statements.push(json!({
+                "Sid": "LogplanMonitoringAccountLinks",
+                "Effect": "Allow",
+                "Action": MONITORING,
+                "Resource": "*",
+            }));
+        }
     }
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
 pub fn run(global: &GlobalArgs, args: &IamPolicyArgs) -> Result<i32> {
     let (config, _) = Config::discover(global.config.as_deref())?;
-    let roles: Vec<String> = config.accounts.iter().map(|a| a.role_arn.clone()).collect();
+    let accounts = AccountsPolicy::from_config(&config.accounts);
     let doc = policy(
         args.deploy,
         args.actuals,
-        args.accounts.then_some(roles.as_slice()),
+        args.accounts.then_some(&accounts),
     );
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Internal(e.to_string()))?;
     print_stdout(&(text + "\n"))?;

@@ -117,6 +117,13 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
                     .collect(),
                 metrics_requested: collected.stats.metrics_requested(),
                 cost_usd: collected.stats.cost(),
+                warnings: collected.warnings.clone(),
+                throttled: collected
+                    .stats
+                    .throttled()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
             };
             (
                 groups,
@@ -257,18 +264,9 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         }
         // A report that sampled keeps its snapshot beside it, for later months and reruns.
         if let Some(c) = &fresh {
-            let dest = crate::snapshot::Destination {
-                snapshot: tmp.join("snapshot.parquet"),
-                daily: tmp.join("daily.parquet"),
-                format: crate::snapshot::Format::Parquet,
-            };
-            let mut s = snapshot::snapshot_frame(&c.rows)?;
-            let mut d = snapshot::daily_frame(&c.daily)?;
-            dest.write(&mut s, &mut d)?;
-            if c.accounts.len() > 1 {
-                snapshot::write_hive(&s, &tmp.join("snapshot"))?;
-                snapshot::write_hive(&d, &tmp.join("daily"))?;
-            }
+            let dest = crate::snapshot::Destination::in_dir(tmp, crate::snapshot::Format::Parquet);
+            snapshot::Tables::build(&c.rows, &c.daily, &c.filters)?
+                .write(&dest, c.accounts.len() > 1)?;
         }
         Ok(())
     })?;

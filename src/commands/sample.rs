@@ -5,15 +5,15 @@ use serde::Serialize;
 use super::print_stdout;
 use crate::aws::sdk::{ConnectSettings, SdkAccount};
 use crate::cli::{GlobalArgs, SampleArgs, SourceArgs};
-use crate::collect::{Collected, DEFAULT_CONCURRENCY, Job, collect};
-use crate::config::Config;
+use crate::collect::{Collected, DEFAULT_CONCURRENCY, Job, Mode, collect};
+use crate::config::{AccountMode, Config};
 use crate::demo::{DEMO_REGION, DemoAccount};
-use crate::discover::DiscoverOptions;
+use crate::discover::{DiscoverOptions, ForwardingScan};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::money::MicroUsd;
 use crate::period::Period;
 use crate::progress::Reporter;
-use crate::snapshot::{Destination, daily_frame, snapshot_frame};
+use crate::snapshot::{Destination, Tables};
 
 const GIB: f64 = 1_073_741_824.0;
 
@@ -31,8 +31,21 @@ pub struct Summary {
     pub forwarded_events: u64,
     pub forwarded_groups: usize,
     pub forwarding_unknown_groups: usize,
+    /// How forwarding was found: `metrics` (ListMetrics + account policies), `full` (every
+    /// group's filters), `off`.
+    pub forwarding_scan: &'static str,
+    /// Subscription filters found, those defined by account policies, and those silent for
+    /// two weeks.
+    pub filters: usize,
+    pub policy_filters: usize,
+    pub silent_filters: usize,
+    /// Groups AWS said were deleted while the run asked about them.
+    pub deleted_during_run: usize,
+    /// Calls per IAM action (attempts, retries included).
     pub api_calls: std::collections::BTreeMap<&'static str, u64>,
     pub api_calls_total: u64,
+    /// Attempts AWS answered with throttling, per IAM action.
+    pub api_throttled: std::collections::BTreeMap<&'static str, u64>,
     pub get_metric_data_calls: u64,
     pub get_metric_data_min_calls: usize,
     pub metrics_requested: u64,
@@ -40,6 +53,7 @@ pub struct Summary {
     pub api_cost_usd: String,
     pub snapshot: String,
     pub daily: String,
+    pub filters_table: String,
     pub warnings: Vec<String>,
     /// Accounts measured, and those that failed (the run is then partial: exit code 1).
     pub accounts: Vec<String>,
@@ -78,6 +92,7 @@ pub async fn measure(
     } else {
         global.regions.clone()
     };
+    let settings = ConnectSettings::new(global.profile.clone(), &config.aws, global.max_attempts);
     let mut job = Job {
         regions: vec![],
         period,
@@ -85,12 +100,19 @@ pub async fn measure(
             prefixes: source.prefixes.clone(),
             excludes: source.excludes.clone(),
             forwarder_arns: config.forwarding.datadog_forwarder_arns.clone(),
-            scan_subscriptions: !source.no_forwarding_scan,
+            scan: if source.no_forwarding_scan {
+                ForwardingScan::Off
+            } else if source.full_forwarding_scan {
+                ForwardingScan::Full
+            } else {
+                ForwardingScan::Metrics
+            },
             concurrency,
         },
         sample_events: source.sample_events,
         concurrency,
         rate_limits: config.aws.rate_limits.clone(),
+        retry: settings.retry_settings(),
     };
     crate::discover::check_excludes(&job.discover.excludes)?;
     if period.start < chrono::Utc::now().date_naive() - chrono::Duration::days(455) {
@@ -106,8 +128,6 @@ pub async fn measure(
         job.regions = regions;
         collect(&DemoAccount::new(), &job, reporter).await?
     } else {
-        let settings =
-            ConnectSettings::new(global.profile.clone(), &config.aws, global.max_attempts);
         let account = SdkAccount::connect(&settings, regions.first().map(String::as_str)).await?;
         if regions.is_empty() {
             match account.default_region() {
@@ -133,40 +153,90 @@ pub async fn measure(
     Ok((collected, job))
 }
 
-/// Every `[[accounts]]` role, assumed from the base credentials, sampled concurrently under one
-/// request bound. One account's failure (a role it cannot assume, AccessDenied) is reported and
-/// the others go on; if every account fails, the first failure is the error.
+/// Every `[[accounts]]` entry, sampled concurrently under one limiter: a role assumed from the
+/// base credentials (AssumeRole paced and bounded like every other call), or a monitoring account
+/// with its linked source accounts. One entry's failure (a role it cannot assume, AccessDenied)
+/// is reported and the others go on; if every entry fails, the first failure is the error. An
+/// account reached by two entries is measured once.
 async fn measure_accounts(
     base: &SdkAccount,
-    roles: &[crate::config::AccountRole],
+    entries: &[crate::config::AccountRole],
     job: &Job,
     reporter: &Reporter,
 ) -> Result<Collected> {
-    for role in roles {
-        for r in &role.regions {
-            crate::regions::check(r)?;
-        }
-    }
-    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(job.concurrency.max(1)));
-    let runs = roles.iter().map(|role| {
-        let permits = permits.clone();
+    let limiter = job.limiter();
+    let sts_region = job
+        .regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".into());
+    let base_stats = std::sync::Arc::new(crate::aws::ApiStats::default());
+    let runs = entries.iter().map(|entry| {
+        let limiter = limiter.clone();
+        let (base_stats, sts_region) = (base_stats.clone(), sts_region.clone());
         let mut job = job.clone();
-        if !role.regions.is_empty() {
-            job.regions = role.regions.clone();
+        if !entry.regions.is_empty() {
+            job.regions = entry.regions.clone();
         }
+        let mode = match entry.mode {
+            AccountMode::Role => Mode::Own,
+            AccountMode::Monitoring => Mode::Monitoring {
+                accounts: entry.accounts.clone(),
+            },
+        };
         async move {
-            let account = base.assume(role).await?;
-            crate::collect::collect_shared(&account, &job, reporter, permits).await
+            let label = entry.label();
+            match entry.to_assume() {
+                Some(role) => {
+                    let account = limiter
+                        .bounded(
+                            "base",
+                            &sts_region,
+                            "sts:AssumeRole",
+                            &base_stats,
+                            base.assume(&role),
+                        )
+                        .await??;
+                    crate::collect::collect_shared(&account, &job, reporter, limiter, &label, &mode)
+                        .await
+                }
+                None => {
+                    crate::collect::collect_shared(base, &job, reporter, limiter, &label, &mode)
+                        .await
+                }
+            }
         }
     });
     let results = futures::future::join_all(runs).await;
     let mut out = Collected::default();
+    out.stats.absorb(&base_stats);
     let mut first_error = None;
-    for (role, r) in roles.iter().zip(results) {
+    for (entry, r) in entries.iter().zip(results) {
         match r {
-            Ok(c) => out.absorb(c),
+            Ok(mut c) => {
+                let dup: Vec<String> = c
+                    .accounts
+                    .iter()
+                    .filter(|a| out.accounts.contains(a))
+                    .cloned()
+                    .collect();
+                if !dup.is_empty() {
+                    let w = format!(
+                        "account {} reached again through {}: measured once",
+                        dup.join(", "),
+                        entry.label()
+                    );
+                    reporter.warn(&w);
+                    c.warnings.push(w);
+                    c.rows.retain(|r| !dup.contains(&r.account_id));
+                    c.daily.retain(|r| !dup.contains(&r.account_id));
+                    c.filters.retain(|r| !dup.contains(&r.account_id));
+                    c.accounts.retain(|a| !dup.contains(a));
+                }
+                out.absorb(c)
+            }
             Err(e) => {
-                let line = format!("{}: {e}", role.role_arn);
+                let line = format!("{}: {e}", entry.label());
                 reporter.warn(&format!("account skipped: {line}"));
                 out.failures.push(line);
                 first_error.get_or_insert(e);
@@ -189,19 +259,10 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
         &period.label(),
     )?;
     let (collected, job) = measure(global, &args.source, &config, period, reporter).await?;
-    let mut snapshot = snapshot_frame(&collected.rows)?;
-    let mut daily = daily_frame(&collected.daily)?;
-    dest.write(&mut snapshot, &mut daily)?;
-    // Organizations: the same tables partitioned by account and region, for Athena and friends.
-    if collected.accounts.len() > 1 {
-        let dir = dest
-            .snapshot
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        crate::snapshot::write_hive(&snapshot, &dir.join("snapshot"))?;
-        crate::snapshot::write_hive(&daily, &dir.join("daily"))?;
-    }
+    // Organizations also get the tables partitioned by account and region, for Athena and
+    // friends.
+    Tables::build(&collected.rows, &collected.daily, &collected.filters)?
+        .write(&dest, collected.accounts.len() > 1)?;
 
     let summary = summarize(&collected, &job, &dest);
     if args.json {
@@ -222,6 +283,21 @@ pub async fn run(global: &GlobalArgs, args: &SampleArgs, reporter: &Reporter) ->
 fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
     let sum = |f: &dyn Fn(&crate::snapshot::SnapshotRow) -> u64| c.rows.iter().map(f).sum::<u64>();
     Summary {
+        forwarding_scan: match job.discover.scan {
+            ForwardingScan::Off => "off",
+            ForwardingScan::Metrics => "metrics",
+            ForwardingScan::Full => "full",
+        },
+        filters: c.filters.len(),
+        policy_filters: c.filters.iter().filter(|f| f.policy_name.is_some()).count(),
+        silent_filters: c
+            .filters
+            .iter()
+            .filter(|f| f.silent_two_weeks == Some(true))
+            .count(),
+        deleted_during_run: c.rows.iter().filter(|r| r.deleted_during_run).count(),
+        api_throttled: c.stats.throttled(),
+        filters_table: dest.filters.display().to_string(),
         account_id: c.account_id.clone(),
         regions: job.regions.clone(),
         period_start: job.period.start.to_string(),
@@ -231,11 +307,21 @@ fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
         incoming_events: sum(&|r| r.incoming_events),
         forwarded_bytes: sum(&|r| r.forwarded_bytes.unwrap_or(0)),
         forwarded_events: sum(&|r| r.forwarded_events.unwrap_or(0)),
-        forwarded_groups: c
-            .rows
-            .iter()
-            .filter(|r| r.subscription_destination.is_some())
-            .count(),
+        forwarded_groups: {
+            let mut g: Vec<(&str, &str, &str)> = c
+                .filters
+                .iter()
+                .map(|f| {
+                    (
+                        f.account_id.as_str(),
+                        f.region.as_str(),
+                        f.log_group.as_str(),
+                    )
+                })
+                .collect();
+            g.dedup();
+            g.len()
+        },
         forwarding_unknown_groups: c
             .rows
             .iter()
@@ -281,6 +367,18 @@ fn render(s: &Summary) -> String {
         out += &format!(" ({} groups unknown)", s.forwarding_unknown_groups);
     }
     out += "\n";
+    if s.filters > 0 {
+        out += &format!(
+            "  forwarding  {} subscription filters ({} from account policies, {} silent for two weeks)\n",
+            s.filters, s.policy_filters, s.silent_filters
+        );
+    }
+    if s.deleted_during_run > 0 {
+        out += &format!(
+            "  churn       {} groups deleted during the run (kept with what was measured)\n",
+            s.deleted_during_run
+        );
+    }
     out += &format!(
         "  API calls   {} (GetMetricData {} of a minimum {}, {} metrics requested: {:.4})\n",
         s.api_calls_total,
@@ -289,6 +387,17 @@ fn render(s: &Summary) -> String {
         s.metrics_requested,
         cost
     );
-    out += &format!("  snapshot    {}\n  daily       {}\n", s.snapshot, s.daily);
+    for (action, n) in &s.api_calls {
+        let throttled = s
+            .api_throttled
+            .get(action)
+            .map(|t| format!(" ({t} throttled)"))
+            .unwrap_or_default();
+        out += &format!("    {action:<36} {n:>8}{throttled}\n");
+    }
+    out += &format!(
+        "  snapshot    {}\n  daily       {}\n  filters     {}\n",
+        s.snapshot, s.daily, s.filters_table
+    );
     out
 }

@@ -409,12 +409,14 @@ pub(super) const SPECS: &[Spec] = &[
 const EPOCH_2024: i64 = 1_704_067_200; // 2024-01-01T00:00:00Z
 
 impl Spec {
-    pub(super) fn destination(&self) -> Option<(&'static str, &'static str)> {
+    /// (filter name, destination ARN, the `DestinationType` CloudWatch publishes its metrics
+    /// under).
+    pub(super) fn destination(&self) -> Option<(&'static str, &'static str, &'static str)> {
         match self.fwd {
             Fwd::None => None,
-            Fwd::Datadog => Some(("datadog-forwarder", FORWARDER_ARN)),
-            Fwd::Firehose => Some(("datadog-firehose", FIREHOSE_ARN)),
-            Fwd::Kinesis => Some(("siem-kinesis", KINESIS_ARN)),
+            Fwd::Datadog => Some(("datadog-forwarder", FORWARDER_ARN, "Lambda")),
+            Fwd::Firehose => Some(("datadog-firehose", FIREHOSE_ARN, "Firehose")),
+            Fwd::Kinesis => Some(("siem-kinesis", KINESIS_ARN, "Kinesis")),
         }
     }
 

@@ -79,8 +79,7 @@ impl DemoRegion {
         let spec = self.find(dim("LogGroupName")?)?;
         let incoming = q.dimensions.len() == 1;
         let forwarded = q.dimensions.len() == 3 && {
-            let (filter, arn) = spec.destination()?;
-            let kind = crate::discover::DestinationKind::from_arn(arn).metric_dimension();
+            let (filter, _, kind) = spec.destination()?;
             dim("FilterName") == Some(filter) && dim("DestinationType") == Some(kind)
         };
         let bytes = spec.day_bytes(day_start);
@@ -97,9 +96,10 @@ impl DemoRegion {
 impl RegionApi for DemoRegion {
     async fn describe_log_groups(
         &self,
-        prefix: Option<String>,
+        listing: GroupListing,
         next_token: Option<String>,
     ) -> Result<LogGroupPage> {
+        let prefix = listing.prefix;
         let mut all: Vec<&Spec> = self
             .specs
             .iter()
@@ -121,6 +121,7 @@ impl RegionApi for DemoRegion {
                     "arn:aws:logs:{DEMO_REGION}:{DEMO_ACCOUNT_ID}:log-group:{}",
                     s.name
                 ),
+                account_id: Some(DEMO_ACCOUNT_ID.to_string()),
                 class: Some(if s.ia {
                     LogGroupClass::InfrequentAccess
                 } else {
@@ -151,7 +152,7 @@ impl RegionApi for DemoRegion {
         })?;
         let filters = spec
             .destination()
-            .map(|(name, arn)| SubscriptionFilterInfo {
+            .map(|(name, arn, _)| SubscriptionFilterInfo {
                 filter_name: name.to_string(),
                 destination_arn: arn.to_string(),
             })
@@ -211,6 +212,7 @@ impl RegionApi for DemoRegion {
                     timestamps,
                     values,
                     status: ResultStatus::Complete,
+                    messages: vec![],
                 }
             })
             .collect();
@@ -218,6 +220,68 @@ impl RegionApi for DemoRegion {
             results,
             next_token: None,
             messages: vec![],
+        })
+    }
+
+    /// Every forwarded group's filter, as if each had forwarded in the last two weeks.
+    async fn list_metrics(
+        &self,
+        namespace: String,
+        metric_name: String,
+        _include_linked: bool,
+        _next_token: Option<String>,
+    ) -> Result<MetricsPage> {
+        let forwarding = namespace == "AWS/Logs"
+            && (metric_name == "ForwardedBytes" || metric_name == "ForwardedLogEvents");
+        let metrics = self
+            .specs
+            .iter()
+            .filter(|_| forwarding)
+            .filter_map(|s| {
+                let (filter, _, kind) = s.destination()?;
+                Some(ListedMetric {
+                    dimensions: vec![
+                        ("DestinationType".to_string(), kind.to_string()),
+                        ("FilterName".to_string(), filter.to_string()),
+                        ("LogGroupName".to_string(), s.name.to_string()),
+                    ],
+                    account_id: None,
+                })
+            })
+            .collect();
+        Ok(MetricsPage {
+            metrics,
+            next_token: None,
+        })
+    }
+
+    /// The demo account has no account-level subscription filter policy.
+    async fn describe_subscription_policies(
+        &self,
+        _account: Option<String>,
+        _next_token: Option<String>,
+    ) -> Result<(Vec<AccountPolicy>, Option<String>)> {
+        Ok((vec![], None))
+    }
+
+    /// The demo account is not a monitoring account: no sinks.
+    async fn list_sinks(
+        &self,
+        _next_token: Option<String>,
+    ) -> Result<(Vec<String>, Option<String>)> {
+        Ok((vec![], None))
+    }
+
+    async fn list_attached_links(
+        &self,
+        sink_arn: String,
+        _next_token: Option<String>,
+    ) -> Result<(Vec<AttachedLink>, Option<String>)> {
+        Err(Error::Aws {
+            operation: "oam:ListAttachedLinks".into(),
+            region: Some(DEMO_REGION.into()),
+            code: "ResourceNotFoundException".into(),
+            message: format!("no sink {sink_arn} in the demo account"),
         })
     }
 

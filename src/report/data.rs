@@ -130,9 +130,15 @@ pub struct BreakevenCurve {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ApiUse {
+    /// Calls per IAM action (attempts, retries included).
     pub calls: BTreeMap<String, u64>,
     pub metrics_requested: u64,
     pub cost_usd: MicroUsd,
+    /// What the sampling run warned about: GetMetricData `Messages` (a limit reached, a query
+    /// that failed), denied optional calls, groups deleted during the run, accounts not linked.
+    pub warnings: Vec<String>,
+    /// Attempts AWS answered with throttling, per IAM action.
+    pub throttled: BTreeMap<String, u64>,
 }
 
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]

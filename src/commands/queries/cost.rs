@@ -145,6 +145,7 @@ pub(super) async fn run(
                     excludes: vec![],
                     sample_events: None,
                     no_forwarding_scan: false,
+                    full_forwarding_scan: false,
                 };
                 let (c, _) =
                     crate::commands::sample::measure(global, &source, &config, period, reporter)

@@ -127,15 +127,25 @@ pub(crate) async fn read(
     if config.accounts.is_empty() {
         read_account(&base, &regions, with_scheduled, &mut out).await;
     } else {
+        // A monitoring account without a role is read with the base credentials, once:
+        // DescribeQueries is not shared through cross-account observability, so a source
+        // account's own query history needs a role in it.
+        let mut base_read = false;
         for role in &config.accounts {
             let rs = if role.regions.is_empty() {
                 regions.clone()
             } else {
                 role.regions.clone()
             };
-            match base.assume(role).await {
+            let Some(assumed) = role.to_assume() else {
+                if !std::mem::replace(&mut base_read, true) {
+                    read_account(&base, &rs, with_scheduled, &mut out).await;
+                }
+                continue;
+            };
+            match base.assume(&assumed).await {
                 Ok(acct) => read_account(&acct, &rs, with_scheduled, &mut out).await,
-                Err(e) => out.failures.push(format!("{}: {e}", role.role_arn)),
+                Err(e) => out.failures.push(format!("{}: {e}", assumed.role_arn)),
             }
         }
     }

@@ -252,14 +252,20 @@ pub async fn read_definitions<D: DefinitionsApi>(
     let f = folder(prefix);
     let mut all = Vec::new();
     let mut token = None;
+    // A repeated token or a page too many is an error, never a quietly shorter listing.
+    let mut pager = crate::aws::paginate::Pager::new(
+        "logs:DescribeQueryDefinitions",
+        f.clone().unwrap_or_default(),
+        crate::aws::paginate::limits::DESCRIBE_QUERY_DEFINITIONS,
+    );
     loop {
         let (mut page, next) = api
             .describe_query_definitions(f.clone(), token.clone())
             .await?;
         all.append(&mut page);
-        match next {
-            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
-            _ => break,
+        match pager.advance(next)? {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     all.retain(|d| f.as_ref().is_none_or(|f| d.name.starts_with(f.as_str())));

@@ -307,6 +307,8 @@ pub(crate) fn sample() -> ReportData {
             ]),
             metrics_requested: 480,
             cost_usd: MicroUsd(4_800),
+            warnings: vec![],
+            throttled: BTreeMap::new(),
         }),
         previous: Some(Previous {
             month: "2025-09".into(),

@@ -1,7 +1,8 @@
 //! The snapshot: the contract between `sample` and every later stage. One row per
-//! (account, region, log group) in `snapshot.parquet` (or `.csv`), and the daily series in
-//! `daily.parquet`. Both are written atomically: temporary files in the target folder, renamed
-//! into place only when both are complete, so a failed run leaves nothing half-written.
+//! (account, region, log group) in `snapshot.parquet` (or `.csv`), the daily series in
+//! `daily.parquet`, and one row per subscription filter in `filters.parquet`. All three are
+//! written atomically: temporary files in the target folder, renamed into place only when all are
+//! complete, so a failed run leaves nothing half-written.
 
 use std::path::{Path, PathBuf};
 
@@ -29,13 +30,55 @@ pub struct SnapshotRow {
     pub incoming_events: u64,
     pub forwarded_bytes: Option<u64>,
     pub forwarded_events: Option<u64>,
+    /// What the filters that reach Datadog forwarded; `None` when a filter's reach or volume is
+    /// unknown.
+    pub datadog_forwarded_bytes: Option<u64>,
+    pub datadog_forwarded_events: Option<u64>,
     pub subscription_destination: Option<String>,
     pub destination_kind: Option<String>,
     pub datadog_forwarder: Option<bool>,
     pub sampled_events: Option<u64>,
     pub sampled_bytes: Option<u64>,
     pub gzip_ratio: Option<f64>,
+    /// AWS answered ResourceNotFound for the group after it was listed.
+    pub deleted_during_run: bool,
 }
+
+/// One row of `filters.parquet`: a subscription filter of a log group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FilterRow {
+    pub account_id: String,
+    pub region: String,
+    pub log_group: String,
+    pub filter_name: String,
+    /// `group`, `account_policy` or `metrics`.
+    pub origin: String,
+    pub policy_name: Option<String>,
+    pub destination_type: Option<String>,
+    pub destination_arn: Option<String>,
+    pub destination_kind: Option<String>,
+    pub datadog: Option<bool>,
+    pub forwarded_bytes: Option<u64>,
+    pub forwarded_events: Option<u64>,
+    pub silent_two_weeks: Option<bool>,
+}
+
+/// The filters columns, in order.
+pub const FILTER_COLUMNS: &[&str] = &[
+    "account_id",
+    "region",
+    "log_group",
+    "filter_name",
+    "origin",
+    "policy_name",
+    "destination_type",
+    "destination_arn",
+    "destination_kind",
+    "datadog",
+    "forwarded_bytes",
+    "forwarded_events",
+    "silent_two_weeks",
+];
 
 /// One row of `daily.parquet`.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,12 +106,15 @@ pub const SNAPSHOT_COLUMNS: &[&str] = &[
     "incoming_events",
     "forwarded_bytes",
     "forwarded_events",
+    "datadog_forwarded_bytes",
+    "datadog_forwarded_events",
     "subscription_destination",
     "destination_kind",
     "datadog_forwarder",
     "sampled_events",
     "sampled_bytes",
     "gzip_ratio",
+    "deleted_during_run",
 ];
 
 /// The daily columns, in order.
@@ -143,6 +189,14 @@ pub fn snapshot_frame(rows: &[SnapshotRow]) -> Result<DataFrame> {
         col("forwarded_bytes", r.iter().map(|x| x.forwarded_bytes)),
         col("forwarded_events", r.iter().map(|x| x.forwarded_events)),
         col(
+            "datadog_forwarded_bytes",
+            r.iter().map(|x| x.datadog_forwarded_bytes),
+        ),
+        col(
+            "datadog_forwarded_events",
+            r.iter().map(|x| x.datadog_forwarded_events),
+        ),
+        col(
             "subscription_destination",
             r.iter().map(|x| x.subscription_destination.as_deref()),
         ),
@@ -154,8 +208,77 @@ pub fn snapshot_frame(rows: &[SnapshotRow]) -> Result<DataFrame> {
         col("sampled_events", r.iter().map(|x| x.sampled_events)),
         col("sampled_bytes", r.iter().map(|x| x.sampled_bytes)),
         col("gzip_ratio", r.iter().map(|x| x.gzip_ratio)),
+        col("deleted_during_run", r.iter().map(|x| x.deleted_during_run)),
     ];
     DataFrame::new_infer_height(columns).map_err(internal)
+}
+
+/// The filters as a table.
+pub fn filters_frame(rows: &[FilterRow]) -> Result<DataFrame> {
+    let r = rows;
+    let columns = vec![
+        col("account_id", r.iter().map(|x| x.account_id.as_str())),
+        col("region", r.iter().map(|x| x.region.as_str())),
+        col("log_group", r.iter().map(|x| x.log_group.as_str())),
+        col("filter_name", r.iter().map(|x| x.filter_name.as_str())),
+        col("origin", r.iter().map(|x| x.origin.as_str())),
+        col("policy_name", r.iter().map(|x| x.policy_name.as_deref())),
+        col(
+            "destination_type",
+            r.iter().map(|x| x.destination_type.as_deref()),
+        ),
+        col(
+            "destination_arn",
+            r.iter().map(|x| x.destination_arn.as_deref()),
+        ),
+        col(
+            "destination_kind",
+            r.iter().map(|x| x.destination_kind.as_deref()),
+        ),
+        col("datadog", r.iter().map(|x| x.datadog)),
+        col("forwarded_bytes", r.iter().map(|x| x.forwarded_bytes)),
+        col("forwarded_events", r.iter().map(|x| x.forwarded_events)),
+        col("silent_two_weeks", r.iter().map(|x| x.silent_two_weeks)),
+    ];
+    DataFrame::new_infer_height(columns).map_err(internal)
+}
+
+/// The three tables of one sampling run.
+pub struct Tables {
+    pub snapshot: DataFrame,
+    pub daily: DataFrame,
+    pub filters: DataFrame,
+}
+
+impl Tables {
+    pub fn build(
+        rows: &[SnapshotRow],
+        daily: &[DailyRow],
+        filters: &[FilterRow],
+    ) -> Result<Tables> {
+        Ok(Tables {
+            snapshot: snapshot_frame(rows)?,
+            daily: daily_frame(daily)?,
+            filters: filters_frame(filters)?,
+        })
+    }
+
+    /// Write the tables to `dest` (atomically, together), and when the run covered several
+    /// accounts their Hive-partitioned copies beside them (`snapshot/`, `daily/`, `filters/`).
+    pub fn write(&mut self, dest: &Destination, hive: bool) -> Result<()> {
+        dest.write(&mut self.snapshot, &mut self.daily, &mut self.filters)?;
+        if hive {
+            let dir = dest
+                .snapshot
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            write_hive(&self.snapshot, &dir.join("snapshot"))?;
+            write_hive(&self.daily, &dir.join("daily"))?;
+            write_hive(&self.filters, &dir.join("filters"))?;
+        }
+        Ok(())
+    }
 }
 
 /// The daily series as a table.
@@ -172,12 +295,26 @@ pub fn daily_frame(rows: &[DailyRow]) -> Result<DataFrame> {
     DataFrame::new_infer_height(columns).map_err(internal)
 }
 
-/// Where a snapshot goes: `snapshot.<ext>` and `daily.<ext>` in one folder.
+/// Where a snapshot goes: `snapshot.<ext>`, `daily.<ext>` and `filters.<ext>` in one folder.
 #[derive(Clone, Debug)]
 pub struct Destination {
     pub snapshot: PathBuf,
     pub daily: PathBuf,
+    pub filters: PathBuf,
     pub format: Format,
+}
+
+impl Destination {
+    /// The three tables in `dir`, in `format`.
+    pub fn in_dir(dir: &Path, format: Format) -> Destination {
+        let ext = format.extension();
+        Destination {
+            snapshot: dir.join(format!("snapshot.{ext}")),
+            daily: dir.join(format!("daily.{ext}")),
+            filters: dir.join(format!("filters.{ext}")),
+            format,
+        }
+    }
 }
 
 impl Destination {
@@ -221,25 +358,36 @@ impl Destination {
         };
         let dir = snapshot.parent().map(Path::to_path_buf).unwrap_or_default();
         let daily = dir.join(format!("daily.{}", format.extension()));
-        if daily == snapshot {
-            return Err(Error::Usage(format!(
-                "--out {} would be overwritten by the daily table; choose another file name",
-                snapshot.display()
-            )));
+        let filters = dir.join(format!("filters.{}", format.extension()));
+        for (other, what) in [(&daily, "daily"), (&filters, "filters")] {
+            if *other == snapshot {
+                return Err(Error::Usage(format!(
+                    "--out {} would be overwritten by the {what} table; choose another file name",
+                    snapshot.display()
+                )));
+            }
         }
         Ok(Destination {
             snapshot,
             daily,
+            filters,
             format,
         })
     }
 
-    /// Write both tables atomically: both are complete before either is renamed into place.
-    pub fn write(&self, snapshot: &mut DataFrame, daily: &mut DataFrame) -> Result<()> {
+    /// Write the tables atomically: all are complete before any is renamed into place.
+    pub fn write(
+        &self,
+        snapshot: &mut DataFrame,
+        daily: &mut DataFrame,
+        filters: &mut DataFrame,
+    ) -> Result<()> {
         let a = write_temp(&self.snapshot, snapshot, self.format)?;
         let b = write_temp(&self.daily, daily, self.format)?;
+        let c = write_temp(&self.filters, filters, self.format)?;
         a.commit()?;
-        b.commit()
+        b.commit()?;
+        c.commit()
     }
 }
 
@@ -264,91 +412,7 @@ fn write_temp(target: &Path, df: &mut DataFrame, format: Format) -> Result<Atomi
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(name: &str) -> SnapshotRow {
-        SnapshotRow {
-            account_id: "123456789012".into(),
-            region: "us-east-1".into(),
-            log_group: name.into(),
-            period_start: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
-            period_end: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-            incoming_bytes: 42,
-            ..SnapshotRow::default()
-        }
-    }
-
-    #[test]
-    fn schema_is_the_documented_one() {
-        let df = snapshot_frame(&[row("/a"), row("/b")]).unwrap();
-        let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
-        assert_eq!(names, SNAPSHOT_COLUMNS);
-        assert_eq!(df.height(), 2);
-        assert_eq!(df.column("period_start").unwrap().dtype(), &DataType::Date);
-        assert_eq!(
-            df.column("incoming_bytes").unwrap().dtype(),
-            &DataType::UInt64
-        );
-        assert_eq!(df.column("forwarded_bytes").unwrap().null_count(), 2);
-        let d = daily_frame(&[]).unwrap();
-        let names: Vec<&str> = d.get_column_names().iter().map(|s| s.as_str()).collect();
-        assert_eq!(names, DAILY_COLUMNS);
-    }
-
-    #[test]
-    fn destination_rules() {
-        let d = Destination::resolve(None, None, Path::new("reports"), "2026-10").unwrap();
-        assert_eq!(d.snapshot, Path::new("reports/2026-10/snapshot.parquet"));
-        assert_eq!(d.daily, Path::new("reports/2026-10/daily.parquet"));
-        let d =
-            Destination::resolve(Some(Path::new("x/s.csv")), None, Path::new("r"), "l").unwrap();
-        assert_eq!(d.format, Format::Csv);
-        assert_eq!(d.daily, Path::new("x/daily.csv"));
-        assert!(
-            Destination::resolve(
-                Some(Path::new("x/s.csv")),
-                Some(Format::Parquet),
-                Path::new("r"),
-                "l"
-            )
-            .is_err()
-        );
-        assert!(
-            Destination::resolve(
-                Some(Path::new("x/daily.parquet")),
-                None,
-                Path::new("r"),
-                "l"
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn write_is_atomic_and_leaves_no_temp_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = Destination::resolve(None, None, dir.path(), "2026-10").unwrap();
-        let mut s = snapshot_frame(&[row("/a")]).unwrap();
-        let mut daily = daily_frame(&[]).unwrap();
-        d.write(&mut s, &mut daily).unwrap();
-        let names: Vec<String> = std::fs::read_dir(dir.path().join("2026-10"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        let mut names = names;
-        names.sort();
-        assert_eq!(names, vec!["daily.parquet", "snapshot.parquet"]);
-        let back = ParquetReader::new(std::fs::File::open(&d.snapshot).unwrap())
-            .finish()
-            .unwrap();
-        assert_eq!(back.height(), 1);
-        assert_eq!(
-            back.column("incoming_bytes").unwrap().u64().unwrap().get(0),
-            Some(42)
-        );
-    }
-}
+mod tests;
 
 /// One log group as the later stages read it: the snapshot's columns, plus two a user may add
 /// to state what the tool cannot see (`vended`, `insights_scanned_bytes`).
