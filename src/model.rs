@@ -424,6 +424,9 @@ pub struct Model {
     /// Today's scenario summed per account, region and component (free-tier credits are their
     /// own components): what the bill should show, for reconciliation with Cost Explorer.
     pub today_components: Vec<ComponentTotal>,
+    /// Today's scenario line by line (each group on its current path, tiers and free tiers as
+    /// priced together): per-group reconciliation with the bill and the FOCUS export read them.
+    pub today_lines: Vec<Line>,
 }
 
 /// One component of today's scenario in one account and region: the sum of its lines.
@@ -487,6 +490,7 @@ pub fn run(
     }
     let today = pricer.scenario(&|i| derived[i].today, true)?;
     let today_components = sum_by_component(&today.lines);
+    let today_lines = today.lines;
     let best: Vec<(Path, MicroUsd)> = group_costs
         .iter()
         .map(|costs| {
@@ -548,6 +552,7 @@ pub fn run(
         breakeven_gib,
         used_prices,
         today_components,
+        today_lines,
     })
 }
 

@@ -112,6 +112,8 @@ fn demo_report_end_to_end() {
         vec![
             "components.csv",
             "daily.parquet",
+            "focus.csv",
+            "focus.parquet",
             "log_groups.csv",
             "log_groups.parquet",
             "report.html",

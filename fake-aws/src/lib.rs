@@ -73,7 +73,9 @@
 //! Every request, faulted, denied or forwarded, is recorded as a [`Call`]
 //! with its service, operation, IAM action, caller's account and region.
 
+pub mod athena;
 pub mod cloudwatch;
+pub mod datadog;
 pub mod logs;
 pub mod proxy;
 pub mod sts;
@@ -812,7 +814,7 @@ async fn handle(
                 }
             };
             if !call.operation.is_empty() && !iam_prefix.is_empty() {
-                call.action = format!("{iam_prefix}:{}", call.operation);
+                call.action = proxy::iam_action(&iam_prefix, &call.operation);
             }
             if matches!(&target, Target::Local(Service::Monitoring, op) if op == "GetMetricData") {
                 call.metric_queries = cloudwatch::count_queries(&body);

@@ -4,9 +4,12 @@
 //! (one page); pagination, packing and retries of whole stages live in the stage modules, so they
 //! run the same whatever answers.
 
+pub mod athena;
 pub mod costexplorer;
 pub mod limited;
+pub mod s3;
 pub mod sdk;
+pub mod tagging;
 
 use std::collections::BTreeMap;
 use std::future::Future;

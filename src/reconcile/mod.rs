@@ -9,6 +9,12 @@
 
 pub mod actuals;
 pub mod datadog;
+pub mod ddapi;
+pub mod export;
+pub mod focus_out;
+pub mod groups;
+pub mod outputs;
+pub mod showback;
 pub mod usage_types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +40,8 @@ pub struct Reconciliation {
     pub aws: Option<AwsReconciliation>,
     /// `None` when no `--datadog-usage` file was given.
     pub datadog: Option<DatadogReconciliation>,
+    /// Per log group, when the actuals come from a billing export (`--from cur2:|focus:|athena:`).
+    pub groups: Option<groups::GroupReconciliation>,
 }
 
 /// The AWS bill (Cost Explorer) against the model's today.
@@ -42,6 +50,9 @@ pub struct AwsReconciliation {
     /// `reconciled`, `no_data` (Cost Explorer has nothing for the month: nothing is assumed to
     /// be zero) or `unavailable` (Cost Explorer could not be asked; `reason` says why).
     pub status: String,
+    /// Where the billed side came from (flattened into this object in report.json).
+    #[serde(flatten)]
+    pub source: SourceInfo,
     pub reason: Option<String>,
     /// Cost Explorer requests this run made, and what they cost ($0.01 each).
     pub requests: u32,
@@ -131,6 +142,42 @@ pub struct UnmappedUsage {
     pub note: String,
 }
 
+/// Where the billed side came from, and what reading it cost.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceInfo {
+    /// `cost_explorer`, `cur2`, `focus` or `athena`.
+    pub source: String,
+    /// `--from` as given (the export's location or Athena table); empty for Cost Explorer.
+    pub source_location: String,
+    /// What reading the source cost this run (Cost Explorer requests, S3 requests, Athena's
+    /// scan; nothing when read from the cache).
+    pub source_cost_usd: MicroUsd,
+    /// One line saying what the source cost or where it was read from (export sources).
+    pub source_line: Option<String>,
+    /// Export lines that are not usage (credits, refunds, tax, fees, discounts), per line type:
+    /// never counted as usage.
+    pub excluded: Vec<ExcludedLines>,
+}
+
+impl Default for SourceInfo {
+    fn default() -> Self {
+        SourceInfo {
+            source: "cost_explorer".into(),
+            source_location: String::new(),
+            source_cost_usd: MicroUsd::ZERO,
+            source_line: None,
+            excluded: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExcludedLines {
+    pub line_type: String,
+    pub lines: u64,
+    pub billed_usd: MicroUsd,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct OtherAccount {
     pub account_id: String,
@@ -151,6 +198,14 @@ pub enum AwsInput {
     NoData { reason: String, requests: u32 },
     /// Cost Explorer could not be asked (AccessDenied, not enabled, no credentials, ...).
     Unavailable { reason: String, requests: u32 },
+    /// A billing export's month (CUR 2.0, FOCUS 1.2 or Athena), fresh or cached.
+    Export {
+        actuals: Box<export::ExportActuals>,
+        from_cache: bool,
+        cache_file: String,
+        /// What reading it cost, or where it was read from, in one line.
+        line: String,
+    },
 }
 
 /// The threshold from the config, as an exact decimal.
@@ -173,23 +228,33 @@ pub fn reconcile(
     threshold_percent: Decimal,
     aws: Option<AwsInput>,
     datadog: Option<&DatadogUsage>,
+    measured: Option<&ddapi::Measured>,
 ) -> Result<Reconciliation> {
+    let groups = match &aws {
+        Some(AwsInput::Export { actuals, .. }) => {
+            Some(groups::reconcile(model, actuals, threshold_percent))
+        }
+        _ => None,
+    };
     let aws = aws
         .map(|a| aws_side(model, a, threshold_percent))
         .transpose()?;
-    let datadog = datadog
-        .map(|u| datadog_side(model, book, u, threshold_percent))
-        .transpose()?;
+    let datadog = match (datadog, measured) {
+        (Some(u), _) => Some(datadog_side(model, book, u, threshold_percent)?),
+        (None, Some(m)) => Some(datadog_side_measured(model, book, m, threshold_percent)?),
+        (None, None) => None,
+    };
     Ok(Reconciliation {
         month: month.to_string(),
         threshold_percent,
         aws,
         datadog,
+        groups,
     })
 }
 
 /// Round an exact amount to micro-dollars (banker's rounding, as the model does), once.
-fn micros(usd: Decimal) -> MicroUsd {
+pub(crate) fn micros(usd: Decimal) -> MicroUsd {
     let m = (usd * Decimal::from(1_000_000))
         .round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
     MicroUsd(m.to_i64().unwrap_or(i64::MAX))
@@ -295,7 +360,7 @@ fn sampled_gib(model: &Model, c: Component) -> Option<Decimal> {
 }
 
 /// variance, percentage and flag of `billed` against `modeled`.
-fn variance(
+pub(crate) fn variance(
     modeled: MicroUsd,
     billed: MicroUsd,
     threshold: Decimal,
@@ -312,7 +377,7 @@ fn variance(
 
 /// Split a variance into volume and price: the volume part is the quantity difference at the
 /// model's effective rate (net cost / gross quantity); the price part is the rest.
-fn effects(
+pub(crate) fn effects(
     modeled_qty: Decimal,
     modeled_cost: MicroUsd,
     billed_qty: Decimal,
@@ -389,6 +454,28 @@ fn total_of(rows: &[ComponentVariance], threshold: Decimal) -> TotalVariance {
     }
 }
 
+/// The source's name in sentences.
+fn source_name(source: &str) -> &'static str {
+    match source {
+        "cur2" => "The CUR 2.0 export",
+        "focus" => "The FOCUS export",
+        "athena" => "The Athena query",
+        _ => "Cost Explorer",
+    }
+}
+
+/// Which columns the billed side sums.
+fn billed_basis(source: &str) -> String {
+    match source {
+        "cur2" | "athena" => {
+            "CUR 2.0 line_item_unblended_cost and line_item_usage_amount of usage lines"
+        }
+        "focus" => "FOCUS BilledCost and ConsumedQuantity of usage charges",
+        _ => "Cost Explorer UnblendedCost and UsageQuantity",
+    }
+    .into()
+}
+
 fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsReconciliation> {
     let services: Vec<String> = costexplorer::SERVICES
         .iter()
@@ -401,6 +488,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
         .collect();
     let mut side = AwsReconciliation {
         status: String::new(),
+        source: SourceInfo::default(),
         reason: None,
         requests: 0,
         request_cost_usd: MicroUsd::ZERO,
@@ -416,7 +504,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
         other_accounts: Vec::new(),
         notes: Vec::new(),
     };
-    let (actuals, requests, from_cache, cache_file) = match input {
+    let (rows, hours, grouped_by_account) = match input {
         AwsInput::Unavailable { reason, requests } => {
             side.status = "unavailable".into();
             side.reason = Some(reason);
@@ -436,29 +524,94 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
             requests,
             from_cache,
             cache_file,
-        } => (*actuals, requests, from_cache, cache_file),
+        } => {
+            side.requests = requests;
+            side.request_cost_usd = costexplorer::requests_cost(requests);
+            side.source.source_cost_usd = side.request_cost_usd;
+            side.from_cache = from_cache;
+            side.cache_file = Some(cache_file.clone());
+            side.fetched_at = Some(actuals.fetched_at.clone());
+            side.estimated = actuals.estimated();
+            if !actuals.has_data() {
+                side.status = "no_data".into();
+                side.reason = Some(format!(
+                    "Cost Explorer returned no usage for {} to {} (exclusive) in the queried \
+                     services; nothing is assumed to be zero",
+                    actuals.query.start, actuals.query.end
+                ));
+                return Ok(side);
+            }
+            let rows = actuals.billed_rows().map_err(|m| Error::Input {
+                path: cache_file.clone().into(),
+                message: m,
+            })?;
+            (rows, actuals.hours(), actuals.query.by_account())
+        }
+        AwsInput::Export {
+            actuals,
+            from_cache,
+            cache_file,
+            line,
+        } => {
+            side.source.source = match (actuals.kind, actuals.source.starts_with("athena:")) {
+                (_, true) => "athena",
+                (export::Kind::Cur2, false) => "cur2",
+                (export::Kind::Focus, false) => "focus",
+            }
+            .into();
+            side.source.source_location = actuals.source.clone();
+            side.source.source_cost_usd = if from_cache {
+                MicroUsd::ZERO
+            } else {
+                actuals.cost.cost_usd
+            };
+            side.source.source_line = Some(line);
+            side.from_cache = from_cache;
+            side.cache_file = Some(cache_file);
+            side.fetched_at = Some(actuals.fetched_at.clone());
+            side.services =
+                std::iter::once(format!("{} (every usage type)", export::CLOUDWATCH_PRODUCT))
+                    .chain(
+                        export::PATH_PRODUCTS
+                            .iter()
+                            .map(|p| format!("{p} (mapped usage types)")),
+                    )
+                    .collect();
+            side.source.excluded = actuals
+                .excluded()
+                .into_iter()
+                .map(|(line_type, lines, d)| ExcludedLines {
+                    line_type,
+                    lines,
+                    billed_usd: micros(d),
+                })
+                .collect();
+            if !side.source.excluded.is_empty() {
+                side.notes.push(format!(
+                    "Lines that are not usage are never counted: {}.",
+                    side.source
+                        .excluded
+                        .iter()
+                        .map(|e| format!("{} {} ({} lines)", e.line_type, e.billed_usd, e.lines))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let rows = actuals.billed_rows();
+            if rows.is_empty() {
+                side.status = "no_data".into();
+                side.reason = Some(format!(
+                    "the {} export has no usage lines for {} in the products logplan reads; \
+                     nothing is assumed to be zero",
+                    actuals.kind.label(),
+                    actuals.month
+                ));
+                return Ok(side);
+            }
+            (rows, actuals.hours(), true)
+        }
     };
-    side.requests = requests;
-    side.request_cost_usd = costexplorer::requests_cost(requests);
-    side.from_cache = from_cache;
-    side.cache_file = Some(cache_file.clone());
-    side.fetched_at = Some(actuals.fetched_at.clone());
-    side.estimated = actuals.estimated();
-    if !actuals.has_data() {
-        side.status = "no_data".into();
-        side.reason = Some(format!(
-            "Cost Explorer returned no usage for {} to {} (exclusive) in the queried services; \
-             nothing is assumed to be zero",
-            actuals.query.start, actuals.query.end
-        ));
-        return Ok(side);
-    }
     side.status = "reconciled".into();
-    let rows = actuals.billed_rows().map_err(|m| Error::Input {
-        path: cache_file.clone().into(),
-        message: m,
-    })?;
-    let hours = actuals.hours();
 
     // Rows of accounts the model does not cover are set aside, not reconciled.
     let model_accounts: BTreeSet<&str> = model.accounts.iter().map(String::as_str).collect();
@@ -481,8 +634,9 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
         .collect();
     if !side.other_accounts.is_empty() {
         side.notes.push(format!(
-            "Cost Explorer billed {} other account(s) the snapshot does not cover ({}); they are \
-             listed apart and not reconciled.",
+            "{} billed {} other account(s) the snapshot does not cover ({}); they are listed \
+             apart and not reconciled.",
+            source_name(&side.source.source),
             side.other_accounts.len(),
             side.other_accounts
                 .iter()
@@ -491,7 +645,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
                 .join(", ")
         ));
     }
-    if !actuals.query.by_account() && model.accounts.len() <= 1 {
+    if !grouped_by_account && model.accounts.len() <= 1 {
         side.notes.push(
             "Cost Explorer answered for the credentials' view without grouping by account: with \
              an organization's management account that is every member account."
@@ -535,7 +689,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
                 Some((b.quantity, micros(b.unblended), b.net_unblended.map(micros))),
                 sampled_gib(model, c),
                 b.usage_types.iter().cloned().collect(),
-                "Cost Explorer UnblendedCost and UsageQuantity".into(),
+                billed_basis(&side.source.source),
                 threshold,
             )
         } else if billable(c) {
@@ -707,6 +861,122 @@ fn datadog_side(
         rows_used: u.rows_used,
         rows_outside_period: u.rows_outside_period,
         rows_other_metrics: u.rows_other_metrics,
+        components,
+        total: Some(total),
+        notes,
+    })
+}
+
+/// Datadog's side from its usage API: ingested bytes at the model's ingest price, indexed events
+/// at the price of the retention each was indexed with (the on-demand premium included), Flex
+/// stored events at the Flex price.
+fn datadog_side_measured(
+    model: &Model,
+    book: &PriceBook,
+    m: &ddapi::Measured,
+    threshold: Decimal,
+) -> Result<DatadogReconciliation> {
+    let s = &model.scenario;
+    let premium = match s.commitment {
+        Commitment::Annual => Decimal::ONE,
+        Commitment::OnDemand => book.get("datadog.on_demand_premium", "us-east-1")?.flat(),
+    };
+    let ingest_price = book.get("datadog.ingest", "us-east-1")?.flat();
+    let modeled = modeled(model);
+    let gib = Decimal::from(1u64 << 30);
+    let million = Decimal::from(1_000_000);
+    let mut notes = m.notes.clone();
+    let mut components = Vec::new();
+    let u = &m.usage;
+
+    let ingest = u.ingested_bytes.map(|b| {
+        let q = Decimal::from(b) / gib;
+        (q, micros(q * ingest_price), None)
+    });
+    components.push(component_row(
+        Component::DatadogIngest,
+        modeled.get(&Component::DatadogIngest),
+        ingest,
+        sampled_gib(model, Component::DatadogIngest),
+        vec!["logs.ingested_events_bytes".into()],
+        format!(
+            "Datadog usage API ingested bytes x the model's ${} per GB",
+            ingest_price.normalize()
+        ),
+        threshold,
+    ));
+
+    // Each retention at its own price; retentions the book has no price for at 30 days'.
+    let mut index_qty = Decimal::ZERO;
+    let mut index_cost = Decimal::ZERO;
+    let mut usage_types = Vec::new();
+    let mut unpriced = Vec::new();
+    let by_retention: Vec<(String, u64)> = if u.indexed_by_retention.is_empty() {
+        u.indexed_events
+            .map(|e| vec![(format!("{}_day", s.retention_days), e)])
+            .unwrap_or_default()
+    } else {
+        u.indexed_by_retention
+            .iter()
+            .map(|(r, v)| (r.clone(), *v))
+            .collect()
+    };
+    for (r, events) in &by_retention {
+        let days = r.strip_suffix("_day").and_then(|d| d.parse::<u32>().ok());
+        let id = match days {
+            Some(3) => "datadog.index.3d",
+            Some(7) => "datadog.index.7d",
+            Some(15) => "datadog.index.15d",
+            Some(30) => "datadog.index.30d",
+            _ => {
+                unpriced.push(r.clone());
+                "datadog.index.30d"
+            }
+        };
+        let q = Decimal::from(*events) / million;
+        index_qty += q;
+        index_cost += q * book.get(id, "us-east-1")?.flat() * premium;
+        usage_types.push(format!("indexed_logs.logs_indexed_events_{r}_count"));
+    }
+    if !unpriced.is_empty() {
+        notes.push(format!(
+            "Indexed events at retentions the price book has no price for ({}) are priced as \
+             30-day indexing.",
+            unpriced.join(", ")
+        ));
+    }
+    let index = (!by_retention.is_empty()).then(|| (index_qty, micros(index_cost), None));
+    components.push(component_row(
+        Component::DatadogIndex,
+        modeled.get(&Component::DatadogIndex),
+        index,
+        None,
+        usage_types,
+        "Datadog usage API indexed events x each retention's price per 1M events".into(),
+        threshold,
+    ));
+    if let Some(stored) = u.flex_stored_events {
+        let price = book.get("datadog.flex.storage", "us-east-1")?.flat() * premium;
+        let q = Decimal::from(stored) / million;
+        components.push(component_row(
+            Component::DatadogFlex,
+            modeled.get(&Component::DatadogFlex),
+            Some((q, micros(q * price), None)),
+            None,
+            vec!["flex_stored_logs".into()],
+            format!(
+                "Datadog usage API Flex events stored (monthly average) x the model's ${} per 1M",
+                price.normalize()
+            ),
+            threshold,
+        ));
+    }
+    let total = total_of(&components, threshold);
+    Ok(DatadogReconciliation {
+        file: m.source.clone(),
+        rows_used: u.hours as usize,
+        rows_outside_period: 0,
+        rows_other_metrics: 0,
         components,
         total: Some(total),
         notes,

@@ -2291,6 +2291,7 @@ mod tests {
                 ]),
             }),
             actuals: None,
+            billing: Default::default(),
         }
     }
 
@@ -2570,9 +2571,11 @@ mod tests {
             price_effect_usd: MicroUsd(625_000),
         };
         data.actuals = Some(Reconciliation {
+            groups: None,
             month: "2025-10".into(),
             threshold_percent: dec("10"),
             aws: Some(AwsReconciliation {
+                source: Default::default(),
                 status: "reconciled".into(),
                 reason: None,
                 requests: 2,

@@ -24,6 +24,8 @@ pub const REPORT_FILES: &[&str] = &[
     "components.csv",
     "log_groups.parquet",
     "report.json",
+    "focus.csv",
+    "focus.parquet",
 ];
 
 /// Files that describe one run's model: never carried over from an earlier run.
@@ -122,6 +124,8 @@ pub fn write(
     if data.accounts.len() > 1 {
         crate::snapshot::write_hive(&tables::log_groups_frame(data)?, &t.join("log_groups"))?;
     }
+    // The reconciliation's own files: per-group CSV, showback, the FOCUS export.
+    crate::reconcile::outputs::write(t, dir, data, model)?;
     extra(t)?;
 
     // Carry over what an earlier run left in the folder and this one did not write.
@@ -133,7 +137,9 @@ pub fn write(
         for e in entries.flatten() {
             let name = e.file_name();
             let target = t.join(&name);
-            let run_file = name.to_str().is_some_and(|n| RUN_FILES.contains(&n));
+            let run_file = name.to_str().is_some_and(|n| {
+                RUN_FILES.contains(&n) || crate::reconcile::outputs::RUN_FILES.contains(&n)
+            });
             if !target.exists() && !run_file && e.path().is_file() {
                 std::fs::copy(e.path(), &target).map_err(|source| Error::Output {
                     path: e.path(),
