@@ -290,10 +290,11 @@ pub struct ReportArgs {
     #[arg(long)]
     pub json: bool,
     /// Reconcile the model with the bill: Cost Explorer GetCostAndUsage for the month ($0.01 per
-    /// request; cached as actuals.json in the report folder, so a rerun does not pay again).
+    /// request), or the billing export given by --from; cached in the report folder
+    /// (actuals.json, actuals-export.json), so a rerun does not pay again.
     #[arg(long, conflicts_with = "demo")]
     pub actuals: bool,
-    /// With --actuals: ask Cost Explorer again even when actuals.json is cached.
+    /// With --actuals: read the bill again even when the report folder's cache answers.
     #[arg(long)]
     pub refresh: bool,
     /// Where the actuals come from: ce (Cost Explorer, the default), cur2:<path|s3://bucket/prefix>

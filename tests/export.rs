@@ -271,6 +271,18 @@ fn cur2_parquet_reconciles_per_component_per_group_and_per_tag() {
 fn gzip_csv_and_focus_exports_bill_the_same_as_parquet() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
+    std::fs::write(
+        h.join("logplan.toml"),
+        "[report]\ngroup_by_tags = [\"cost-center\"]\n",
+    )
+    .unwrap();
+    let tags = || -> Value {
+        let cache: Value = serde_json::from_str(
+            &std::fs::read_to_string(h.join("reports/2026-10/actuals-export.json")).unwrap(),
+        )
+        .unwrap();
+        cache["resource_tags"]["arn:aws:logs:us-east-1:111111111111:log-group:/app/api"].clone()
+    };
     let read = |from: String| -> Value {
         let (code, out, err) = run(
             h,
@@ -287,9 +299,13 @@ fn gzip_csv_and_focus_exports_bill_the_same_as_parquet() {
         assert_eq!(code, 0, "{from}: {err}");
         serde_json::from_str(&out).unwrap()
     };
+    // Tags from the map (Parquet), its JSON text (CSV) and FOCUS's `user:` keys alike.
     let parquet = read(format!("cur2:{}", fixture("cur2/logplan-cur2")));
+    assert_eq!(tags(), serde_json::json!({"cost-center": "cc-100"}));
     let csv = read(format!("cur2:{}", fixture("cur2-csv")));
+    assert_eq!(tags(), serde_json::json!({"cost-center": "cc-100"}));
     let focus = read(format!("focus:{}", fixture("focus")));
+    assert_eq!(tags(), serde_json::json!({"cost-center": "cc-100"}));
     assert_eq!(parquet["source"], "cur2");
     assert_eq!(focus["source"], "focus");
     assert_eq!(parquet["components"], csv["components"]);

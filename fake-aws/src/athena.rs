@@ -19,13 +19,10 @@ use std::sync::{Arc, Mutex};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 use crate::lock;
 use crate::proxy::Upstream;
@@ -180,23 +177,8 @@ impl AthenaPager {
         let addr = listener.local_addr().expect("bound address");
         let settings = Arc::new(Mutex::new(Settings::default()));
         let st = settings.clone();
-        let task = tokio::spawn(async move {
-            let mut conns: JoinSet<()> = JoinSet::new();
-            loop {
-                tokio::select! {
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let (st, up) = (st.clone(), upstream.clone());
-                        conns.spawn(async move {
-                            let svc = service_fn(move |req| handle(st.clone(), up.clone(), req));
-                            let _ = http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), svc)
-                                .await;
-                        });
-                    }
-                    Some(_) = conns.join_next(), if !conns.is_empty() => {}
-                }
-            }
+        let task = crate::util::spawn_server(listener, move |req| {
+            handle(st.clone(), upstream.clone(), req)
         });
         AthenaPager {
             settings,

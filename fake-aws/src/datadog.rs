@@ -25,13 +25,10 @@ use std::sync::{Arc, Mutex};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 use crate::lock;
 
@@ -305,26 +302,9 @@ impl FakeDatadog {
             served: 0,
         }));
         let st = state.clone();
-        let task = tokio::spawn(async move {
-            let mut conns: JoinSet<()> = JoinSet::new();
-            loop {
-                tokio::select! {
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let st = st.clone();
-                        conns.spawn(async move {
-                            let svc = service_fn(move |req| {
-                                let resp = handle(&st, &req);
-                                async move { Ok::<_, std::convert::Infallible>(resp) }
-                            });
-                            let _ = http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), svc)
-                                .await;
-                        });
-                    }
-                    Some(_) = conns.join_next(), if !conns.is_empty() => {}
-                }
-            }
+        let task = crate::util::spawn_server(listener, move |req| {
+            let resp = handle(&st, &req);
+            async move { Ok::<_, std::convert::Infallible>(resp) }
         });
         FakeDatadog { state, addr, task }
     }

@@ -279,6 +279,8 @@ pub struct Measured {
     pub avg_event_bytes: Option<Decimal>,
     /// Events Datadog ingested, estimated: ingested bytes / average event size.
     pub ingested_events_estimate: Option<Decimal>,
+    /// Indexed events of the month (the retentions' sum, else `indexed_events_count`).
+    pub indexed_events: Option<u64>,
     pub indexed_fraction: Option<Decimal>,
     /// Share of indexed events per retention (`15_day` -> 0.8).
     pub retention_mix: BTreeMap<String, Decimal>,
@@ -393,6 +395,7 @@ impl Measured {
             usage,
             avg_event_bytes,
             ingested_events_estimate,
+            indexed_events: indexed,
             indexed_fraction,
             retention_mix,
             retention_days,
@@ -424,11 +427,7 @@ impl Measured {
                 format!(
                     "{} indexed events / {} events ingested (Datadog's {} ingested bytes at the \
                      snapshot's {avg} bytes per event), {}",
-                    self.usage
-                        .indexed_by_retention
-                        .values()
-                        .sum::<u64>()
-                        .max(self.usage.indexed_events.unwrap_or(0)),
+                    self.indexed_events.unwrap_or(0),
                     self.ingested_events_estimate.unwrap_or_default(),
                     self.usage.ingested_bytes.unwrap_or(0),
                     self.source

@@ -763,6 +763,15 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
     Ok(side)
 }
 
+/// The on-demand premium in force (1 on an annual commitment) and Datadog's ingest price.
+fn datadog_prices(model: &Model, book: &PriceBook) -> Result<(Decimal, Decimal)> {
+    let premium = match model.scenario.commitment {
+        Commitment::Annual => Decimal::ONE,
+        Commitment::OnDemand => book.get("datadog.on_demand_premium", "us-east-1")?.flat(),
+    };
+    Ok((premium, book.get("datadog.ingest", "us-east-1")?.flat()))
+}
+
 fn datadog_side(
     model: &Model,
     book: &PriceBook,
@@ -770,11 +779,7 @@ fn datadog_side(
     threshold: Decimal,
 ) -> Result<DatadogReconciliation> {
     let s = &model.scenario;
-    let premium = match s.commitment {
-        Commitment::Annual => Decimal::ONE,
-        Commitment::OnDemand => book.get("datadog.on_demand_premium", "us-east-1")?.flat(),
-    };
-    let ingest_price = book.get("datadog.ingest", "us-east-1")?.flat();
+    let (premium, ingest_price) = datadog_prices(model, book)?;
     let index_price = book.get(s.index_price_id(), "us-east-1")?.flat() * premium;
     let modeled = modeled(model);
     let gib = Decimal::from(1u64 << 30);
@@ -877,11 +882,7 @@ fn datadog_side_measured(
     threshold: Decimal,
 ) -> Result<DatadogReconciliation> {
     let s = &model.scenario;
-    let premium = match s.commitment {
-        Commitment::Annual => Decimal::ONE,
-        Commitment::OnDemand => book.get("datadog.on_demand_premium", "us-east-1")?.flat(),
-    };
-    let ingest_price = book.get("datadog.ingest", "us-east-1")?.flat();
+    let (premium, ingest_price) = datadog_prices(model, book)?;
     let modeled = modeled(model);
     let gib = Decimal::from(1u64 << 30);
     let million = Decimal::from(1_000_000);

@@ -438,33 +438,12 @@ pub struct ExportActuals {
 
 impl ExportActuals {
     pub fn read(path: &std::path::Path) -> Result<Option<ExportActuals>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(Error::Input {
-                    path: path.to_path_buf(),
-                    message: format!("cannot read the cached export actuals: {e}"),
-                });
-            }
-        };
-        let c: ExportActuals = serde_json::from_str(&text).map_err(|e| Error::Input {
-            path: path.to_path_buf(),
-            message: format!(
-                "not a logplan export actuals cache ({}); delete it or pass --refresh",
-                e.to_string().replace('\n', " ")
-            ),
-        })?;
-        if c.schema_version != CACHE_SCHEMA {
-            return Err(Error::Input {
-                path: path.to_path_buf(),
-                message: format!(
-                    "cache schema_version {} is not {CACHE_SCHEMA}; pass --refresh to read again",
-                    c.schema_version
-                ),
-            });
-        }
-        Ok(Some(c))
+        super::actuals::read_cache(
+            path,
+            "export actuals",
+            |c: &ExportActuals| c.schema_version,
+            CACHE_SCHEMA,
+        )
     }
 
     pub fn to_json(&self) -> Result<String> {
