@@ -70,14 +70,16 @@ fn file_frame(first: usize, n: usize) -> PolarsResult<DataFrame> {
     let mut tag_values: Vec<Vec<String>> = Vec::with_capacity(n);
     for i in 0..n {
         let r = rng.next();
-        let account = format!("{:012}", 100_000_000_000u64 + r % 200);
-        let (product, ut, unit) = USAGE[((r >> 8) % USAGE.len() as u64) as usize];
+        // 20,000 log groups in 200 accounts, each group in one account: a month's lines repeat
+        // the same resources hour after hour, as a real export does.
         let group = (r >> 20) % 20_000;
+        let account = format!("{:012}", 100_000_000_000u64 + group % 200);
+        let (product, ut, unit) = USAGE[((r >> 8) % USAGE.len() as u64) as usize];
         let resource = match product {
             "AmazonCloudWatch" if !ut.contains("CW:") => Some(format!(
                 "arn:aws:logs:us-east-1:{account}:log-group:/app/service-{group:05}"
             )),
-            "AmazonEC2" => Some(format!("i-{:017x}", r >> 4)),
+            "AmazonEC2" => Some(format!("i-{:017x}", group % 5_000)),
             "AmazonS3" => Some(format!("bucket-{}", group % 500)),
             _ => None,
         };

@@ -107,6 +107,7 @@ fn cur2_parquet_reconciles_per_component_per_group_and_per_tag() {
     assert_eq!(code, 0, "{err}");
     let summary: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(summary["reconciliation"]["aws_status"], "reconciled");
+    assert_eq!(summary["reconciliation"]["source"], "cur2");
     let j = report_json(h);
     let aws = &j["actuals"]["aws"];
     assert_eq!(aws["source"], "cur2");

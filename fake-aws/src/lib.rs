@@ -26,6 +26,10 @@
 //!
 //! Every response carries `x-amzn-requestid`.
 //!
+//! Two smaller fakes run on their own ports: [`datadog::FakeDatadog`] (Datadog's usage
+//! metering API) and [`athena::AthenaPager`] (an Athena layer over moto that pages results,
+//! reports bytes scanned and fails queries).
+//!
 //! **Accounts and regions.** The region is read from the SigV4 credential
 //! scope of the `authorization` header (default `us-east-1`). The account is
 //! read from its access key id (`Credential=AKID/...`): a key issued by this

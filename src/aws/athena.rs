@@ -315,6 +315,77 @@ impl AthenaApi for SdkAthena {
 mod tests {
     use super::*;
 
+    /// A query that is RUNNING once, then `final_state`, with rows in pages of two (the header
+    /// first, as Athena returns a SELECT's results).
+    struct Fake {
+        final_state: &'static str,
+        polls: std::sync::Mutex<u32>,
+    }
+
+    impl AthenaApi for Fake {
+        async fn start_query(&self, _: &str, _: &QueryPlace) -> Result<String> {
+            Ok("q-1".into())
+        }
+        async fn query_status(&self, _: &str) -> Result<QueryStatus> {
+            let mut p = self.polls.lock().unwrap();
+            *p += 1;
+            Ok(QueryStatus {
+                state: if *p == 1 { "RUNNING" } else { self.final_state }.into(),
+                reason: Some("SYNTAX_ERROR: line 1:8".into()),
+                bytes_scanned: 42,
+            })
+        }
+        async fn query_results(&self, _: &str, token: Option<String>) -> Result<ResultPage> {
+            let all = [["a", "b"], ["1", "2"], ["3", "4"]];
+            let start: usize = token.map_or(0, |t| t.parse().unwrap());
+            Ok(ResultPage {
+                columns: vec!["a".into(), "b".into()],
+                rows: all[start..(start + 2).min(3)]
+                    .iter()
+                    .map(|r| r.iter().map(|c| Some(c.to_string())).collect())
+                    .collect(),
+                next_token: (start + 2 < 3).then(|| (start + 2).to_string()),
+            })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn queries_are_polled_and_read_page_by_page() {
+        let api = Fake {
+            final_state: "SUCCEEDED",
+            polls: Default::default(),
+        };
+        let out = run_query(
+            &api,
+            "SELECT",
+            &QueryPlace::default(),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+        assert_eq!((out.polls, out.pages, out.bytes_scanned), (2, 2, 42));
+        // The header row is not data.
+        assert_eq!(out.rows.len(), 2);
+        assert_eq!(out.rows[1]["b"], Some("4".to_string()));
+        let api = Fake {
+            final_state: "FAILED",
+            polls: Default::default(),
+        };
+        let e = run_query(
+            &api,
+            "SELECT",
+            &QueryPlace::default(),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "athena:GetQueryExecution failed: QueryFailed: Athena query q-1 FAILED: SYNTAX_ERROR: line 1:8"
+        );
+    }
+
     #[test]
     fn scans_are_billed_per_mb_with_a_10_mb_minimum() {
         // 10 MB minimum: 10 x $5 / 1,048,576 = $0.0000476837 -> 48 micro-dollars.

@@ -171,6 +171,42 @@ impl S3Api for SdkS3 {
 mod tests {
     use super::*;
 
+    /// Pages of keys, the next token being the next page's index.
+    struct Pages(Vec<Vec<&'static str>>);
+
+    impl S3Api for Pages {
+        async fn list_objects(
+            &self,
+            _bucket: &str,
+            _prefix: &str,
+            token: Option<String>,
+        ) -> Result<ObjectPage> {
+            let i: usize = token.map_or(0, |t| t.parse().unwrap());
+            Ok(ObjectPage {
+                objects: self.0[i]
+                    .iter()
+                    .map(|k| Object {
+                        key: k.to_string(),
+                        size: 1,
+                    })
+                    .collect(),
+                next_token: (i + 1 < self.0.len()).then(|| (i + 1).to_string()),
+            })
+        }
+        async fn get_object_to(&self, _: &str, _: &str, _: &Path) -> Result<u64> {
+            unreachable!("not fetched")
+        }
+    }
+
+    #[tokio::test]
+    async fn listing_follows_continuation_tokens() {
+        let api = Pages(vec![vec!["a", "b"], vec!["c"], vec![]]);
+        let (objects, pages) = list_all(&api, "bucket", "").await.unwrap();
+        assert_eq!(pages, 3);
+        let keys: Vec<&str> = objects.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(keys, vec!["a", "b", "c"]);
+    }
+
     #[test]
     fn request_prices() {
         // 2 LIST at $0.005/1000 = $0.00001 = 10 micro; 1000 GET at $0.0004/1000 = 400 micro.

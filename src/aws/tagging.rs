@@ -118,6 +118,44 @@ impl TaggingApi for SdkTagging {
 mod tests {
     use super::*;
 
+    struct Pages;
+
+    impl TaggingApi for Pages {
+        async fn log_resources(
+            &self,
+            token: Option<String>,
+        ) -> Result<(Vec<Tagged>, Option<String>)> {
+            let t = |arn: &str| Tagged {
+                arn: arn.into(),
+                tags: vec![("team".into(), "red".into())],
+            };
+            Ok(match token.as_deref() {
+                None => (
+                    vec![
+                        t("arn:aws:logs:us-east-1:1:log-group:a"),
+                        t("arn:aws:logs:us-east-1:1:destination:d"),
+                    ],
+                    Some("p2".into()),
+                ),
+                _ => (vec![t("arn:aws:logs:us-east-1:1:log-group:b")], None),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn pages_are_followed_and_only_log_groups_kept() {
+        let (found, pages) = log_groups(&Pages).await.unwrap();
+        assert_eq!(pages, 2);
+        let arns: Vec<&str> = found.iter().map(|t| t.arn.as_str()).collect();
+        assert_eq!(
+            arns,
+            vec![
+                "arn:aws:logs:us-east-1:1:log-group:a",
+                "arn:aws:logs:us-east-1:1:log-group:b"
+            ]
+        );
+    }
+
     #[test]
     fn log_group_arns() {
         assert_eq!(

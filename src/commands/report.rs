@@ -38,6 +38,10 @@ struct JsonSummary<'a> {
 struct JsonReconciliation {
     /// `reconciled`, `no_data`, `unavailable`, or absent without --actuals.
     aws_status: Option<String>,
+    /// `cost_explorer`, `cur2`, `focus` or `athena`, with --actuals.
+    source: Option<String>,
+    /// What reading the source cost this run.
+    source_cost_usd: MicroUsd,
     aws_reason: Option<String>,
     cost_explorer_requests: u32,
     cost_explorer_cost_usd: MicroUsd,
@@ -373,6 +377,8 @@ fn json_reconciliation(r: &reconcile::Reconciliation) -> JsonReconciliation {
     let total = a.and_then(|a| a.total.as_ref());
     JsonReconciliation {
         aws_status: a.map(|a| a.status.clone()),
+        source: a.map(|a| a.source.source.clone()),
+        source_cost_usd: a.map_or(MicroUsd::ZERO, |a| a.source.source_cost_usd),
         aws_reason: a.and_then(|a| a.reason.clone()),
         cost_explorer_requests: a.map_or(0, |a| a.requests),
         cost_explorer_cost_usd: a.map_or(MicroUsd::ZERO, |a| a.request_cost_usd),

@@ -11,8 +11,8 @@
 //! migration guide "Migrating from the V1 Hourly Usage APIs to V2" (family `logs`:
 //! `ingested_events_bytes`, `indexed_events_count`; family `indexed_logs`:
 //! `logs_indexed_events_<retention>_count` with retention `3_day` ... `custom`); rate limits
-//! (HTTP 429 with `X-RateLimit-Limit/-Period/-Remaining/-Reset`, reset in seconds), from the
-//! API reference's "Rate limits" section. Flex stored events are read from the usage type
+//! (docs.datadoghq.com/api/latest/rate-limits: HTTP 429, `X-RateLimit-Limit`, `-Period` (seconds,
+//! calendar aligned), `-Remaining`, `-Reset` (seconds until the next reset), `-Name`). Flex stored events are read from the usage type
 //! `flex_stored_logs` (the name of Datadog's usage summary and attribution APIs) when Datadog
 //! reports it in those families; it is an hourly gauge, billed on its monthly average.
 //!

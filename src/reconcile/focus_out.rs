@@ -131,7 +131,7 @@ fn service(
             AWS_ISSUER,
             "Amazon Data Firehose",
             "Analytics",
-            "Data Processing",
+            "Streaming Analytics",
         ),
         _ => (
             AWS,
