@@ -58,11 +58,12 @@ pub enum Command {
     /// Measure each log group's volume for a month from CloudWatch metrics and write the
     /// snapshot table (reports/<YYYY-MM>/snapshot.parquet and daily.parquet).
     Sample(SampleArgs),
-    /// The month's billed costs from Cost Explorer (ce:GetCostAndUsage, $0.01 per request),
-    /// mapped to the model's components; cached in reports/<YYYY-MM>/actuals.json.
+    /// The month's billed costs from Cost Explorer (ce:GetCostAndUsage, $0.01 per request) or a
+    /// billing export (--from cur2:|focus:|athena:), mapped to the model's components; cached in
+    /// reports/<YYYY-MM>/actuals.json (actuals-export.json for exports).
     ///
-    /// Exit 0 success, 1 Cost Explorer has no data for the month, 2 error (AccessDenied names
-    /// ce:GetCostAndUsage).
+    /// Exit 0 success, 1 no data for the month, 2 error (AccessDenied names the IAM action; a
+    /// bad export names the file and column).
     Actuals(ActualsArgs),
     /// Print the price book in force: every figure with its unit, status, source and overrides.
     Prices(PricesArgs),
@@ -80,7 +81,8 @@ pub struct IamPolicyArgs {
     /// Add the query-definition writes of `queries apply`.
     #[arg(long)]
     pub deploy: bool,
-    /// Add Cost Explorer reads for `actuals` / `report --actuals`.
+    /// Add the bill's reads for `actuals` / `report --actuals`: Cost Explorer, billing exports in
+    /// S3, Athena (with what Athena does on the caller's behalf) and log group tags.
     #[arg(long)]
     pub actuals: bool,
     /// Add sts:AssumeRole for the roles of [[accounts]] (the base credentials' policy).
@@ -343,15 +345,23 @@ pub struct ReportArgs {
     #[arg(long)]
     pub json: bool,
     /// Reconcile the model with the bill: Cost Explorer GetCostAndUsage for the month ($0.01 per
-    /// request; cached as actuals.json in the report folder, so a rerun does not pay again).
+    /// request), or the billing export given by --from; cached in the report folder
+    /// (actuals.json, actuals-export.json), so a rerun does not pay again.
     #[arg(long, conflicts_with = "demo")]
     pub actuals: bool,
-    /// With --actuals: ask Cost Explorer again even when actuals.json is cached.
+    /// With --actuals: read the bill again even when the report folder's cache answers.
     #[arg(long)]
     pub refresh: bool,
+    /// Where the actuals come from: ce (Cost Explorer, the default), cur2:<path|s3://bucket/prefix>
+    /// (CUR 2.0 / Data Exports), focus:<path|s3://...> (FOCUS 1.2) or athena:<database>.<table>
+    /// [default: [actuals] from in logplan.toml, else ce].
+    #[arg(long, value_name = "SOURCE", requires = "actuals")]
+    pub from: Option<String>,
     /// Reconcile the Datadog components too, from a CSV export of Datadog's estimated usage
-    /// (columns timestamp, metric, value; see the README).
-    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    /// (columns timestamp, metric, value; see the README), or `api`: Datadog's usage metering
+    /// API with DD_API_KEY, DD_APP_KEY and DD_SITE, whose measured indexed share, retention and
+    /// Flex then drive the Datadog lines (a file named api: ./api).
+    #[arg(long, value_name = "FILE|api", conflicts_with = "demo")]
     pub datadog_usage: Option<PathBuf>,
 }
 
@@ -361,7 +371,13 @@ pub struct ActualsArgs {
     /// Calendar month, YYYY-MM [default: the last full month, UTC].
     #[arg(long, value_name = "YYYY-MM")]
     pub month: Option<String>,
-    /// Ask Cost Explorer again even when the month's actuals.json is cached.
+    /// Where the actuals come from: ce (Cost Explorer, the default), cur2:<path|s3://bucket/prefix>
+    /// (CUR 2.0 / Data Exports), focus:<path|s3://...> (FOCUS 1.2) or athena:<database>.<table>
+    /// [default: [actuals] from in logplan.toml, else ce].
+    #[arg(long, value_name = "SOURCE")]
+    pub from: Option<String>,
+    /// Read the source again even when the month's cache (actuals.json, actuals-export.json)
+    /// answers it.
     #[arg(long)]
     pub refresh: bool,
     /// Report folder that holds the cache, actuals.json [default: <reports-dir>/<YYYY-MM>].

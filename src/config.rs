@@ -39,6 +39,51 @@ pub struct Config {
     /// Reconciliation with the bill.
     #[serde(default)]
     pub reconcile: Reconcile,
+    /// Where actuals come from by default, and which payer's export is expected.
+    #[serde(default)]
+    pub actuals: ActualsSettings,
+    /// Athena, for `--from athena:<database>.<table>`.
+    #[serde(default)]
+    pub athena: AthenaSettings,
+    /// What the report adds (showback by tag).
+    #[serde(default)]
+    pub report: ReportSettings,
+}
+
+/// `[actuals]`: defaults for `actuals` and `report --actuals`.
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActualsSettings {
+    /// The source when `--from` is not given: `ce`, `cur2:<path|s3://...>`, `focus:<...>` or
+    /// `athena:<database>.<table>` (default: Cost Explorer).
+    pub from: Option<String>,
+    /// Refuse a billing export of another payer account.
+    pub payer_account_id: Option<String>,
+}
+
+/// `[athena]`: where queries run.
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AthenaSettings {
+    /// The workgroup (default: the account's `primary`).
+    pub workgroup: Option<String>,
+    /// `s3://bucket/prefix/` for query results (default: the workgroup's).
+    pub output_location: Option<String>,
+    /// The table's partition column for the billing period (Data Exports + Glue: `billing_period`),
+    /// so Athena reads only the month's files.
+    pub partition_column: Option<String>,
+    /// Give up waiting for a query after this many seconds (default 600).
+    pub max_wait_secs: Option<u64>,
+}
+
+/// `[report]`.
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Tag keys to total the model by (showback): each value's today and paths, and
+    /// `(untagged)`.
+    #[serde(default)]
+    pub group_by_tags: Vec<String>,
 }
 
 /// An `[[accounts]]` entry: an account reached by assuming a role, or (`mode = "monitoring"`) a
@@ -250,6 +295,41 @@ impl Config {
                 path: path.to_path_buf(),
                 message,
             })?;
+        }
+        if let Some(o) = &cfg.athena.output_location
+            && !o.starts_with("s3://")
+        {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: format!("athena.output_location = {o:?}: must be s3://bucket/prefix/"),
+            });
+        }
+        if let Some(c) = &cfg.athena.partition_column
+            && (c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_'))
+        {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: format!("athena.partition_column = {c:?}: letters, digits and _ only"),
+            });
+        }
+        if let Some(k) = cfg
+            .report
+            .group_by_tags
+            .iter()
+            .find(|k| k.trim().is_empty())
+        {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: format!("report.group_by_tags: {k:?} is not a tag key"),
+            });
+        }
+        if let Some(p) = &cfg.actuals.payer_account_id
+            && (p.len() != 12 || !p.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: format!("actuals.payer_account_id = {p:?}: not a 12-digit account id"),
+            });
         }
         if cfg.aws.max_attempts == Some(0) {
             return Err(Error::Config {

@@ -285,7 +285,18 @@ async fn a_monitoring_account_samples_its_linked_accounts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn iam_policy_equals_the_operations_called() {
-    // Cost Explorer is moto's: the fake records each call and forwards it there.
+    // Cost Explorer, S3, Athena and the Tagging API are moto's: the fake records each call and
+    // forwards it there. A billing export in moto's S3 (put there directly, not recorded).
+    moto_reset();
+    moto_s3("PUT", "/iam-bill", b"");
+    let export = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/billing/cur2/logplan-cur2/data/BILLING_PERIOD=2026-10/logplan-cur2-00001.snappy.parquet",
+    );
+    moto_s3(
+        "PUT",
+        "/iam-bill/exports/data/BILLING_PERIOD=2026-10/cur-00001.snappy.parquet",
+        &std::fs::read(export).unwrap(),
+    );
     let fake = FakeAws::start(FakeOptions {
         upstream: Some(moto_url()),
         ..FakeOptions::default()
@@ -333,7 +344,7 @@ async fn iam_policy_equals_the_operations_called() {
         h.join("logplan.toml"),
         "library_id = \"lp-iam\"\n".to_string()
             + &std::fs::read_to_string(h.join("logplan.toml")).unwrap()
-            + "[[accounts]]\nmode = \"monitoring\"\n[targets.t]\nregions = [\"us-east-1\"]\n",
+            + "[[accounts]]\nmode = \"monitoring\"\n[targets.t]\nregions = [\"us-east-1\"]\n[report]\ngroup_by_tags = [\"team\"]\n",
     )
     .unwrap();
     std::fs::create_dir_all(h.join("queries")).unwrap();
@@ -369,7 +380,24 @@ async fn iam_policy_equals_the_operations_called() {
         "10000",
         "--quiet",
     ]);
+    // The report's showback reads tags (tag:GetResources) in every account and region.
     run(&["report", "--month", "2026-10", "--quiet", "--actuals"]);
+    run(&[
+        "actuals",
+        "--month",
+        "2026-10",
+        "--quiet",
+        "--from",
+        "cur2:s3://iam-bill/exports",
+    ]);
+    run(&[
+        "actuals",
+        "--month",
+        "2026-10",
+        "--quiet",
+        "--from",
+        "athena:cur.cur2",
+    ]);
     run(&["queries", "plan", "--target", "t"]);
     run(&["queries", "apply", "--target", "t", "--yes"]);
     std::fs::write(
@@ -402,7 +430,14 @@ async fn iam_policy_equals_the_operations_called() {
         .unwrap();
     let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut allowed = BTreeSet::new();
-    for st in policy["Statement"].as_array().unwrap() {
+    // What Athena does with the caller's credentials is never called by logplan itself.
+    let on_behalf = logplan::commands::iam::ATHENA_SID;
+    for st in policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|st| st["Sid"] != on_behalf)
+    {
         // iam:PassRole is authorised inside CreateScheduledQuery / UpdateScheduledQuery, not
         // called: checked on its own, limited to roles passed to CloudWatch Logs.
         if st["Sid"] == "LogplanPassScheduledQueryRoles" {

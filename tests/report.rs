@@ -113,6 +113,8 @@ fn demo_report_end_to_end() {
             "components.csv",
             "daily.parquet",
             "filters.parquet",
+            "focus.csv",
+            "focus.parquet",
             "log_groups.csv",
             "log_groups.parquet",
             "report.html",

@@ -47,6 +47,10 @@
 //!
 //! Every response carries `x-amzn-requestid`.
 //!
+//! Two smaller fakes run on their own ports: [`datadog::FakeDatadog`] (Datadog's usage
+//! metering API) and [`athena::AthenaPager`] (an Athena layer over moto that pages results,
+//! reports bytes scanned and fails queries).
+//!
 //! **Accounts and regions.** The region is read from the SigV4 credential
 //! scope of the `authorization` header (default `us-east-1`). The account is
 //! read from its access key id (`Credential=AKID/...`): a key issued by this
@@ -94,7 +98,9 @@
 //! Every request, faulted, denied or forwarded, is recorded as a [`Call`]
 //! with its service, operation, IAM action, caller's account and region.
 
+pub mod athena;
 pub mod cloudwatch;
+pub mod datadog;
 pub mod insights;
 pub mod logs;
 pub mod oam;
@@ -1014,7 +1020,7 @@ async fn handle(
                 }
             };
             if !call.operation.is_empty() && !iam_prefix.is_empty() {
-                call.action = format!("{iam_prefix}:{}", call.operation);
+                call.action = proxy::iam_action(&iam_prefix, &call.operation);
             }
             if matches!(&target, Target::Local(Service::Monitoring, op) if op == "GetMetricData") {
                 call.metric_queries = cloudwatch::count_queries(&body);

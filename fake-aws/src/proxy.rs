@@ -30,7 +30,10 @@
 //! | anything else (REST) | SigV4 scope's service (else `unknown`) / empty / empty (never denied) | — | 429 `TooManyRequestsException` (JSON, `x-amzn-errortype`) | same |
 //!
 //! The IAM prefix is the signing name except `monitoring` → `cloudwatch`,
-//! `email` → `ses`, `tagging` → `tag`.
+//! `email` → `ses`, `tagging` → `tag`. S3's REST requests (signing name `s3`, path-style) are
+//! told apart by method, path and query: `GET /bucket?list-type=2` is ListObjectsV2 (IAM
+//! `s3:ListBucket`), `GET`/`HEAD /bucket/key` GetObject/HeadObject (`s3:GetObject`); other S3
+//! requests keep an empty operation.
 
 use std::time::Duration;
 
@@ -77,6 +80,34 @@ const JSON_TARGETS: &[(&str, &str)] = &[
     ("CertificateManager", "acm"),
     ("AWSSupport_20130415", "support"),
 ];
+
+/// The IAM action of an operation: `<prefix>:<Operation>`, except where S3's IAM action is not
+/// its operation's name (Amazon S3 user guide, "Actions for Amazon S3": ListObjectsV2 needs
+/// s3:ListBucket, HeadObject s3:GetObject).
+pub(crate) fn iam_action(prefix: &str, operation: &str) -> String {
+    match (prefix, operation) {
+        ("s3", "ListObjectsV2" | "ListObjects") => "s3:ListBucket".into(),
+        ("s3", "HeadObject") => "s3:GetObject".into(),
+        _ => format!("{prefix}:{operation}"),
+    }
+}
+
+/// S3's REST operations logplan calls, by method, path and query (path-style addressing:
+/// `/bucket` and `/bucket/key`).
+fn s3_operation(parts: &http::request::Parts) -> &'static str {
+    let path = parts.uri.path().trim_start_matches('/');
+    let query = parts.uri.query().unwrap_or("");
+    let has_key = path.split_once('/').is_some_and(|(_, k)| !k.is_empty());
+    match (&parts.method, has_key) {
+        (&http::Method::GET, false) if query.split('&').any(|p| p == "list-type=2") => {
+            "ListObjectsV2"
+        }
+        (&http::Method::GET, false) => "ListObjects",
+        (&http::Method::GET, true) => "GetObject",
+        (&http::Method::HEAD, true) => "HeadObject",
+        _ => "",
+    }
+}
 
 /// The IAM action prefix of a signing name.
 fn iam_prefix_for(signing_name: &str) -> &str {
@@ -219,11 +250,13 @@ pub(crate) fn classify(
         };
         return Foreign::new(service, &action, wire);
     }
-    Foreign::new(
-        scope.unwrap_or_else(|| "unknown".to_string()),
-        "",
-        Wire::Rest,
-    )
+    let service = scope.unwrap_or_else(|| "unknown".to_string());
+    let op = if service == "s3" {
+        s3_operation(parts)
+    } else {
+        ""
+    };
+    Foreign::new(service, op, Wire::Rest)
 }
 
 /// `connection`-scoped headers, never forwarded (and `expect`: the body has
@@ -464,6 +497,31 @@ mod tests {
         assert!(matches!(f.wire, Wire::Rest));
         let f = classify(&parts("GET", "/x", &[]), b"", None);
         assert_eq!((f.service.as_str(), f.iam_prefix.as_str()), ("unknown", ""));
+    }
+
+    #[test]
+    fn s3_requests_are_told_apart() {
+        let op = |m: &str, p: &str| {
+            let f = classify(&parts(m, p, &[]), b"", Some("s3"));
+            (f.operation.clone(), iam_action(&f.iam_prefix, &f.operation))
+        };
+        assert_eq!(
+            op("GET", "/bill?list-type=2&prefix=exports%2F"),
+            ("ListObjectsV2".to_string(), "s3:ListBucket".to_string())
+        );
+        assert_eq!(
+            op("GET", "/bill/exports/data/a.parquet"),
+            ("GetObject".to_string(), "s3:GetObject".to_string())
+        );
+        assert_eq!(
+            op("HEAD", "/bill/a.parquet"),
+            ("HeadObject".to_string(), "s3:GetObject".to_string())
+        );
+        assert_eq!(op("PUT", "/bill").0, "");
+        assert_eq!(
+            iam_action("logs", "DescribeLogGroups"),
+            "logs:DescribeLogGroups"
+        );
     }
 
     #[test]

@@ -240,6 +240,40 @@ pub(crate) fn uuid_like(n: u64) -> String {
     )
 }
 
+/// Serves `handler` on `listener` (HTTP/1.1) until the returned task is aborted, which also
+/// aborts every connection: the small fakes on their own ports (Datadog, the Athena layer).
+pub(crate) fn spawn_server<F, Fut, E>(
+    listener: tokio::net::TcpListener,
+    handler: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<
+            Output = Result<hyper::Response<http_body_util::Full<hyper::body::Bytes>>, E>,
+        > + Send
+        + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
+    tokio::spawn(async move {
+        let mut conns: tokio::task::JoinSet<()> = tokio::task::JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { continue };
+                    let handler = handler.clone();
+                    conns.spawn(async move {
+                        let svc = hyper::service::service_fn(handler);
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                            .await;
+                    });
+                }
+                Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

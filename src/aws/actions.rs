@@ -31,8 +31,34 @@ pub const DEPLOY: &[&str] = &[
 /// `iam:PassRole` on the role. Not an API call, so the emulator cannot record it: the IAM test
 /// checks this statement on its own.
 pub const PASS_ROLE: &[&str] = &["iam:PassRole"];
-/// `actuals`, `report --actuals`.
-pub const ACTUALS: &[&str] = &["ce:GetCostAndUsage"];
+/// `actuals`, `report --actuals`: Cost Explorer; billing exports in S3 (`--from cur2:s3://`,
+/// `focus:s3://`); Athena (`--from athena:`); log group tags for showback
+/// (`[report] group_by_tags`).
+pub const ACTUALS: &[&str] = &[
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:StartQueryExecution",
+    "ce:GetCostAndUsage",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "tag:GetResources",
+];
+/// What Athena does with the caller's credentials while a query runs (logplan never calls
+/// these itself): read the table's definition in the Glue Data Catalog, and write the results
+/// to the output location (AWS's Athena user guide, "Access to Amazon S3" and "Fine-grained
+/// access to databases and tables in the Glue Data Catalog"). The table's data is read with
+/// s3:GetObject and s3:ListBucket, already above.
+pub const ATHENA_ON_BEHALF: &[&str] = &[
+    "glue:GetDatabase",
+    "glue:GetPartitions",
+    "glue:GetTable",
+    "s3:AbortMultipartUpload",
+    "s3:GetBucketLocation",
+    "s3:ListMultipartUploadParts",
+    "s3:PutObject",
+];
+/// The statement id of [`ATHENA_ON_BEHALF`].
+pub const ATHENA_SID: &str = "LogplanAthenaOnYourBehalf";
 /// `[[accounts]]`: the base credentials assume each role.
 pub const ACCOUNTS: &[&str] = &["sts:AssumeRole"];
 /// `[[accounts]] mode = "monitoring"`: the monitoring account lists the source accounts linked to

@@ -5,12 +5,15 @@
 //! run the same whatever answers.
 
 pub mod actions;
+pub mod athena;
 pub mod costexplorer;
 pub mod insights;
 pub mod limited;
 pub mod paginate;
 pub mod quotas;
+pub mod s3;
 pub mod sdk;
+pub mod tagging;
 
 use std::collections::BTreeMap;
 use std::future::Future;

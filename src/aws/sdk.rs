@@ -203,6 +203,11 @@ impl SdkAccount {
         })
     }
 
+    /// The SDK configuration (credentials, retries, timeouts) for clients of other services.
+    pub fn sdk_config(&self) -> &aws_config::SdkConfig {
+        &self.base
+    }
+
     /// The region of the standard chain (AWS_REGION, profile), if any.
     pub fn default_region(&self) -> Option<String> {
         self.base.region().map(|r| r.to_string())

@@ -20,6 +20,7 @@ use crate::money::MicroUsd;
 use crate::period::Period;
 use crate::progress::Reporter;
 use crate::reconcile::actuals::{self, CACHE_FILE, CACHE_SCHEMA, CachedActuals, requests_line};
+use crate::reconcile::export::{self, ExportActuals, Location, Source};
 
 /// The month's actuals, and what getting them cost.
 #[derive(Debug)]
@@ -128,6 +129,128 @@ pub async fn obtain(
     }
 }
 
+/// The source of the actuals: `--from`, else `[actuals] from`, else Cost Explorer.
+pub fn source(from: Option<&str>, config: &Config) -> Result<Source> {
+    match from.or(config.actuals.from.as_deref()) {
+        Some(text) => Source::parse(text),
+        None => Ok(Source::CostExplorer),
+    }
+}
+
+/// A month of a billing export, and where it came from.
+#[derive(Debug)]
+pub struct ExportObtained {
+    pub actuals: ExportActuals,
+    pub from_cache: bool,
+    /// What reading it cost, or that it was read from the cache, in one line.
+    pub line: String,
+}
+
+/// The cache file of export actuals in a report folder.
+pub fn export_cache_path(report_dir: &Path) -> PathBuf {
+    report_dir.join(export::CACHE_FILE)
+}
+
+/// A month of a billing export: from `cache` when it answers (unless `refresh`), else read from
+/// the files, S3 or Athena. Every failure is an error (the user named the source). Nothing is
+/// written here.
+#[allow(clippy::too_many_arguments)]
+pub async fn obtain_export(
+    global: &GlobalArgs,
+    config: &Config,
+    source: &Source,
+    period: &Period,
+    tag_keys: &[String],
+    cache: &Path,
+    refresh: bool,
+    reporter: &Reporter,
+) -> Result<ExportObtained> {
+    let described = source.describe();
+    let label = period.label();
+    let cache_text = cache.display().to_string();
+    let kind_name = |a: &ExportActuals| {
+        if described.starts_with("athena:") {
+            "Athena".to_string()
+        } else {
+            a.kind.label().to_string()
+        }
+    };
+    if !refresh {
+        match ExportActuals::read(cache)? {
+            Some(c) if c.answers(&described, &label, tag_keys) => {
+                export::check_payer(&c, config.actuals.payer_account_id.as_deref())?;
+                let line = c.cost.line(&kind_name(&c), true, &cache_text);
+                return Ok(ExportObtained {
+                    actuals: c,
+                    from_cache: true,
+                    line,
+                });
+            }
+            Some(c) => reporter.warn(&format!(
+                "{} holds {} actuals of {} for {}; reading {described} again",
+                cache.display(),
+                c.kind.label(),
+                c.source,
+                c.month
+            )),
+            None => {}
+        }
+    }
+    let settings = ConnectSettings::new(global.profile.clone(), &config.aws, global.max_attempts);
+    let actuals = match source {
+        Source::CostExplorer => {
+            return Err(Error::Internal("Cost Explorer is not an export".into()));
+        }
+        Source::Files {
+            kind,
+            location: Location::Local(path),
+        } => {
+            let (kind, path, period, keys, d) = (
+                *kind,
+                path.clone(),
+                *period,
+                tag_keys.to_vec(),
+                described.clone(),
+            );
+            let reporter = reporter.clone();
+            tokio::task::spawn_blocking(move || {
+                export::read::read_local(&d, kind, &path, &period, &keys, &reporter)
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("reading the export: {e}")))??
+        }
+        Source::Files {
+            kind,
+            location: Location::S3 { bucket, prefix },
+        } => {
+            let s3 = crate::aws::s3::SdkS3::connect(&settings).await?;
+            export::read::read_s3(
+                &described, *kind, &s3, bucket, prefix, period, tag_keys, reporter,
+            )
+            .await?
+        }
+        Source::Athena { database, table } => {
+            let api = crate::aws::athena::SdkAthena::connect(&settings).await?;
+            let a = &config.athena;
+            let run = export::read::AthenaRun {
+                workgroup: a.workgroup.clone(),
+                output_location: a.output_location.clone(),
+                partition_column: a.partition_column.clone(),
+                max_wait: std::time::Duration::from_secs(a.max_wait_secs.unwrap_or(600)),
+            };
+            export::read::read_athena(&described, &api, database, table, period, tag_keys, &run)
+                .await?
+        }
+    };
+    export::check_payer(&actuals, config.actuals.payer_account_id.as_deref())?;
+    let line = actuals.cost.line(&kind_name(&actuals), false, &cache_text);
+    Ok(ExportObtained {
+        actuals,
+        from_cache: false,
+        line,
+    })
+}
+
 #[derive(Debug, Serialize)]
 struct JsonComponent {
     component: &'static str,
@@ -136,6 +259,13 @@ struct JsonComponent {
     quantity: rust_decimal::Decimal,
     unit: &'static str,
     usage_types: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonExcluded {
+    line_type: String,
+    lines: u64,
+    billed_usd: MicroUsd,
 }
 
 #[derive(Debug, Serialize)]
@@ -153,6 +283,16 @@ struct JsonUnmapped {
 #[derive(Debug, Serialize)]
 struct JsonActuals {
     month: String,
+    /// `cost_explorer`, `cur2`, `focus` or `athena`.
+    source: String,
+    /// `--from` as given; empty for Cost Explorer.
+    source_location: String,
+    /// What reading the source cost this run (Cost Explorer requests, S3 requests, Athena scan).
+    source_cost_usd: MicroUsd,
+    /// Export lines that are not usage, never counted: (line type, lines, billed).
+    excluded: Vec<JsonExcluded>,
+    /// Log groups the export bills by ARN.
+    log_groups_billed: usize,
     period_start: String,
     period_end_exclusive: String,
     has_data: bool,
@@ -185,53 +325,157 @@ fn unit_of(c: Component) -> &'static str {
 pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -> Result<i32> {
     let (config, _) = Config::discover(global.config.as_deref())?;
     let period = Period::from_args(args.month.as_deref(), None, None, chrono::Utc::now())?;
+    let source = source(args.from.as_deref(), &config)?;
     let label = period.label();
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| args.reports_dir.join(&label));
-    let cache = cache_path(&dir);
-    let query = CostQuery::month(
-        &period.start.to_string(),
-        &period.end.to_string(),
-        !config.accounts.is_empty(),
-    );
-    let got = match obtain(global, &config, &query, &cache, args.refresh, reporter).await {
-        Ok(g) => g,
-        Err(f) if f.is_no_data() => {
-            reporter.warn(&format!(
-                "no Cost Explorer data for {label}: {} (nothing cached)",
-                f.error
-            ));
-            return Ok(EXIT_FINDINGS);
-        }
-        Err(f) if f.requests > 0 => {
-            return Err(Error::Usage(format!(
-                "{} (after {} answered Cost Explorer request{}, {})",
-                f.error,
-                f.requests,
-                if f.requests == 1 { "" } else { "s" },
-                requests_cost(f.requests)
-            )));
-        }
-        Err(f) => return Err(f.error),
-    };
-    let rows = got.actuals.billed_rows().map_err(|m| Error::Input {
-        path: cache.clone(),
-        message: m,
-    })?;
-    if !got.from_cache {
-        crate::commands::write_atomic(&cache, got.actuals.to_json()?.as_bytes())?;
+
+    // Either source becomes the same view: billed rows, and what getting them cost.
+    struct View {
+        rows: Vec<actuals::BilledRow>,
+        hours: u32,
+        has_data: bool,
+        estimated: bool,
+        line: String,
+        from_cache: bool,
+        cache_file: String,
+        fetched_at: String,
+        source: String,
+        source_location: String,
+        source_cost_usd: MicroUsd,
+        requests: u32,
+        excluded: Vec<JsonExcluded>,
+        log_groups_billed: usize,
+        no_data: String,
     }
-    let cache_text = cache.display().to_string();
-    let line = requests_line(
-        got.requests,
-        got.from_cache,
-        &cache_text,
-        &got.actuals.fetched_at,
-    );
-    let hours = got.actuals.hours();
-    let sums = actuals::by_component(&rows, hours);
+    let view = if let Source::CostExplorer = source {
+        let cache = cache_path(&dir);
+        let query = CostQuery::month(
+            &period.start.to_string(),
+            &period.end.to_string(),
+            !config.accounts.is_empty(),
+        );
+        let got = match obtain(global, &config, &query, &cache, args.refresh, reporter).await {
+            Ok(g) => g,
+            Err(f) if f.is_no_data() => {
+                reporter.warn(&format!(
+                    "no Cost Explorer data for {label}: {} (nothing cached)",
+                    f.error
+                ));
+                return Ok(EXIT_FINDINGS);
+            }
+            Err(f) if f.requests > 0 => {
+                return Err(Error::Usage(format!(
+                    "{} (after {} answered Cost Explorer request{}, {})",
+                    f.error,
+                    f.requests,
+                    if f.requests == 1 { "" } else { "s" },
+                    requests_cost(f.requests)
+                )));
+            }
+            Err(f) => return Err(f.error),
+        };
+        let rows = got.actuals.billed_rows().map_err(|m| Error::Input {
+            path: cache.clone(),
+            message: m,
+        })?;
+        if !got.from_cache {
+            crate::commands::write_atomic(&cache, got.actuals.to_json()?.as_bytes())?;
+        }
+        let cache_file = cache.display().to_string();
+        View {
+            line: requests_line(
+                got.requests,
+                got.from_cache,
+                &cache_file,
+                &got.actuals.fetched_at,
+            ),
+            rows,
+            hours: got.actuals.hours(),
+            has_data: got.actuals.has_data(),
+            estimated: got.actuals.estimated(),
+            from_cache: got.from_cache,
+            cache_file,
+            fetched_at: got.actuals.fetched_at.clone(),
+            source: "cost_explorer".into(),
+            source_location: String::new(),
+            source_cost_usd: requests_cost(got.requests),
+            requests: got.requests,
+            excluded: Vec::new(),
+            log_groups_billed: 0,
+            no_data: format!(
+                "Cost Explorer returned no usage in the queried services ({})",
+                query.services.join(", ")
+            ),
+        }
+    } else {
+        let cache = export_cache_path(&dir);
+        let got = obtain_export(
+            global,
+            &config,
+            &source,
+            &period,
+            &config.report.group_by_tags,
+            &cache,
+            args.refresh,
+            reporter,
+        )
+        .await?;
+        if !got.from_cache {
+            crate::commands::write_atomic(&cache, got.actuals.to_json()?.as_bytes())?;
+        }
+        let a = &got.actuals;
+        let rows = a.billed_rows();
+        let groups: std::collections::BTreeSet<&str> = a
+            .rows
+            .iter()
+            .filter(|r| a.is_usage(r) && !r.resource_id.is_empty())
+            .map(|r| r.resource_id.as_str())
+            .collect();
+        View {
+            has_data: !rows.is_empty(),
+            rows,
+            hours: a.hours(),
+            estimated: false,
+            line: got.line.clone(),
+            from_cache: got.from_cache,
+            cache_file: cache.display().to_string(),
+            fetched_at: a.fetched_at.clone(),
+            source: match &source {
+                Source::Athena { .. } => "athena".into(),
+                Source::Files { kind, .. } => match kind {
+                    export::Kind::Cur2 => "cur2".into(),
+                    export::Kind::Focus => "focus".into(),
+                },
+                Source::CostExplorer => "cost_explorer".into(),
+            },
+            source_location: a.source.clone(),
+            source_cost_usd: if got.from_cache {
+                MicroUsd::ZERO
+            } else {
+                a.cost.cost_usd
+            },
+            requests: 0,
+            excluded: a
+                .excluded()
+                .into_iter()
+                .map(|(line_type, lines, d)| JsonExcluded {
+                    line_type,
+                    lines,
+                    billed_usd: MicroUsd::from_usd(d),
+                })
+                .collect(),
+            log_groups_billed: groups.len(),
+            no_data: format!(
+                "the {} export has no usage lines in the products logplan reads",
+                a.kind.label()
+            ),
+        }
+    };
+    let rows = &view.rows;
+    let sums = actuals::by_component(rows, view.hours);
     let components: Vec<JsonComponent> = sums
         .iter()
         .map(|(c, b)| JsonComponent {
@@ -264,18 +508,22 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
     let mut accounts: Vec<String> = rows.iter().filter_map(|r| r.account.clone()).collect();
     accounts.sort();
     accounts.dedup();
-    let has_data = got.actuals.has_data();
     let j = JsonActuals {
         month: label.clone(),
+        source: view.source.clone(),
+        source_location: view.source_location.clone(),
+        source_cost_usd: view.source_cost_usd,
+        excluded: view.excluded,
+        log_groups_billed: view.log_groups_billed,
         period_start: period.start.to_string(),
         period_end_exclusive: period.end.to_string(),
-        has_data,
-        estimated: got.actuals.estimated(),
-        requests: got.requests,
-        request_cost_usd: requests_cost(got.requests),
-        from_cache: got.from_cache,
-        cache_file: cache_text,
-        fetched_at: got.actuals.fetched_at.clone(),
+        has_data: view.has_data,
+        estimated: view.estimated,
+        requests: view.requests,
+        request_cost_usd: requests_cost(view.requests),
+        from_cache: view.from_cache,
+        cache_file: view.cache_file.clone(),
+        fetched_at: view.fetched_at.clone(),
         accounts,
         total_billed_usd: MicroUsd::from_usd(
             rows.iter()
@@ -292,18 +540,23 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
         components,
         unmapped,
     };
+    let line = view.line;
     if args.json {
         let text = serde_json::to_string_pretty(&j)
             .map_err(|e| Error::Internal(format!("actuals JSON: {e}")))?;
         print_stdout(&(text + "\n"))?;
-    } else if has_data {
+    } else if view.has_data {
         print_stdout(&human(&j, &line))?;
     }
-    if !has_data {
+    if !view.has_data {
         reporter.warn(&format!(
-            "no Cost Explorer data for {label}: Cost Explorer returned no usage in the queried \
-             services ({}); nothing is assumed to be zero. {line}",
-            query.services.join(", ")
+            "no {} data for {label}: {}; nothing is assumed to be zero. {line}",
+            if j.source == "cost_explorer" {
+                "Cost Explorer"
+            } else {
+                "billing"
+            },
+            view.no_data
         ));
         return Ok(EXIT_FINDINGS);
     }
@@ -314,8 +567,14 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
 }
 
 fn human(j: &JsonActuals, line: &str) -> String {
+    let title = match j.source.as_str() {
+        "cur2" => "CUR 2.0 actuals",
+        "focus" => "FOCUS 1.2 actuals",
+        "athena" => "Athena (CUR 2.0) actuals",
+        _ => "Cost Explorer actuals",
+    };
     let mut o = format!(
-        "Cost Explorer actuals, {} ({} to {}, end exclusive){}\n",
+        "{title}, {} ({} to {}, end exclusive){}\n",
         j.month,
         j.period_start,
         j.period_end_exclusive,
@@ -354,6 +613,17 @@ fn human(j: &JsonActuals, line: &str) -> String {
                 u.billed_usd.to_string(),
                 format!("{} {}", u.quantity, u.unit),
                 u.note
+            );
+        }
+    }
+    if !j.excluded.is_empty() {
+        o += "Lines that are not usage, never counted:\n";
+        for e in &j.excluded {
+            o += &format!(
+                "  {:<28} {:>14} {:>22}\n",
+                e.line_type,
+                e.billed_usd.to_string(),
+                format!("{} lines", e.lines)
             );
         }
     }

@@ -45,6 +45,14 @@ pub fn policy(deploy: bool, actuals: bool, accounts: Option<&AccountsPolicy>) ->
         "Action": actions,
         "Resource": "*",
     })];
+    if actuals {
+        statements.push(json!({
+            "Sid": ATHENA_SID,
+            "Effect": "Allow",
+            "Action": ATHENA_ON_BEHALF,
+            "Resource": "*",
+        }));
+    }
     if deploy {
         statements.push(json!({
             "Sid": "LogplanPassScheduledQueryRoles",

@@ -14,6 +14,7 @@ use crate::money::MicroUsd;
 use crate::period::Period;
 use crate::pricing::PriceBook;
 use crate::progress::Reporter;
+use crate::reconcile::export::Source;
 use crate::reconcile::{self, AwsInput};
 use crate::report::{self, data::ApiUse, data::ReportData};
 use crate::snapshot::{self, GroupInput};
@@ -38,6 +39,10 @@ struct JsonSummary<'a> {
 struct JsonReconciliation {
     /// `reconciled`, `no_data`, `unavailable`, or absent without --actuals.
     aws_status: Option<String>,
+    /// `cost_explorer`, `cur2`, `focus` or `athena`, with --actuals.
+    source: Option<String>,
+    /// What reading the source cost this run.
+    source_cost_usd: MicroUsd,
     aws_reason: Option<String>,
     cost_explorer_requests: u32,
     cost_explorer_cost_usd: MicroUsd,
@@ -90,9 +95,24 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
     } else {
         None
     };
+    // `--datadog-usage api` asks Datadog's usage API once the volumes are known; a file is
+    // read (and checked) before any AWS call.
+    let datadog_api = args.datadog_usage.as_deref() == Some(std::path::Path::new("api"));
     let datadog_usage = match (&args.datadog_usage, &month) {
-        (Some(path), Some(m)) => Some(reconcile::datadog::read(path, m)?),
+        (Some(path), Some(m)) if !datadog_api => Some(reconcile::datadog::read(path, m)?),
         _ => None,
+    };
+    let source = if args.actuals {
+        crate::commands::actuals::source(args.from.as_deref(), &config)?
+    } else {
+        Source::CostExplorer
+    };
+    let dd_settings = if datadog_api {
+        Some(reconcile::ddapi::DdSettings::from_env(
+            global.max_attempts.or(config.aws.max_attempts).unwrap_or(6),
+        )?)
+    } else {
+        None
     };
 
     // Volumes: a snapshot file, or measured now.
@@ -168,6 +188,25 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         period.as_ref(),
         reporter,
     )?;
+    // Datadog's measured usage sets the scenario's indexed share, retention and Flex.
+    let dd_measured = match (&dd_settings, &month) {
+        (Some(dd), Some(m)) => {
+            let api = reconcile::ddapi::HttpUsageApi::new(dd.clone())?;
+            let usage = reconcile::ddapi::fetch_month(&api, m).await?;
+            reporter.info(&format!(
+                "Datadog usage API: {} request{} ({} pages, {} hours of usage)",
+                api.requests(),
+                if api.requests() == 1 { "" } else { "s" },
+                usage.pages,
+                usage.hours
+            ));
+            let source = format!("Datadog usage API ({}), {}", dd.site, m.label());
+            let m = reconcile::ddapi::Measured::derive(&source, usage, &groups);
+            m.apply(&mut scenario);
+            Some(m)
+        }
+        _ => None,
+    };
     let model = model::run_with_measured(
         groups,
         &book,
@@ -176,6 +215,15 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         measured.as_ref(),
     )?;
     let mut data = ReportData::build(&model, &label, period, &book.effective.to_string());
+    if let Some(m) = &dd_measured {
+        for (name, value, note) in m.assumptions() {
+            if let Some(a) = data.assumptions.iter_mut().find(|a| a.name == name) {
+                a.value = value;
+                a.note = note;
+            }
+        }
+        data.billing.datadog_measured = Some(m.clone());
+    }
     data.api = api;
     data.previous = report::previous(&args.reports_dir, &label);
     let dir: PathBuf = args
@@ -186,7 +234,39 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
     // Actuals: from the folder's cache, else Cost Explorer. A failure is a warning: the report
     // renders without them and says why.
     let mut fresh_actuals: Option<String> = None;
+    let mut fresh_export: Option<String> = None;
+    let tag_keys = config.report.group_by_tags.clone();
+    let mut export_tags: Option<reconcile::export::ResourceTags> = None;
     let aws_input = if args.actuals
+        && let Some(m) = &month
+        && !matches!(source, Source::CostExplorer)
+    {
+        // A billing export: every failure is an error (the user named the source).
+        let cache = crate::commands::actuals::export_cache_path(&dir);
+        let got = crate::commands::actuals::obtain_export(
+            global,
+            &config,
+            &source,
+            m,
+            &tag_keys,
+            &cache,
+            args.refresh,
+            reporter,
+        )
+        .await?;
+        if !got.from_cache {
+            fresh_export = Some(got.actuals.to_json()?);
+        }
+        if !got.actuals.resource_tags.is_empty() || got.actuals.has_resource_ids {
+            export_tags = Some(got.actuals.resource_tags.clone());
+        }
+        Some(AwsInput::Export {
+            actuals: Box::new(got.actuals),
+            from_cache: got.from_cache,
+            cache_file: cache.display().to_string(),
+            line: got.line,
+        })
+    } else if args.actuals
         && let Some(m) = &month
     {
         let by_account = model.accounts.len() > 1 || !config.accounts.is_empty();
@@ -249,18 +329,39 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
             threshold,
             aws_input,
             datadog_usage.as_ref(),
+            dd_measured.as_ref(),
         )?);
     }
 
+    // Showback by tag: tags from the export, else (when the run talks to AWS) the Tagging API.
+    if !tag_keys.is_empty() {
+        let (tags, tag_source) = match export_tags {
+            Some(t) => (group_tags_of(&t, &tag_keys), "export"),
+            None if !args.source.demo && (args.snapshot.is_none() || args.actuals) => (
+                tags_from_api(global, &config, &model, &tag_keys).await?,
+                "tagging_api",
+            ),
+            None => (Default::default(), "none"),
+        };
+        data.billing.showback = Some(reconcile::showback::build(
+            &model, &tag_keys, &tags, tag_source,
+        ));
+        data.billing.group_tags = tags;
+    }
+    data.billing.focus = Some(report::billing_files::focus_summary(&data, &model));
+
     report::write(&dir, &data, &model, &mut |tmp| {
         // Freshly fetched actuals are cached in the folder, so a rerun does not pay again.
-        if let Some(json) = &fresh_actuals {
-            std::fs::write(tmp.join(reconcile::actuals::CACHE_FILE), json).map_err(|source| {
-                Error::Output {
-                    path: dir.join(reconcile::actuals::CACHE_FILE),
+        for (json, name) in [
+            (&fresh_actuals, reconcile::actuals::CACHE_FILE),
+            (&fresh_export, reconcile::export::CACHE_FILE),
+        ] {
+            if let Some(json) = json {
+                std::fs::write(tmp.join(name), json).map_err(|source| Error::Output {
+                    path: dir.join(name),
                     source,
-                }
-            })?;
+                })?;
+            }
         }
         // A report that sampled keeps its snapshot beside it, for later months and reruns.
         if let Some(c) = &fresh {
@@ -309,6 +410,8 @@ fn json_reconciliation(r: &reconcile::Reconciliation) -> JsonReconciliation {
     let total = a.and_then(|a| a.total.as_ref());
     JsonReconciliation {
         aws_status: a.map(|a| a.status.clone()),
+        source: a.map(|a| a.source.source.clone()),
+        source_cost_usd: a.map_or(MicroUsd::ZERO, |a| a.source.source_cost_usd),
         aws_reason: a.and_then(|a| a.reason.clone()),
         cost_explorer_requests: a.map_or(0, |a| a.requests),
         cost_explorer_cost_usd: a.map_or(MicroUsd::ZERO, |a| a.request_cost_usd),
@@ -506,15 +609,27 @@ fn reconciliation_lines(r: &reconcile::Reconciliation) -> String {
                 );
             }
         }
-        o += &format!(
-            "  {}\n",
-            crate::reconcile::actuals::requests_line(
+        let line = match &a.source.source_line {
+            Some(l) => l.clone(),
+            None => crate::reconcile::actuals::requests_line(
                 a.requests,
                 a.from_cache,
                 a.cache_file.as_deref().unwrap_or("actuals.json"),
                 a.fetched_at.as_deref().unwrap_or("-"),
-            )
-        );
+            ),
+        };
+        o += &format!("  {line}\n");
+        if let Some(g) = &r.groups {
+            o += &format!(
+                "  Per log group: {} compared ({}); {} billed but not in the snapshot ({}), {} in \
+                 the snapshot never billed\n",
+                g.groups_compared,
+                g.components.join(", "),
+                g.billed_not_in_snapshot_count,
+                g.billed_not_in_snapshot_usd,
+                g.never_billed_count
+            );
+        }
     }
     if let Some(d) = &r.datadog
         && let Some(t) = &d.total
@@ -528,4 +643,85 @@ fn reconciliation_lines(r: &reconcile::Reconciliation) -> String {
         );
     }
     o
+}
+
+/// Export tags (by ARN) as tags per group.
+fn group_tags_of(
+    tags: &reconcile::export::ResourceTags,
+    keys: &[String],
+) -> reconcile::showback::GroupTags {
+    let mut out = reconcile::showback::GroupTags::new();
+    for (arn, t) in tags {
+        if let Some(key) = crate::aws::tagging::parse_log_group_arn(arn) {
+            let wanted: std::collections::BTreeMap<String, String> = t
+                .iter()
+                .filter(|(k, _)| keys.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !wanted.is_empty() {
+                out.insert(key, wanted);
+            }
+        }
+    }
+    out
+}
+
+/// Log groups' tags from the Resource Groups Tagging API (tag:GetResources, 100 a page), in
+/// every region of the model with the base credentials, and in each `[[accounts]]` role's.
+async fn tags_from_api(
+    global: &GlobalArgs,
+    config: &Config,
+    model: &model::Model,
+    keys: &[String],
+) -> Result<reconcile::showback::GroupTags> {
+    use crate::aws::sdk::{ConnectSettings, SdkAccount};
+    use crate::aws::tagging::{SdkTagging, log_groups, parse_log_group_arn};
+    let settings = ConnectSettings::new(global.profile.clone(), &config.aws, global.max_attempts);
+    let base = SdkAccount::connect(&settings, model.regions.first().map(String::as_str)).await?;
+    let mut accounts = Vec::new();
+    // A monitoring entry without a role reads the base account's tags (once): tags are not
+    // shared through cross-account observability, a source account's need a role in it.
+    let mut base_regions: Option<Vec<String>> =
+        config.accounts.is_empty().then(|| model.regions.clone());
+    for role in &config.accounts {
+        let regions = if role.regions.is_empty() {
+            model.regions.clone()
+        } else {
+            role.regions.clone()
+        };
+        match role.to_assume() {
+            Some(r) => accounts.push((base.assume(&r).await?, regions)),
+            None => {
+                base_regions.get_or_insert(regions);
+            }
+        }
+    }
+    if let Some(regions) = base_regions {
+        accounts.push((base, regions));
+    }
+    let mut out = reconcile::showback::GroupTags::new();
+    for (acct, regions) in &accounts {
+        for region in regions {
+            let api = SdkTagging::new(acct.sdk_config(), region);
+            let (found, _) = log_groups(&api).await.map_err(|e| e.in_region(region))?;
+            for t in found {
+                let Some(key) = parse_log_group_arn(&t.arn) else {
+                    continue;
+                };
+                let wanted: std::collections::BTreeMap<String, String> = t
+                    .tags
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        keys.iter()
+                            .find(|w| reconcile::export::tag_key_matches(k, w) || k == *w)
+                            .map(|w| (w.clone(), v.clone()))
+                    })
+                    .collect();
+                if !wanted.is_empty() {
+                    out.insert(key, wanted);
+                }
+            }
+        }
+    }
+    Ok(out)
 }

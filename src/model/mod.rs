@@ -84,6 +84,9 @@ pub struct Model {
     /// Today's scenario summed per account, region and component (free-tier credits are their
     /// own components): what the bill should show, for reconciliation with Cost Explorer.
     pub today_components: Vec<ComponentTotal>,
+    /// Today's scenario line by line (each group on its current path, tiers and free tiers as
+    /// priced together): per-group reconciliation with the bill and the FOCUS export read them.
+    pub today_lines: Vec<Line>,
 }
 
 /// Model every group on every path: each available path as one scenario, today's mix, and each
@@ -124,6 +127,7 @@ pub fn run_with_measured(
         true,
     )?;
     let today_components = line::sum_by_component(&today.lines);
+    let today_lines = today.lines;
     let best = compare::best(&paths.group_costs);
     let best_mix = bill::price_scenario(
         &mut prices,
@@ -152,6 +156,7 @@ pub fn run_with_measured(
         breakeven_gib,
         used_prices,
         today_components,
+        today_lines,
     })
 }
 

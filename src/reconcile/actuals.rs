@@ -49,33 +49,12 @@ impl CachedActuals {
     /// Read a cache file: `None` when there is none. A file that cannot be read or parsed is an
     /// error naming it (rather than silently paying for a new fetch).
     pub fn read(path: &Path) -> Result<Option<CachedActuals>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(Error::Input {
-                    path: path.to_path_buf(),
-                    message: format!("cannot read the cached actuals: {e}"),
-                });
-            }
-        };
-        let c: CachedActuals = serde_json::from_str(&text).map_err(|e| Error::Input {
-            path: path.to_path_buf(),
-            message: format!(
-                "not a logplan actuals cache ({}); delete it or pass --refresh",
-                e.to_string().replace('\n', " ")
-            ),
-        })?;
-        if c.schema_version != CACHE_SCHEMA {
-            return Err(Error::Input {
-                path: path.to_path_buf(),
-                message: format!(
-                    "cache schema_version {} is not {CACHE_SCHEMA}; pass --refresh to fetch again",
-                    c.schema_version
-                ),
-            });
-        }
-        Ok(Some(c))
+        read_cache(
+            path,
+            "actuals",
+            |c: &CachedActuals| c.schema_version,
+            CACHE_SCHEMA,
+        )
     }
 
     pub fn to_json(&self) -> Result<String> {
@@ -172,6 +151,44 @@ impl CachedActuals {
         }
         Ok(out)
     }
+}
+
+/// Read a JSON cache of the report folder (`what` names it in messages): `None` when there is
+/// none. A file that cannot be read or parsed, or of another schema version than `want`, is an
+/// error naming it, rather than silently paying for a new read.
+pub fn read_cache<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    schema: impl Fn(&T) -> u32,
+    want: u32,
+) -> Result<Option<T>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                message: format!("cannot read the cached {what}: {e}"),
+            });
+        }
+    };
+    let c: T = serde_json::from_str(&text).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!(
+            "not a logplan {what} cache ({}); delete it or pass --refresh",
+            e.to_string().replace('\n', " ")
+        ),
+    })?;
+    if schema(&c) != want {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            message: format!(
+                "cache schema_version {} is not {want}; pass --refresh to fetch again",
+                schema(&c)
+            ),
+        });
+    }
+    Ok(Some(c))
 }
 
 /// A Cost Explorer amount ("12.3400000000", sometimes "1.2E-7") as an exact decimal.

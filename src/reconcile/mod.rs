@@ -9,6 +9,13 @@
 
 pub mod actuals;
 pub mod datadog;
+mod dd_side;
+use dd_side::{datadog_side, datadog_side_measured};
+pub mod ddapi;
+pub mod export;
+pub mod focus_out;
+pub mod groups;
+pub mod showback;
 pub mod usage_types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +41,8 @@ pub struct Reconciliation {
     pub aws: Option<AwsReconciliation>,
     /// `None` when no `--datadog-usage` file was given.
     pub datadog: Option<DatadogReconciliation>,
+    /// Per log group, when the actuals come from a billing export (`--from cur2:|focus:|athena:`).
+    pub groups: Option<groups::GroupReconciliation>,
 }
 
 /// The AWS bill (Cost Explorer) against the model's today.
@@ -42,6 +51,9 @@ pub struct AwsReconciliation {
     /// `reconciled`, `no_data` (Cost Explorer has nothing for the month: nothing is assumed to
     /// be zero) or `unavailable` (Cost Explorer could not be asked; `reason` says why).
     pub status: String,
+    /// Where the billed side came from (flattened into this object in report.json).
+    #[serde(flatten)]
+    pub source: SourceInfo,
     pub reason: Option<String>,
     /// Cost Explorer requests this run made, and what they cost ($0.01 each).
     pub requests: u32,
@@ -131,6 +143,42 @@ pub struct UnmappedUsage {
     pub note: String,
 }
 
+/// Where the billed side came from, and what reading it cost.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceInfo {
+    /// `cost_explorer`, `cur2`, `focus` or `athena`.
+    pub source: String,
+    /// `--from` as given (the export's location or Athena table); empty for Cost Explorer.
+    pub source_location: String,
+    /// What reading the source cost this run (Cost Explorer requests, S3 requests, Athena's
+    /// scan; nothing when read from the cache).
+    pub source_cost_usd: MicroUsd,
+    /// One line saying what the source cost or where it was read from (export sources).
+    pub source_line: Option<String>,
+    /// Export lines that are not usage (credits, refunds, tax, fees, discounts), per line type:
+    /// never counted as usage.
+    pub excluded: Vec<ExcludedLines>,
+}
+
+impl Default for SourceInfo {
+    fn default() -> Self {
+        SourceInfo {
+            source: "cost_explorer".into(),
+            source_location: String::new(),
+            source_cost_usd: MicroUsd::ZERO,
+            source_line: None,
+            excluded: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExcludedLines {
+    pub line_type: String,
+    pub lines: u64,
+    pub billed_usd: MicroUsd,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct OtherAccount {
     pub account_id: String,
@@ -151,6 +199,14 @@ pub enum AwsInput {
     NoData { reason: String, requests: u32 },
     /// Cost Explorer could not be asked (AccessDenied, not enabled, no credentials, ...).
     Unavailable { reason: String, requests: u32 },
+    /// A billing export's month (CUR 2.0, FOCUS 1.2 or Athena), fresh or cached.
+    Export {
+        actuals: Box<export::ExportActuals>,
+        from_cache: bool,
+        cache_file: String,
+        /// What reading it cost, or where it was read from, in one line.
+        line: String,
+    },
 }
 
 /// The threshold from the config, as an exact decimal.
@@ -173,18 +229,28 @@ pub fn reconcile(
     threshold_percent: Decimal,
     aws: Option<AwsInput>,
     datadog: Option<&DatadogUsage>,
+    measured: Option<&ddapi::Measured>,
 ) -> Result<Reconciliation> {
+    let groups = match &aws {
+        Some(AwsInput::Export { actuals, .. }) => {
+            Some(groups::reconcile(model, actuals, threshold_percent))
+        }
+        _ => None,
+    };
     let aws = aws
         .map(|a| aws_side(model, a, threshold_percent))
         .transpose()?;
-    let datadog = datadog
-        .map(|u| datadog_side(model, book, u, threshold_percent))
-        .transpose()?;
+    let datadog = match (datadog, measured) {
+        (Some(u), _) => Some(datadog_side(model, book, u, threshold_percent)?),
+        (None, Some(m)) => Some(datadog_side_measured(model, book, m, threshold_percent)?),
+        (None, None) => None,
+    };
     Ok(Reconciliation {
         month: month.to_string(),
         threshold_percent,
         aws,
         datadog,
+        groups,
     })
 }
 
@@ -288,7 +354,7 @@ fn sampled_gib(model: &Model, c: Component) -> Option<Decimal> {
 }
 
 /// variance, percentage and flag of `billed` against `modeled`.
-fn variance(
+pub(crate) fn variance(
     modeled: MicroUsd,
     billed: MicroUsd,
     threshold: Decimal,
@@ -305,7 +371,7 @@ fn variance(
 
 /// Split a variance into volume and price: the volume part is the quantity difference at the
 /// model's effective rate (net cost / gross quantity); the price part is the rest.
-fn effects(
+pub(crate) fn effects(
     modeled_qty: Decimal,
     modeled_cost: MicroUsd,
     billed_qty: Decimal,
@@ -382,6 +448,28 @@ fn total_of(rows: &[ComponentVariance], threshold: Decimal) -> TotalVariance {
     }
 }
 
+/// The source's name in sentences.
+fn source_name(source: &str) -> &'static str {
+    match source {
+        "cur2" => "The CUR 2.0 export",
+        "focus" => "The FOCUS export",
+        "athena" => "The Athena query",
+        _ => "Cost Explorer",
+    }
+}
+
+/// Which columns the billed side sums.
+fn billed_basis(source: &str) -> String {
+    match source {
+        "cur2" | "athena" => {
+            "CUR 2.0 line_item_unblended_cost and line_item_usage_amount of usage lines"
+        }
+        "focus" => "FOCUS BilledCost and ConsumedQuantity of usage charges",
+        _ => "Cost Explorer UnblendedCost and UsageQuantity",
+    }
+    .into()
+}
+
 fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsReconciliation> {
     let services: Vec<String> = costexplorer::SERVICES
         .iter()
@@ -394,6 +482,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
         .collect();
     let mut side = AwsReconciliation {
         status: String::new(),
+        source: SourceInfo::default(),
         reason: None,
         requests: 0,
         request_cost_usd: MicroUsd::ZERO,
@@ -409,7 +498,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
         other_accounts: Vec::new(),
         notes: Vec::new(),
     };
-    let (actuals, requests, from_cache, cache_file) = match input {
+    let (rows, hours, grouped_by_account) = match input {
         AwsInput::Unavailable { reason, requests } => {
             side.status = "unavailable".into();
             side.reason = Some(reason);
@@ -429,29 +518,94 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
             requests,
             from_cache,
             cache_file,
-        } => (*actuals, requests, from_cache, cache_file),
+        } => {
+            side.requests = requests;
+            side.request_cost_usd = costexplorer::requests_cost(requests);
+            side.source.source_cost_usd = side.request_cost_usd;
+            side.from_cache = from_cache;
+            side.cache_file = Some(cache_file.clone());
+            side.fetched_at = Some(actuals.fetched_at.clone());
+            side.estimated = actuals.estimated();
+            if !actuals.has_data() {
+                side.status = "no_data".into();
+                side.reason = Some(format!(
+                    "Cost Explorer returned no usage for {} to {} (exclusive) in the queried \
+                     services; nothing is assumed to be zero",
+                    actuals.query.start, actuals.query.end
+                ));
+                return Ok(side);
+            }
+            let rows = actuals.billed_rows().map_err(|m| Error::Input {
+                path: cache_file.clone().into(),
+                message: m,
+            })?;
+            (rows, actuals.hours(), actuals.query.by_account())
+        }
+        AwsInput::Export {
+            actuals,
+            from_cache,
+            cache_file,
+            line,
+        } => {
+            side.source.source = match (actuals.kind, actuals.source.starts_with("athena:")) {
+                (_, true) => "athena",
+                (export::Kind::Cur2, false) => "cur2",
+                (export::Kind::Focus, false) => "focus",
+            }
+            .into();
+            side.source.source_location = actuals.source.clone();
+            side.source.source_cost_usd = if from_cache {
+                MicroUsd::ZERO
+            } else {
+                actuals.cost.cost_usd
+            };
+            side.source.source_line = Some(line);
+            side.from_cache = from_cache;
+            side.cache_file = Some(cache_file);
+            side.fetched_at = Some(actuals.fetched_at.clone());
+            side.services =
+                std::iter::once(format!("{} (every usage type)", export::CLOUDWATCH_PRODUCT))
+                    .chain(
+                        export::PATH_PRODUCTS
+                            .iter()
+                            .map(|p| format!("{p} (mapped usage types)")),
+                    )
+                    .collect();
+            side.source.excluded = actuals
+                .excluded()
+                .into_iter()
+                .map(|(line_type, lines, d)| ExcludedLines {
+                    line_type,
+                    lines,
+                    billed_usd: MicroUsd::from_usd(d),
+                })
+                .collect();
+            if !side.source.excluded.is_empty() {
+                side.notes.push(format!(
+                    "Lines that are not usage are never counted: {}.",
+                    side.source
+                        .excluded
+                        .iter()
+                        .map(|e| format!("{} {} ({} lines)", e.line_type, e.billed_usd, e.lines))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let rows = actuals.billed_rows();
+            if rows.is_empty() {
+                side.status = "no_data".into();
+                side.reason = Some(format!(
+                    "the {} export has no usage lines for {} in the products logplan reads; \
+                     nothing is assumed to be zero",
+                    actuals.kind.label(),
+                    actuals.month
+                ));
+                return Ok(side);
+            }
+            (rows, actuals.hours(), true)
+        }
     };
-    side.requests = requests;
-    side.request_cost_usd = costexplorer::requests_cost(requests);
-    side.from_cache = from_cache;
-    side.cache_file = Some(cache_file.clone());
-    side.fetched_at = Some(actuals.fetched_at.clone());
-    side.estimated = actuals.estimated();
-    if !actuals.has_data() {
-        side.status = "no_data".into();
-        side.reason = Some(format!(
-            "Cost Explorer returned no usage for {} to {} (exclusive) in the queried services; \
-             nothing is assumed to be zero",
-            actuals.query.start, actuals.query.end
-        ));
-        return Ok(side);
-    }
     side.status = "reconciled".into();
-    let rows = actuals.billed_rows().map_err(|m| Error::Input {
-        path: cache_file.clone().into(),
-        message: m,
-    })?;
-    let hours = actuals.hours();
 
     // Rows of accounts the model does not cover are set aside, not reconciled.
     let model_accounts: BTreeSet<&str> = model.accounts.iter().map(String::as_str).collect();
@@ -474,8 +628,9 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
         .collect();
     if !side.other_accounts.is_empty() {
         side.notes.push(format!(
-            "Cost Explorer billed {} other account(s) the snapshot does not cover ({}); they are \
-             listed apart and not reconciled.",
+            "{} billed {} other account(s) the snapshot does not cover ({}); they are listed \
+             apart and not reconciled.",
+            source_name(&side.source.source),
             side.other_accounts.len(),
             side.other_accounts
                 .iter()
@@ -484,7 +639,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
                 .join(", ")
         ));
     }
-    if !actuals.query.by_account() && model.accounts.len() <= 1 {
+    if !grouped_by_account && model.accounts.len() <= 1 {
         side.notes.push(
             "Cost Explorer answered for the credentials' view without grouping by account: with \
              an organization's management account that is every member account."
@@ -532,7 +687,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
                 )),
                 sampled_gib(model, c),
                 b.usage_types.iter().cloned().collect(),
-                "Cost Explorer UnblendedCost and UsageQuantity".into(),
+                billed_basis(&side.source.source),
                 threshold,
             )
         } else if billable(c) {
@@ -606,161 +761,5 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
     Ok(side)
 }
 
-fn datadog_side(
-    model: &Model,
-    book: &PriceBook,
-    u: &DatadogUsage,
-    threshold: Decimal,
-) -> Result<DatadogReconciliation> {
-    let s = &model.scenario;
-    let premium = match s.commitment {
-        Commitment::Annual => Decimal::ONE,
-        Commitment::OnDemand => book.get("datadog.on_demand_premium", "us-east-1")?.flat(),
-    };
-    let ingest_price = book.get("datadog.ingest", "us-east-1")?.flat();
-    let index_price = book.get(s.index_price_id(), "us-east-1")?.flat() * premium;
-    let modeled = modeled(model);
-    let gib = Decimal::from(1u64 << 30);
-    let million = Decimal::from(1_000_000);
-    let mut notes = Vec::new();
-    let mut components = Vec::new();
-
-    let ingest = u.ingested_bytes.map(|b| {
-        let q = b / gib;
-        (q, MicroUsd::from_usd(q * ingest_price), None)
-    });
-    components.push(component_row(
-        Component::DatadogIngest,
-        modeled.get(&Component::DatadogIngest),
-        ingest,
-        sampled_gib(model, Component::DatadogIngest),
-        vec![datadog::INGESTED_BYTES.to_string()],
-        match ingest {
-            Some(_) => format!(
-                "Datadog ingested bytes x the model's ${} per GB",
-                ingest_price.normalize()
-            ),
-            None => format!("no {} datapoints in the file", datadog::INGESTED_BYTES),
-        },
-        threshold,
-    ));
-
-    let indexed = match (u.indexed_events, u.ingested_events) {
-        (Some(i), _) => Some((
-            i,
-            "events not excluded (datadog_is_excluded:false)".to_string(),
-        )),
-        (None, Some(e)) => {
-            notes.push(format!(
-                "The file has no datadog_is_excluded column: indexed events are taken as the \
-                 model's indexed_fraction ({}) of the ingested events.",
-                s.indexed_fraction
-            ));
-            Some((
-                e * s.indexed_fraction,
-                format!("ingested events x indexed_fraction {}", s.indexed_fraction),
-            ))
-        }
-        (None, None) => None,
-    };
-    let index = indexed.as_ref().map(|(events, _)| {
-        let q = *events / million;
-        (q, MicroUsd::from_usd(q * index_price), None)
-    });
-    components.push(component_row(
-        Component::DatadogIndex,
-        modeled.get(&Component::DatadogIndex),
-        index,
-        None,
-        vec![datadog::INGESTED_EVENTS.to_string()],
-        match &indexed {
-            Some((_, how)) => format!(
-                "{how} x the model's ${} per 1M events",
-                index_price.normalize()
-            ),
-            None => format!("no {} datapoints in the file", datadog::INGESTED_EVENTS),
-        },
-        threshold,
-    ));
-    if u.rows_outside_period > 0 || u.rows_other_metrics > 0 || u.rows_empty > 0 {
-        notes.push(format!(
-            "{} datapoints used; skipped {} outside the month, {} of other metrics, {} empty.",
-            u.rows_used, u.rows_outside_period, u.rows_other_metrics, u.rows_empty
-        ));
-    }
-    if modeled
-        .get(&Component::DatadogIngest)
-        .is_none_or(|m| m.quantity.is_zero())
-    {
-        notes.push(
-            "No log group is forwarded to Datadog today in the snapshot, so the model has no \
-             Datadog cost to compare."
-                .into(),
-        );
-    }
-    let total = total_of(&components, threshold);
-    Ok(DatadogReconciliation {
-        file: u.path.display().to_string(),
-        rows_used: u.rows_used,
-        rows_outside_period: u.rows_outside_period,
-        rows_other_metrics: u.rows_other_metrics,
-        components,
-        total: Some(total),
-        notes,
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn m(v: i64) -> MicroUsd {
-        MicroUsd(v)
-    }
-
-    #[test]
-    fn variance_percent_and_flag() {
-        let t = Decimal::from(10);
-        assert_eq!(
-            variance(m(12_500_000), m(16_250_000), t),
-            (m(3_750_000), Some(Decimal::from(30)), true)
-        );
-        assert_eq!(
-            variance(m(30_000), m(30_000), t),
-            (m(0), Some(Decimal::ZERO), false)
-        );
-        // Exactly at the threshold is not above it.
-        assert!(!variance(m(100), m(110), t).2);
-        // Nothing modeled: no percentage; flagged when something was billed.
-        assert_eq!(variance(m(0), m(50_000), t), (m(50_000), None, true));
-        assert_eq!(variance(m(0), m(0), t), (m(0), None, false));
-    }
-
-    #[test]
-    fn volume_and_price_effects_add_up() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        // 30 GB modeled for $12.50, 37.5 GB billed for $16.25.
-        let (vol, price) = effects(d("30"), m(12_500_000), d("37.5"), m(3_750_000));
-        assert_eq!(vol, m(3_125_000));
-        assert_eq!(price, m(625_000));
-        let (vol, price) = effects(Decimal::ZERO, m(0), d("10"), m(50_000));
-        assert_eq!((vol, price), (m(50_000), m(0)));
-    }
-
-    #[test]
-    fn credits_fold_into_their_component() {
-        assert_eq!(
-            credited(Component::FreeTierIngest),
-            Component::CloudwatchIngest
-        );
-        assert_eq!(
-            credited(Component::FreeTierEgress),
-            Component::EgressInternet
-        );
-        assert!(is_credit(Component::FreeTierLambdaDuration));
-        assert!(!is_credit(Component::Storage));
-        assert!(!billable(Component::EgressSameRegion));
-        assert!(threshold(-1.0).is_err());
-        assert_eq!(threshold(10.0).unwrap(), Decimal::from(10));
-    }
-}
+mod tests;

@@ -47,8 +47,41 @@ pub struct ReportData {
     /// The previous month's report, when it exists in the same output root.
     pub previous: Option<Previous>,
     /// The model's today against the bill (`--actuals`) and Datadog's usage
-    /// (`--datadog-usage`), when asked for.
+    /// (`--datadog-usage`), when asked for. With a billing export (`--from cur2:|focus:|athena:`)
+    /// it holds the per-log-group comparison too (`actuals.groups`).
     pub actuals: Option<crate::reconcile::Reconciliation>,
+    /// Showback, the FOCUS export and Datadog's measured usage (top-level keys of report.json).
+    #[serde(flatten)]
+    pub billing: BillingData,
+}
+
+/// What the billing reconciliation adds to the report (rendered from `report.json`'s
+/// `showback`, `focus` and `datadog_measured`, and `actuals.groups`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BillingData {
+    /// Totals per tag value (`[report] group_by_tags`), when configured.
+    pub showback: Option<crate::reconcile::showback::Showback>,
+    /// What `focus.csv` / `focus.parquet` hold.
+    pub focus: Option<FocusSummary>,
+    /// Datadog usage measured from Datadog's usage API (`--datadog-usage api`), when it drove
+    /// the Datadog lines.
+    pub datadog_measured: Option<crate::reconcile::ddapi::Measured>,
+    /// Tag values per log group, for the FOCUS export's `Tags` (not in report.json).
+    #[serde(skip)]
+    pub group_tags: crate::reconcile::showback::GroupTags,
+}
+
+/// The FOCUS 1.2 export of the model: which scenarios it holds and their totals.
+#[derive(Clone, Debug, Serialize)]
+pub struct FocusSummary {
+    pub files: Vec<String>,
+    /// The comparison scenario's path (the cheapest single path).
+    pub comparison_path: Path,
+    pub today_rows: usize,
+    pub comparison_rows: usize,
+    /// Sums of the rows' BilledCost: today's equals `today_total_usd`.
+    pub today_usd: MicroUsd,
+    pub comparison_usd: MicroUsd,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -190,6 +223,7 @@ impl ReportData {
             api: None,
             previous: None,
             actuals: None,
+            billing: BillingData::default(),
         }
     }
 

@@ -68,6 +68,7 @@ pub struct Page<'a> {
     pub groups: Selection<'a>,
     pub group_lines: Vec<GroupLine>,
     pub reconciliation: Option<tables::Reconciliation>,
+    pub showback: Option<tables::ShowbackSection>,
     pub prices: Vec<PriceLine>,
     /// Sorted, distinct ids of the prices a reader should double-check.
     pub caveat_ids: Vec<String>,
@@ -117,6 +118,11 @@ impl<'a> Page<'a> {
             group_lines: groups.rows.iter().map(|g| GroupLine::new(g, d)).collect(),
             groups,
             reconciliation: d.actuals.as_ref().map(tables::Reconciliation::new),
+            showback: d
+                .billing
+                .showback
+                .as_ref()
+                .map(|s| tables::ShowbackSection::new(s, d)),
             prices: d
                 .prices
                 .iter()
@@ -178,6 +184,22 @@ impl<'a> Page<'a> {
 
     pub fn api_calls(&self) -> u64 {
         self.d.api.as_ref().map_or(0, |a| a.calls.values().sum())
+    }
+
+    /// Attempts AWS throttled for one action (0 when none).
+    pub fn throttled(&self, action: &str) -> u64 {
+        self.d
+            .api
+            .as_ref()
+            .and_then(|a| a.throttled.get(action).copied())
+            .unwrap_or(0)
+    }
+
+    pub fn throttled_total(&self) -> u64 {
+        self.d
+            .api
+            .as_ref()
+            .map_or(0, |a| a.throttled.values().sum())
     }
 }
 

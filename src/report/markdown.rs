@@ -48,6 +48,7 @@ pub struct Summary<'a> {
     pub mom: Vec<(String, MicroUsd, MicroUsd)>,
     pub caveats: Vec<CaveatLine>,
     pub reconciliation: Option<Reconciliation>,
+    pub showback: Option<super::html::tables::ShowbackSection>,
 }
 
 /// A price to double-check.
@@ -79,6 +80,11 @@ impl<'a> Summary<'a> {
             mom: month_over_month(d),
             caveats: d.caveat_prices().into_iter().map(caveat).collect(),
             reconciliation: d.actuals.as_ref().map(Reconciliation::new),
+            showback: d
+                .billing
+                .showback
+                .as_ref()
+                .map(|s| super::html::tables::ShowbackSection::new(s, d)),
         }
     }
 

@@ -29,6 +29,7 @@
 //! leaves no trace; text lines keep their newline. Askama drops a file's final newline, hence
 //! the comment line that ends the files whose last line is text.
 
+pub mod billing_files;
 pub mod charts;
 pub mod data;
 pub mod html;
@@ -50,6 +51,8 @@ pub const REPORT_FILES: &[&str] = &[
     "components.csv",
     "log_groups.parquet",
     "report.json",
+    "focus.csv",
+    "focus.parquet",
 ];
 
 /// Files that describe one run's model: never carried over from an earlier run.
@@ -152,6 +155,8 @@ pub fn write(
     if data.accounts.len() > 1 {
         crate::snapshot::write_hive(&tables::log_groups_frame(data)?, &t.join("log_groups"))?;
     }
+    // The reconciliation's own files: per-group CSV, showback, the FOCUS export.
+    billing_files::write(t, dir, data, model)?;
     extra(t)?;
 
     carry_over(dir, t)?;
@@ -186,7 +191,9 @@ fn carry_over(dir: &FsPath, t: &FsPath) -> Result<()> {
     for e in entries.flatten() {
         let name = e.file_name();
         let target = t.join(&name);
-        let run_file = name.to_str().is_some_and(|n| RUN_FILES.contains(&n));
+        let run_file = name
+            .to_str()
+            .is_some_and(|n| RUN_FILES.contains(&n) || billing_files::RUN_FILES.contains(&n));
         if !target.exists() && !run_file && e.path().is_file() {
             std::fs::copy(e.path(), &target).map_err(|source| Error::Output {
                 path: e.path(),

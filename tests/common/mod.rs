@@ -116,6 +116,13 @@ pub fn moto_json(target: &str, region: &str, body: &serde_json::Value) -> (u16, 
     )
 }
 
+/// A path-style S3 request to moto (`PUT /bucket`, `PUT /bucket/key`), which must answer 200.
+pub fn moto_s3(method: &str, path: &str, body: &[u8]) {
+    let auth = "AWS4-HMAC-SHA256 Credential=testing/20261124/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+    let (status, text) = http(&moto_url(), method, path, &[("Authorization", auth)], body);
+    assert_eq!(status, 200, "{method} {path}: {text}");
+}
+
 pub fn moto_reset() {
     let (status, body) = http(&moto_url(), "POST", "/moto-api/reset", &[], b"");
     assert_eq!(status, 200, "moto reset: {body}");

@@ -323,10 +323,59 @@ pub struct Reconciliation {
     pub threshold: String,
     pub aws: Option<AwsSide>,
     pub datadog: Option<(String, VarianceTable, Vec<String>)>,
+    /// Per log group, with a billing export as the source.
+    pub groups: Option<GroupsSide>,
+}
+
+/// The per-log-group comparison (billing exports name each group's ARN).
+pub struct GroupsSide {
+    pub compared: usize,
+    pub components: String,
+    /// (account, region, log group, component, modeled, billed, variance, %, volume effect,
+    /// price effect, likely reason), largest variance first.
+    pub top: Vec<[String; 11]>,
+    pub flagged: Vec<bool>,
+    pub billed_not_in_snapshot: (usize, MicroUsd),
+    pub never_billed: (usize, MicroUsd),
+    pub notes: Vec<String>,
+}
+
+impl GroupsSide {
+    pub fn new(g: &crate::reconcile::groups::GroupReconciliation) -> GroupsSide {
+        GroupsSide {
+            compared: g.groups_compared,
+            components: g.components.join(", "),
+            top: g
+                .top
+                .iter()
+                .map(|v| {
+                    [
+                        v.account_id.clone(),
+                        v.region.clone(),
+                        v.log_group.clone(),
+                        v.component.clone(),
+                        v.modeled_usd.to_string(),
+                        v.billed_usd.to_string(),
+                        format::signed_usd(v.variance_usd),
+                        format::signed_pct(v.variance_pct),
+                        format::signed_usd(v.volume_effect_usd),
+                        format::signed_usd(v.price_effect_usd),
+                        v.likely_reason.clone(),
+                    ]
+                })
+                .collect(),
+            flagged: g.top.iter().map(|v| v.flagged).collect(),
+            billed_not_in_snapshot: (g.billed_not_in_snapshot_count, g.billed_not_in_snapshot_usd),
+            never_billed: (g.never_billed_count, g.never_billed_usd),
+            notes: g.notes.clone(),
+        }
+    }
 }
 
 pub struct AwsSide {
     pub status: String,
+    /// What the billed side is: "Cost Explorer's UnblendedCost" or the billing export's name.
+    pub billed_from: String,
     pub reason: Option<String>,
     pub table: VarianceTable,
     pub unmapped_total: MicroUsd,
@@ -344,6 +393,7 @@ impl Reconciliation {
             threshold: r.threshold_percent.to_string(),
             aws: r.aws.as_ref().map(|a| AwsSide {
                 status: a.status.clone(),
+                billed_from: billed_from(&a.source),
                 reason: a.reason.clone(),
                 table: VarianceTable::new(&a.components, a.total.as_ref(), "Billed"),
                 unmapped_total: a.unmapped_total_usd,
@@ -362,14 +412,17 @@ impl Reconciliation {
                     })
                     .collect(),
                 notes: a.notes.clone(),
-                requests: (a.status != "unavailable" || a.requests > 0).then(|| {
-                    crate::reconcile::actuals::requests_line(
-                        a.requests,
-                        a.from_cache,
-                        a.cache_file.as_deref().unwrap_or("actuals.json"),
-                        a.fetched_at.as_deref().unwrap_or("-"),
-                    )
-                }),
+                requests: match &a.source.source_line {
+                    Some(line) => Some(line.clone()),
+                    None => (a.status != "unavailable" || a.requests > 0).then(|| {
+                        crate::reconcile::actuals::requests_line(
+                            a.requests,
+                            a.from_cache,
+                            a.cache_file.as_deref().unwrap_or("actuals.json"),
+                            a.fetched_at.as_deref().unwrap_or("-"),
+                        )
+                    }),
+                },
             }),
             datadog: r.datadog.as_ref().map(|dd| {
                 (
@@ -378,6 +431,88 @@ impl Reconciliation {
                     dd.notes.clone(),
                 )
             }),
+            groups: r.groups.as_ref().map(GroupsSide::new),
+        }
+    }
+}
+
+/// The billed side's name, for the sentence above the table.
+fn billed_from(s: &crate::reconcile::SourceInfo) -> String {
+    match s.source.as_str() {
+        "cur2" => format!(
+            "the CUR 2.0 export's unblended cost ({})",
+            s.source_location
+        ),
+        "focus" => format!("the FOCUS export's BilledCost ({})", s.source_location),
+        "athena" => format!(
+            "the CUR 2.0 table's unblended cost, aggregated by Athena ({})",
+            s.source_location
+        ),
+        _ => "Cost Explorer's UnblendedCost".to_string(),
+    }
+}
+
+/// Showback: one table per tag key, today's cost and each available path per tag value.
+pub struct ShowbackSection {
+    pub tag_source: String,
+    pub tagged_groups: usize,
+    /// The available paths' names, the columns after today.
+    pub paths: Vec<String>,
+    /// (tag key, rows of [value, groups, today, path...], total row).
+    pub tables: Vec<(String, Vec<Vec<String>>, Vec<String>)>,
+    pub notes: Vec<String>,
+}
+
+impl ShowbackSection {
+    pub fn new(
+        s: &crate::reconcile::showback::Showback,
+        d: &crate::report::ReportData,
+    ) -> ShowbackSection {
+        // Columns for the paths that have a total, in Path::ALL order (the rows' order).
+        let shown: Vec<usize> = d
+            .paths
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.total_usd.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let row = |r: &crate::reconcile::showback::ShowbackRow| {
+            let mut v = vec![
+                r.value.clone(),
+                format::count(r.log_groups as u64),
+                r.today_usd.to_string(),
+            ];
+            for &i in &shown {
+                v.push(
+                    r.path_usd
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map_or_else(|| "n/a".to_string(), |m| m.to_string()),
+                );
+            }
+            v
+        };
+        ShowbackSection {
+            tag_source: match s.tag_source.as_str() {
+                "export" => "the billing export's resource tags".into(),
+                "tagging_api" => "the Resource Groups Tagging API (tag:GetResources)".into(),
+                _ => "no tags could be read: every group is untagged".into(),
+            },
+            tagged_groups: s.tagged_groups,
+            paths: shown.iter().map(|&i| d.paths[i].title.clone()).collect(),
+            tables: s
+                .tables
+                .iter()
+                .map(|t| {
+                    (
+                        t.tag_key.clone(),
+                        t.rows.iter().map(row).collect(),
+                        row(&t.total),
+                    )
+                })
+                .collect(),
+            notes: s.notes.clone(),
         }
     }
 }

@@ -233,6 +233,7 @@ pub(crate) fn sample() -> ReportData {
     );
     over.book_prices = Some(vec![dec("2.50")]);
     ReportData {
+        billing: Default::default(),
         schema_version: 1,
         generated_by: "logplan 0.1.0".into(),
         month: "2025-10".into(),
@@ -307,8 +308,8 @@ pub(crate) fn sample() -> ReportData {
             ]),
             metrics_requested: 480,
             cost_usd: MicroUsd(4_800),
-            warnings: vec![],
-            throttled: BTreeMap::new(),
+            warnings: vec!["GetMetricData in us-east-1: MaxMetricsExceeded".into()],
+            throttled: BTreeMap::from([("logs:DescribeLogGroups".to_string(), 3)]),
         }),
         previous: Some(Previous {
             month: "2025-09".into(),
@@ -394,6 +395,11 @@ fn escapes_and_shows_everything() {
     assert!(html.contains("3 of the 5 prices used are unconfirmed or overridden"));
     assert!(html.contains("400,000<div class=\"muted small\">free allowance</div>"));
     assert!(html.contains("logs:DescribeLogGroups"));
+    // The sampling run's warnings and throttling are on the page: 3 throttled of 12 calls.
+    assert!(html.contains("<li>GetMetricData in us-east-1: MaxMetricsExceeded</li>"));
+    assert!(html.contains(
+        "<tr><td><code>logs:DescribeLogGroups</code></td><td class=\"num\">12</td><td class=\"num\">3</td></tr>"
+    ));
     // GiB with two decimals: 2900.25 GiB.
     assert!(html.contains("2,900.25"));
 }
@@ -598,10 +604,12 @@ fn reconciliation_section_is_escaped_and_well_formed() {
         price_effect_usd: MicroUsd(625_000),
     };
     data.actuals = Some(Reconciliation {
+        groups: None,
         month: "2025-10".into(),
         threshold_percent: dec("10"),
         aws: Some(AwsReconciliation {
             status: "reconciled".into(),
+            source: Default::default(),
             reason: None,
             requests: 2,
             request_cost_usd: MicroUsd(20_000),

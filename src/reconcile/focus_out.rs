@@ -1,0 +1,504 @@
+//! FOCUS out: the model as a FOCUS 1.2 cost and usage dataset (`focus.csv`, `focus.parquet`),
+//! so a FinOps tool that imports FOCUS from custom providers shows the model next to the bill.
+//! Two scenarios: today's lines (`x_logplan_scenario = today`) and the comparison path's
+//! (`comparison`, the path the report calls cheapest), each line as a charge: quantity x unit
+//! price = cost, the price id and status in `x_logplan_*` columns. Columns follow FOCUS 1.2
+//! (the 57 columns of AWS's FOCUS 1.2 table, in its order; columns the model has nothing for
+//! are null). Rows are streamed: the CSV one line at a time, the Parquet file in row groups.
+
+use std::collections::BTreeMap;
+use std::path::Path as FsPath;
+
+use polars::prelude::*;
+use rust_decimal::Decimal;
+
+use super::groups::GroupKey;
+use crate::error::{Error, Result};
+use crate::model::{Component, Line, Model, Path};
+use crate::money::MicroUsd;
+
+/// The FOCUS 1.2 columns, in AWS's order (docs.aws.amazon.com/cur/latest/userguide/
+/// table-dictionary-focus-1-2-aws-columns.html, without its three `x_` columns), then logplan's.
+pub const COLUMNS: &[&str] = &[
+    "AvailabilityZone",
+    "BilledCost",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingAccountType",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "CapacityReservationId",
+    "CapacityReservationStatus",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "CommitmentDiscountCategory",
+    "CommitmentDiscountId",
+    "CommitmentDiscountName",
+    "CommitmentDiscountQuantity",
+    "CommitmentDiscountStatus",
+    "CommitmentDiscountType",
+    "CommitmentDiscountUnit",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "ContractedCost",
+    "ContractedUnitPrice",
+    "EffectiveCost",
+    "InvoiceId",
+    "InvoiceIssuerName",
+    "ListCost",
+    "ListUnitPrice",
+    "PricingCategory",
+    "PricingCurrency",
+    "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyEffectiveCost",
+    "PricingCurrencyListUnitPrice",
+    "PricingQuantity",
+    "PricingUnit",
+    "ProviderName",
+    "PublisherName",
+    "RegionId",
+    "RegionName",
+    "ResourceId",
+    "ResourceName",
+    "ResourceType",
+    "ServiceCategory",
+    "ServiceName",
+    "ServiceSubcategory",
+    "SkuId",
+    "SkuMeter",
+    "SkuPriceDetails",
+    "SkuPriceId",
+    "SubAccountId",
+    "SubAccountName",
+    "SubAccountType",
+    "Tags",
+    "x_logplan_scenario",
+    "x_logplan_path",
+    "x_logplan_price_id",
+    "x_logplan_price_status",
+];
+
+/// Which service a component is billed by: (provider, invoice issuer, service name, FOCUS
+/// service category, service subcategory).
+fn service(
+    c: Component,
+) -> (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+) {
+    use Component::*;
+    const AWS: &str = "AWS";
+    const AWS_ISSUER: &str = "Amazon Web Services, Inc.";
+    match c {
+        DatadogIngest | DatadogIndex | DatadogFlex => (
+            "Datadog",
+            "Datadog, Inc.",
+            "Datadog Log Management",
+            "Management and Governance",
+            "Observability",
+        ),
+        LambdaRequests | LambdaDuration | FreeTierLambdaRequests | FreeTierLambdaDuration => (
+            AWS,
+            AWS_ISSUER,
+            "AWS Lambda",
+            "Compute",
+            "Serverless Compute",
+        ),
+        EgressInternet | EgressSameRegion | FreeTierEgress => (
+            AWS,
+            AWS_ISSUER,
+            "AWS Data Transfer",
+            "Networking",
+            "Network Connectivity",
+        ),
+        PrivatelinkData | PrivatelinkEndpointHours => (
+            AWS,
+            AWS_ISSUER,
+            "Amazon Virtual Private Cloud",
+            "Networking",
+            "Network Connectivity",
+        ),
+        FirehoseIngest => (
+            AWS,
+            AWS_ISSUER,
+            "Amazon Data Firehose",
+            "Analytics",
+            "Streaming Analytics",
+        ),
+        _ => (
+            AWS,
+            AWS_ISSUER,
+            "Amazon CloudWatch",
+            "Management and Governance",
+            "Observability",
+        ),
+    }
+}
+
+/// One charge: a model line in a scenario.
+struct Charge<'a> {
+    scenario: &'static str,
+    line: &'a Line,
+}
+
+/// What the writers need besides the lines.
+pub struct Context<'a> {
+    pub model: &'a Model,
+    /// `YYYY-MM-DDT00:00:00Z` bounds of the period, when known.
+    pub period: Option<(String, String)>,
+    pub comparison: Path,
+    pub tags: &'a BTreeMap<GroupKey, BTreeMap<String, String>>,
+}
+
+impl Context<'_> {
+    fn charges(&self) -> impl Iterator<Item = Charge<'_>> {
+        let today = self.model.today_lines.iter().map(|line| Charge {
+            scenario: "today",
+            line,
+        });
+        let comparison = self
+            .model
+            .lines
+            .iter()
+            .filter(move |l| l.path == self.comparison)
+            .map(|line| Charge {
+                scenario: "comparison",
+                line,
+            });
+        today.chain(comparison)
+    }
+
+    fn account(&self, l: &Line) -> &str {
+        self.model
+            .accounts
+            .get(l.account as usize)
+            .map_or("", String::as_str)
+    }
+
+    fn region(&self, l: &Line) -> &str {
+        self.model
+            .regions
+            .get(l.region as usize)
+            .map_or("", String::as_str)
+    }
+
+    fn group(&self, l: &Line) -> Option<&crate::snapshot::GroupInput> {
+        l.group.and_then(|g| self.model.groups.get(g as usize))
+    }
+
+    fn resource_id(&self, l: &Line) -> Option<String> {
+        let g = self.group(l)?;
+        let (_, _, service, _, _) = service(l.component);
+        if service == "Datadog Log Management" {
+            return None;
+        }
+        Some(format!(
+            "arn:aws:logs:{}:{}:log-group:{}",
+            g.region, g.account_id, g.log_group
+        ))
+    }
+
+    fn tags_json(&self, l: &Line) -> String {
+        if self.tags.is_empty() {
+            return "{}".into();
+        }
+        let Some(g) = self.group(l) else {
+            return "{}".into();
+        };
+        let key = (g.account_id.clone(), g.region.clone(), g.log_group.clone());
+        match self.tags.get(&key) {
+            Some(t) => serde_json::to_string(t).unwrap_or_else(|_| "{}".into()),
+            None => "{}".into(),
+        }
+    }
+}
+
+fn is_credit(c: Component) -> bool {
+    use Component::*;
+    matches!(
+        c,
+        FreeTierIngest
+            | FreeTierStorage
+            | FreeTierScan
+            | FreeTierEgress
+            | FreeTierLambdaRequests
+            | FreeTierLambdaDuration
+    )
+}
+
+fn dec12(d: Decimal) -> Decimal {
+    d.round_dp(12).normalize()
+}
+
+/// `focus.csv`, one line per charge.
+pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
+    let (start, end) = ctx.period.clone().unwrap_or_default();
+    for ch in ctx.charges() {
+        let l = ch.line;
+        let (provider, issuer, service_name, category, subcategory) = service(l.component);
+        let cost = l.cost.to_decimal(6);
+        let qty = dec12(l.quantity).to_string();
+        let price = dec12(l.unit_price).to_string();
+        let account = ctx.account(l);
+        let region = ctx.region(l);
+        let resource = ctx.resource_id(l).unwrap_or_default();
+        let name = ctx.group(l).map_or("", |g| g.log_group.as_str());
+        let description = format!(
+            "{} on {} ({}, modeled by logplan)",
+            l.component.name(),
+            l.path.as_str(),
+            ch.scenario
+        );
+        let fields: [&str; 61] = [
+            "",
+            &cost,
+            account,
+            "",
+            "Account",
+            "USD",
+            &end,
+            &start,
+            "",
+            "",
+            if is_credit(l.component) {
+                "Credit"
+            } else {
+                "Usage"
+            },
+            "",
+            &description,
+            "Usage-Based",
+            &end,
+            &start,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            &qty,
+            l.unit,
+            &cost,
+            &price,
+            &cost,
+            "",
+            issuer,
+            &cost,
+            &price,
+            "Standard",
+            "USD",
+            &price,
+            &cost,
+            &price,
+            &qty,
+            l.unit,
+            provider,
+            provider,
+            region,
+            "",
+            &resource,
+            name,
+            if resource.is_empty() { "" } else { "Log Group" },
+            category,
+            service_name,
+            subcategory,
+            l.price_id,
+            l.component.name(),
+            "",
+            l.price_id,
+            account,
+            "",
+            "Account",
+            &ctx.tags_json(l),
+            ch.scenario,
+            l.path.as_str(),
+            l.price_id,
+            l.price_status.as_str(),
+        ];
+        w.write_record(fields)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Rows per Parquet row group.
+const BATCH: usize = 65_536;
+
+fn decimal_column(name: &str, values: Vec<Option<i128>>, scale: usize) -> PolarsResult<Column> {
+    let ca: Int128Chunked = values.into_iter().collect();
+    Ok(ca
+        .with_name(name.into())
+        .into_decimal(38, scale)?
+        .into_series()
+        .into())
+}
+
+fn scaled(d: Decimal, scale: u32) -> Option<i128> {
+    let mut r = d.round_dp(scale);
+    r.rescale(scale);
+    Some(r.mantissa())
+}
+
+fn batch_frame(ctx: &Context<'_>, batch: &[Charge<'_>]) -> PolarsResult<DataFrame> {
+    let n = batch.len();
+    let (start, end) = ctx.period.clone().unwrap_or_default();
+    let text = |name: &str, f: &dyn Fn(&Charge<'_>) -> String| -> Column {
+        let v: Vec<Option<String>> = batch
+            .iter()
+            .map(|c| Some(f(c)).filter(|s| !s.is_empty()))
+            .collect();
+        Column::new(name.into(), v)
+    };
+    let constant = |name: &str, v: &str| -> Column {
+        if v.is_empty() {
+            Column::full_null(name.into(), n, &DataType::String)
+        } else {
+            Column::new_scalar(name.into(), Scalar::from(PlSmallStr::from(v)), n)
+        }
+    };
+    let cost = |name: &str| {
+        decimal_column(
+            name,
+            batch.iter().map(|c| Some(c.line.cost.0 as i128)).collect(),
+            6,
+        )
+    };
+    let price = |name: &str| {
+        decimal_column(
+            name,
+            batch
+                .iter()
+                .map(|c| scaled(c.line.unit_price, 12))
+                .collect(),
+            12,
+        )
+    };
+    let qty = |name: &str| {
+        decimal_column(
+            name,
+            batch.iter().map(|c| scaled(c.line.quantity, 12)).collect(),
+            12,
+        )
+    };
+    let null = |name: &str| Column::full_null(name.into(), n, &DataType::String);
+    let null_dec = |name: &str| Column::full_null(name.into(), n, &DataType::Decimal(38, 12));
+    let mut cols: Vec<Column> = Vec::with_capacity(COLUMNS.len());
+    for &c in COLUMNS {
+        let col = match c {
+            "BilledCost"
+            | "ContractedCost"
+            | "EffectiveCost"
+            | "ListCost"
+            | "PricingCurrencyEffectiveCost" => cost(c)?,
+            "ContractedUnitPrice"
+            | "ListUnitPrice"
+            | "PricingCurrencyContractedUnitPrice"
+            | "PricingCurrencyListUnitPrice" => price(c)?,
+            "ConsumedQuantity" | "PricingQuantity" => qty(c)?,
+            "CommitmentDiscountQuantity" => null_dec(c),
+            "BillingAccountId" | "SubAccountId" => text(c, &|ch| ctx.account(ch.line).into()),
+            "BillingAccountType" | "SubAccountType" => constant(c, "Account"),
+            "BillingCurrency" | "PricingCurrency" => constant(c, "USD"),
+            "BillingPeriodEnd" | "ChargePeriodEnd" => constant(c, &end),
+            "BillingPeriodStart" | "ChargePeriodStart" => constant(c, &start),
+            "ChargeCategory" => text(c, &|ch| {
+                if is_credit(ch.line.component) {
+                    "Credit".into()
+                } else {
+                    "Usage".into()
+                }
+            }),
+            "ChargeDescription" => text(c, &|ch| {
+                format!(
+                    "{} on {} ({}, modeled by logplan)",
+                    ch.line.component.name(),
+                    ch.line.path.as_str(),
+                    ch.scenario
+                )
+            }),
+            "ChargeFrequency" => constant(c, "Usage-Based"),
+            "ConsumedUnit" | "PricingUnit" => text(c, &|ch| ch.line.unit.into()),
+            "InvoiceIssuerName" => text(c, &|ch| service(ch.line.component).1.into()),
+            "PricingCategory" => constant(c, "Standard"),
+            "ProviderName" | "PublisherName" => text(c, &|ch| service(ch.line.component).0.into()),
+            "RegionId" => text(c, &|ch| ctx.region(ch.line).into()),
+            "ResourceId" => text(c, &|ch| ctx.resource_id(ch.line).unwrap_or_default()),
+            "ResourceName" => text(c, &|ch| {
+                ctx.group(ch.line)
+                    .map(|g| g.log_group.clone())
+                    .unwrap_or_default()
+            }),
+            "ResourceType" => text(c, &|ch| {
+                if ctx.resource_id(ch.line).is_some() {
+                    "Log Group".into()
+                } else {
+                    String::new()
+                }
+            }),
+            "ServiceCategory" => text(c, &|ch| service(ch.line.component).3.into()),
+            "ServiceName" => text(c, &|ch| service(ch.line.component).2.into()),
+            "ServiceSubcategory" => text(c, &|ch| service(ch.line.component).4.into()),
+            "SkuId" | "SkuPriceId" | "x_logplan_price_id" => text(c, &|ch| ch.line.price_id.into()),
+            "SkuMeter" => text(c, &|ch| ch.line.component.name().into()),
+            "Tags" => text(c, &|ch| ctx.tags_json(ch.line)),
+            "x_logplan_scenario" => text(c, &|ch| ch.scenario.into()),
+            "x_logplan_path" => text(c, &|ch| ch.line.path.as_str().into()),
+            "x_logplan_price_status" => text(c, &|ch| ch.line.price_status.as_str().into()),
+            _ => null(c),
+        };
+        cols.push(col);
+    }
+    DataFrame::new(n, cols)
+}
+
+/// `focus.parquet`, the same rows as the CSV, written in row groups of [`BATCH`].
+pub fn write_parquet(ctx: &Context<'_>, path: &FsPath) -> Result<()> {
+    let fail = |e: PolarsError| Error::Internal(format!("focus.parquet: {e}"));
+    let file = std::fs::File::create(path).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut charges = ctx.charges().peekable();
+    let mut writer: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>> = None;
+    let mut file = Some(file);
+    loop {
+        let batch: Vec<Charge<'_>> = charges.by_ref().take(BATCH).collect();
+        if batch.is_empty() && writer.is_some() {
+            break;
+        }
+        let df = batch_frame(ctx, &batch).map_err(fail)?;
+        if writer.is_none() {
+            let f = file.take().expect("the file is opened once");
+            writer = Some(ParquetWriter::new(f).batched(df.schema()).map_err(fail)?);
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write_batch(&df).map_err(fail)?;
+        }
+        if charges.peek().is_none() {
+            break;
+        }
+    }
+    if let Some(w) = writer {
+        w.finish().map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The sum of a scenario's charges (for checks: today's equals the report's today).
+pub fn total(ctx: &Context<'_>, scenario: &str) -> MicroUsd {
+    ctx.charges()
+        .filter(|c| c.scenario == scenario)
+        .map(|c| c.line.cost)
+        .sum()
+}
