@@ -283,7 +283,10 @@ pub fn replace_dir(staged: &Path, target: &Path) -> Result<()> {
 /// Without an atomic exchange: old folder aside, new folder in, old folder back on failure.
 /// Afterwards `staged` holds the old folder, as after an exchange.
 fn fallback_swap(staged: &Path, target: &Path) -> Result<()> {
-    let aside = staged.with_extension("old");
+    // Named like the staging folder, so a run killed here leaves what the next run clears.
+    let mut aside = staged.as_os_str().to_owned();
+    aside.push("-old");
+    let aside = PathBuf::from(aside);
     std::fs::rename(target, &aside).map_err(|e| output(target, e))?;
     if let Err(e) = std::fs::rename(staged, target) {
         return Err(match std::fs::rename(&aside, target) {
@@ -390,5 +393,106 @@ mod tests {
         drop(f);
         assert!(!target.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_staged_folder_replaces_the_old_one_carrying_over_the_rest() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("m");
+        std::fs::create_dir_all(target.join("sub")).unwrap();
+        std::fs::write(target.join("a.txt"), "old a").unwrap();
+        std::fs::write(target.join("gone.csv"), "of the old run").unwrap();
+        std::fs::write(target.join("sub/kept.txt"), "kept").unwrap();
+        let stage = StagedDir::new(&target).unwrap();
+        std::fs::write(stage.path().join("a.txt"), "new a").unwrap();
+        std::fs::create_dir(stage.path().join("sub")).unwrap();
+        std::fs::write(stage.path().join("sub/new.txt"), "new").unwrap();
+        assert!(stage.commit(&["gone.csv"]).unwrap());
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.txt")).unwrap(),
+            "new a"
+        );
+        assert_eq!(names(&target), vec!["a.txt", "sub"]);
+        assert_eq!(names(&target.join("sub")), vec!["kept.txt", "new.txt"]);
+        // Nothing beside it: the old folder is gone.
+        assert_eq!(names(root.path()), vec!["m"]);
+    }
+
+    #[test]
+    fn the_same_bytes_leave_the_folder_untouched() {
+        use std::os::unix::fs::MetadataExt;
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("m");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("a.txt"), "same").unwrap();
+        let before = std::fs::metadata(&target).unwrap().ino();
+        let stage = StagedDir::new(&target).unwrap();
+        std::fs::write(stage.path().join("a.txt"), "same").unwrap();
+        assert!(!stage.commit(&[]).unwrap());
+        assert_eq!(std::fs::metadata(&target).unwrap().ino(), before);
+        assert_eq!(names(root.path()), vec!["m"]);
+    }
+
+    #[test]
+    fn a_file_is_never_replaced_by_a_folder_nor_a_folder_by_a_file() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("out.txt");
+        std::fs::write(&file, "mine").unwrap();
+        let stage = StagedDir::new(&file).unwrap();
+        std::fs::write(stage.path().join("x"), "x").unwrap();
+        assert!(stage.commit(&[]).is_err());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+        let target = root.path().join("lib");
+        std::fs::create_dir_all(target.join("b.toml")).unwrap();
+        let stage = StagedDir::new(&target).unwrap();
+        std::fs::write(stage.path().join("b.toml"), "file").unwrap();
+        assert!(stage.commit(&[]).is_err());
+        assert!(target.join("b.toml").is_dir());
+        assert_eq!(names(root.path()), vec!["lib", "out.txt"]);
+    }
+
+    #[test]
+    fn the_fallback_swap_ends_as_an_exchange_does() {
+        let root = tempfile::tempdir().unwrap();
+        let (staged, target) = (root.path().join(".m.logplan-x"), root.path().join("m"));
+        std::fs::create_dir(&staged).unwrap();
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(staged.join("new"), "").unwrap();
+        std::fs::write(target.join("old"), "").unwrap();
+        fallback_swap(&staged, &target).unwrap();
+        assert_eq!(names(&target), vec!["new"]);
+        assert_eq!(names(&staged), vec!["old"]);
+        // A failed second rename puts the old folder back and says so: here the new folder is
+        // missing, so moving it in fails.
+        std::fs::remove_dir_all(&staged).unwrap();
+        let err = fallback_swap(&staged, &target).unwrap_err();
+        assert!(err.to_string().contains("cannot write"), "{err}");
+        assert_eq!(names(&target), vec!["new"]);
+    }
+
+    #[test]
+    fn a_killed_run_s_staging_folder_goes_with_the_next_run() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("m");
+        std::fs::create_dir_all(root.path().join(".m.logplan-dead")).unwrap();
+        std::fs::create_dir_all(root.path().join(".m.logplan-dead-old")).unwrap();
+        let stage = StagedDir::new(&target).unwrap();
+        std::fs::write(stage.path().join("a"), "").unwrap();
+        stage.commit(&[]).unwrap();
+        assert_eq!(names(root.path()), vec!["m"]);
     }
 }

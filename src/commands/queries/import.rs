@@ -1,7 +1,8 @@
 //! `logplan queries import`: files for a target's existing definitions and scheduled queries, to
-//! adopt them. The files are written as one unit: the library is copied into a hidden sibling
-//! folder, the new files added there, and the two folders exchanged in one `renameat2` call, so
-//! an interrupted import leaves the library as it was, never half-imported.
+//! adopt them. The files are written as one unit ([`crate::atomic::StagedDir`]): the new files in
+//! a hidden sibling folder, the rest of the library carried over, and the two folders exchanged
+//! in one `renameat2` call, so an interrupted import leaves the library as it was, never
+//! half-imported.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
