@@ -217,3 +217,64 @@ fn a_report_killed_at_random_moments_is_old_or_new() {
     assert_eq!(contents(&dir), new);
     assert_eq!(all_names(&h.join("reports")), vec!["2026-10"]);
 }
+
+/// `queries import` killed while committing: the library is the old one or the new one, whole;
+/// a rerun completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_while_writing_leaves_the_library_whole() {
+    let fake = logplan_fake::FakeAws::start(logplan_fake::FakeOptions::default()).await;
+    for name in ["team/a", "team/b"] {
+        common::logs_call(
+            &fake.url(),
+            "PutQueryDefinition",
+            &serde_json::json!({"name": name, "queryString": "fields @message"}),
+        );
+    }
+    let import = ["queries", "import", "--target", "t"];
+    for point in ["commit", "exchanged"] {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        std::fs::write(
+            h.join("logplan.toml"),
+            "library_id = \"lp-k\"\n[aws]\nmax_attempts = 2\ninitial_backoff_ms = 1\n[targets.t]\nregions = [\"us-east-1\"]\nprefix = \"team\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(h.join("queries")).unwrap();
+        std::fs::write(
+            h.join("queries/keep.toml"),
+            "version = \"1.0.0\"\nlog_groups = [\"/app\"]\nquery = \"fields k\"\n",
+        )
+        .unwrap();
+        let old = contents(&h.join("queries"));
+        let (code, _, err) = run(
+            h,
+            &import,
+            &[
+                ("LOGPLAN_TEST_CRASH_AT", point),
+                ("AWS_ENDPOINT_URL", &fake.url()),
+            ],
+        );
+        assert_ne!(code, 0, "{point}: the hook did not fire: {err}");
+        let now = contents(&h.join("queries"));
+        let whole_new = ["a.toml", "b.toml", "keep.toml"]
+            .iter()
+            .all(|f| now.contains_key(*f))
+            && now.len() == 3;
+        assert!(now == old || whole_new, "{point}: {:?}", now.keys());
+        assert!(
+            visible(h).iter().all(|n| !n.contains("logplan-")),
+            "{point}"
+        );
+        let (code, _, err) = run(
+            h,
+            &[&import[..], &["--force"]].concat(),
+            &[("AWS_ENDPOINT_URL", &fake.url())],
+        );
+        assert_eq!(code, 0, "{point}: rerun: {err}");
+        assert_eq!(
+            visible(&h.join("queries")),
+            vec!["a.toml", "b.toml", "keep.toml"]
+        );
+        assert_eq!(all_names(h), vec!["logplan.toml", "queries"], "{point}");
+    }
+}
