@@ -253,7 +253,7 @@ async fn run(groups: usize) {
     print_calls(&calls, &out.stats.throttled());
 
     // The peers' way, same account, same quotas, fresh buckets.
-    let base = load_checked(&settings).await.expect("config");
+    let base = load_checked(&settings, Some(REGION)).await.expect("config");
     let cw = aws_sdk_cloudwatch::Client::from_conf(
         aws_sdk_cloudwatch::config::Builder::from(&base)
             .region(aws_types::region::Region::new(REGION))

@@ -332,6 +332,10 @@ pub struct ReportArgs {
     /// incoming_bytes, incoming_events) instead of sampling.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "prefixes", "excludes", "sample_events", "no_forwarding_scan", "full_forwarding_scan", "start", "end"])]
     pub snapshot: Option<PathBuf>,
+    /// Accept a snapshot with no log groups (header only), writing a zero-cost report; without
+    /// it such a snapshot is refused, so it never replaces a good report.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Do not apply the AWS free tiers (same as `free_tier = false` under [scenario]).
     #[arg(long)]
     pub no_free_tier: bool,

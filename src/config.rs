@@ -190,6 +190,43 @@ fn valid_role_arn(arn: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && !n.ends_with('/'))
 }
 
+/// `arn:<partition>:lambda:<region>:<12 digits>:function:<name>[:<qualifier>]`.
+fn valid_lambda_arn(arn: &str) -> bool {
+    let f: Vec<&str> = arn.splitn(7, ':').collect();
+    f.len() == 7
+        && f[0] == "arn"
+        && f[1].starts_with("aws")
+        && f[2] == "lambda"
+        && !f[3].is_empty()
+        && f[4].len() == 12
+        && f[4].bytes().all(|b| b.is_ascii_digit())
+        && f[5] == "function"
+        && !f[6].is_empty()
+}
+
+/// `line N, ` for the line that sets `key` in `[table]` (the dotted form `table.key` too), or
+/// nothing when the file does not set it there.
+fn line_of(text: &str, table: &str, key: &str) -> String {
+    let header = format!("[{table}]");
+    let dotted = format!("{}.{key}", table.rsplit('.').next().unwrap_or(table));
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim_start();
+        if l.starts_with('[') {
+            inside = l.starts_with(&header);
+            continue;
+        }
+        let sets = |k: &str| {
+            l.strip_prefix(k)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        };
+        if (inside && sets(key)) || sets(&dotted) {
+            return format!("line {}, ", i + 1);
+        }
+    }
+    String::new()
+}
+
 /// How modeled and billed costs are compared.
 #[derive(Debug, Deserialize, Clone, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -337,7 +374,55 @@ impl Config {
                 message: "aws.max_attempts must be at least 1".into(),
             });
         }
+        cfg.check_tables(text).map_err(|message| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        })?;
         Ok(cfg)
+    }
+
+    /// The checks of `[aws]` timeouts, `[targets.*]`, `[reconcile]` and `[forwarding]`: each
+    /// message names the table, the key and (when the file sets it) the line.
+    fn check_tables(&self, text: &str) -> std::result::Result<(), String> {
+        for (key, v) in [
+            ("connect_timeout_secs", self.aws.connect_timeout_secs),
+            ("read_timeout_secs", self.aws.read_timeout_secs),
+        ] {
+            if v == Some(0) {
+                return Err(format!(
+                    "{}[aws] {key} = 0: must be at least 1 second",
+                    line_of(text, "aws", key)
+                ));
+            }
+        }
+        for (name, t) in &self.targets {
+            let table = format!("targets.{name}");
+            for r in &t.regions {
+                crate::regions::check(r).map_err(|e| {
+                    format!("{}[{table}] regions: {e}", line_of(text, &table, "regions"))
+                })?;
+            }
+        }
+        let v = self.reconcile.variance_threshold_percent;
+        if !v.is_finite() || v < 0.0 {
+            return Err(format!(
+                "{}[reconcile] variance_threshold_percent = {v}: must be a non-negative percentage",
+                line_of(text, "reconcile", "variance_threshold_percent")
+            ));
+        }
+        if let Some(a) = self
+            .forwarding
+            .datadog_forwarder_arns
+            .iter()
+            .find(|a| !valid_lambda_arn(a))
+        {
+            return Err(format!(
+                "{}[forwarding] datadog_forwarder_arns: {a:?} is not a Lambda function ARN \
+                 (arn:aws:lambda:<region>:<12-digit account>:function:<name>)",
+                line_of(text, "forwarding", "datadog_forwarder_arns")
+            ));
+        }
+        Ok(())
     }
 
     /// The config in force: `--config` if given (must exist), else `./logplan.toml` if present.

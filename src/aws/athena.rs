@@ -205,8 +205,8 @@ pub struct SdkAthena {
 }
 
 impl SdkAthena {
-    pub async fn connect(settings: &ConnectSettings) -> Result<SdkAthena> {
-        let base = crate::aws::sdk::load_checked(settings).await?;
+    pub async fn connect(settings: &ConnectSettings, region: Option<&str>) -> Result<SdkAthena> {
+        let base = crate::aws::sdk::load_checked(settings, region).await?;
         let region = base
             .region()
             .cloned()

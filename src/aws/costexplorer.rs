@@ -227,7 +227,7 @@ pub struct SdkCostExplorer {
 impl SdkCostExplorer {
     /// Load the standard credential chain and check it yields credentials.
     pub async fn connect(settings: &ConnectSettings) -> Result<SdkCostExplorer> {
-        let base = crate::aws::sdk::load_checked(settings).await?;
+        let base = crate::aws::sdk::load_checked(settings, Some(CE_REGION)).await?;
         let conf = aws_sdk_costexplorer::config::Builder::from(&base)
             .region(Region::new(CE_REGION))
             .build();

@@ -82,9 +82,10 @@ pub struct SdkS3 {
 }
 
 impl SdkS3 {
-    /// An S3 client from the standard chain, in its region (else us-east-1).
-    pub async fn connect(settings: &ConnectSettings) -> Result<SdkS3> {
-        let base = crate::aws::sdk::load_checked(settings).await?;
+    /// An S3 client from the standard chain, in `region` (the run's first configured region) or the
+    /// chain's, else us-east-1.
+    pub async fn connect(settings: &ConnectSettings, region: Option<&str>) -> Result<SdkS3> {
+        let base = crate::aws::sdk::load_checked(settings, region).await?;
         let region = base
             .region()
             .cloned()

@@ -86,7 +86,13 @@ impl ConnectSettings {
 
 /// The SDK configuration of the standard chain with logplan's retry and timeout settings, after
 /// checking that it yields credentials: a missing setup is one clear error naming what was tried.
-pub async fn load_checked(settings: &ConnectSettings) -> Result<aws_config::SdkConfig> {
+/// A `region` the run already knows (`--region`, logplan.toml, a target's regions) is given to
+/// the loader, so the SDK never probes the instance metadata address for one (a probe that, off
+/// EC2, costs seconds and prints warnings).
+pub async fn load_checked(
+    settings: &ConnectSettings,
+    region: Option<&str>,
+) -> Result<aws_config::SdkConfig> {
     let retry = RetryConfig::standard()
         .with_max_attempts(settings.max_attempts)
         .with_initial_backoff(settings.initial_backoff)
@@ -101,6 +107,9 @@ pub async fn load_checked(settings: &ConnectSettings) -> Result<aws_config::SdkC
         .timeout_config(timeouts);
     if let Some(p) = &settings.profile {
         loader = loader.profile_name(p);
+    }
+    if let Some(r) = region {
+        loader = loader.region(Region::new(r.to_string()));
     }
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
@@ -151,7 +160,7 @@ impl SdkAccount {
     /// Load the standard chain (env, profile, SSO, web identity, ECS, IMDS) and check that it
     /// yields credentials, so a missing setup is one clear error before any real call.
     pub async fn connect(settings: &ConnectSettings, first_region: Option<&str>) -> Result<Self> {
-        let base = load_checked(settings).await?;
+        let base = load_checked(settings, first_region).await?;
         Ok(SdkAccount {
             base,
             sts_region: first_region.map(str::to_string),

@@ -223,14 +223,22 @@ pub async fn obtain_export(
             kind,
             location: Location::S3 { bucket, prefix },
         } => {
-            let s3 = crate::aws::s3::SdkS3::connect(&settings).await?;
+            let s3 = crate::aws::s3::SdkS3::connect(
+                &settings,
+                config.regions.first().map(String::as_str),
+            )
+            .await?;
             export::read::read_s3(
                 &described, *kind, &s3, bucket, prefix, period, tag_keys, reporter,
             )
             .await?
         }
         Source::Athena { database, table } => {
-            let api = crate::aws::athena::SdkAthena::connect(&settings).await?;
+            let api = crate::aws::athena::SdkAthena::connect(
+                &settings,
+                config.regions.first().map(String::as_str),
+            )
+            .await?;
             let a = &config.athena;
             let run = export::read::AthenaRun {
                 workgroup: a.workgroup.clone(),

@@ -57,6 +57,17 @@ struct JsonReconciliation {
 }
 
 pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) -> Result<i32> {
+    if let Some(o) = &args.out
+        && o.exists()
+        && !o.is_dir()
+    {
+        return Err(report::refuse_file(o));
+    }
+    if args.allow_empty && args.snapshot.is_none() {
+        return Err(Error::Usage(
+            "--allow-empty is about an empty --snapshot: it needs --snapshot".into(),
+        ));
+    }
     let (config, config_path) = Config::discover(global.config.as_deref())?;
     let mut book = PriceBook::builtin()?;
     book.apply(
@@ -119,6 +130,14 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
     let (groups, label, period, api, fresh) = match &args.snapshot {
         Some(path) => {
             let groups = snapshot::read(path)?;
+            if groups.is_empty() && !args.allow_empty {
+                return Err(Error::Input {
+                    path: path.clone(),
+                    message: "no log groups (header only); pass --allow-empty to write a \
+                              zero-cost report (nothing was written)"
+                        .into(),
+                });
+            }
             let (label, period) = label_for_snapshot(args.source.month.as_deref())?;
             (groups, label, period, None, None)
         }
@@ -366,8 +385,11 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         // A report that sampled keeps its snapshot beside it, for later months and reruns.
         if let Some(c) = &fresh {
             let dest = crate::snapshot::Destination::in_dir(tmp, crate::snapshot::Format::Parquet);
-            snapshot::Tables::build(&c.rows, &c.daily, &c.filters)?
-                .write(&dest, c.accounts.len() > 1)?;
+            snapshot::Tables::build(&c.rows, &c.daily, &c.filters)?.write_into(
+                tmp,
+                &dest,
+                c.accounts.len() > 1,
+            )?;
         }
         Ok(())
     })?;

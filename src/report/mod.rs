@@ -38,7 +38,7 @@ pub mod select;
 pub mod style;
 pub mod tables;
 
-use std::path::{Path as FsPath, PathBuf};
+use std::path::Path as FsPath;
 
 use crate::error::{Error, Result};
 use data::{Previous, ReportData};
@@ -99,21 +99,10 @@ pub fn write(
     model: &crate::model::Model,
     extra: &mut dyn FnMut(&FsPath) -> Result<()>,
 ) -> Result<()> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(FsPath::new("."));
-    std::fs::create_dir_all(parent).map_err(|source| Error::Output {
-        path: parent.to_path_buf(),
-        source,
-    })?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".logplan-report-")
-        .tempdir_in(parent)
-        .map_err(|source| Error::Output {
-            path: parent.to_path_buf(),
-            source,
-        })?;
+    if dir.exists() && !dir.is_dir() {
+        return Err(refuse_file(dir));
+    }
+    let tmp = crate::atomic::StagedDir::new(dir)?;
     let t = tmp.path();
     let put = |name: &str, bytes: &[u8]| -> Result<()> {
         std::fs::write(t.join(name), bytes).map_err(|source| Error::Output {
@@ -159,8 +148,26 @@ pub fn write(
     billing_files::write(t, dir, data, model)?;
     extra(t)?;
 
-    carry_over(dir, t)?;
-    swap_into_place(tmp, dir)
+    // What an earlier run left in the folder and this one did not write (a snapshot, cached
+    // actuals) is carried over, except the files of that run's model.
+    crate::atomic::crash_point("report-staged");
+    let mut drop: Vec<&str> = RUN_FILES.to_vec();
+    drop.extend(billing_files::RUN_FILES);
+    drop.push("log_groups");
+    if t.join("snapshot.parquet").exists() {
+        // A fresh snapshot: an older one's Hive copies would contradict it.
+        drop.extend(crate::snapshot::HIVE_DIRS);
+    }
+    tmp.commit(&drop)?;
+    Ok(())
+}
+
+/// `--out` names a file: a report is a folder, and the user's file is never replaced.
+pub fn refuse_file(path: &FsPath) -> Error {
+    Error::Usage(format!(
+        "--out {} is a file; a report is a folder: name a folder (nothing was written)",
+        path.display()
+    ))
 }
 
 /// report.json, streamed: for 100,000 groups it is tens of megabytes, never held whole.
@@ -177,64 +184,4 @@ fn write_json(data: &ReportData, tmp: &FsPath, path: &FsPath) -> Result<()> {
         None => Error::Internal(format!("report.json: {e}")),
     })?;
     w.write_all(b"\n").and_then(|()| w.flush()).map_err(out_err)
-}
-
-/// Copy into the new folder `t` what an earlier run left in `dir` and this one did not write.
-fn carry_over(dir: &FsPath, t: &FsPath) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let target = t.join(&name);
-        let run_file = name
-            .to_str()
-            .is_some_and(|n| RUN_FILES.contains(&n) || billing_files::RUN_FILES.contains(&n));
-        if !target.exists() && !run_file && e.path().is_file() {
-            std::fs::copy(e.path(), &target).map_err(|source| Error::Output {
-                path: e.path(),
-                source,
-            })?;
-        }
-    }
-    Ok(())
-}
-
-/// Replace `dir` with the finished temporary folder: old folder aside, new one in, old removed.
-fn swap_into_place(tmp: tempfile::TempDir, dir: &FsPath) -> Result<()> {
-    let out_err = |source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let new_path = tmp.keep();
-    let aside: Option<PathBuf> = if dir.exists() {
-        let aside = dir.with_file_name(format!(
-            ".{}.old-{}",
-            dir.file_name().and_then(|n| n.to_str()).unwrap_or("report"),
-            std::process::id()
-        ));
-        std::fs::rename(dir, &aside).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&new_path);
-            out_err(e)
-        })?;
-        Some(aside)
-    } else {
-        None
-    };
-    if let Err(e) = std::fs::rename(&new_path, dir) {
-        // Put the old folder back: nothing is lost.
-        if let Some(a) = &aside {
-            let _ = std::fs::rename(a, dir);
-        }
-        let _ = std::fs::remove_dir_all(&new_path);
-        return Err(out_err(e));
-    }
-    if let Some(a) = aside {
-        let _ = std::fs::remove_dir_all(a);
-    }
-    Ok(())
 }

@@ -1,15 +1,14 @@
 //! The snapshot: the contract between `sample` and every later stage. One row per
 //! (account, region, log group) in `snapshot.parquet` (or `.csv`), the daily series in
-//! `daily.parquet`, and one row per subscription filter in `filters.parquet`. All three are
-//! written atomically: temporary files in the target folder, renamed into place only when all are
-//! complete, so a failed run leaves nothing half-written.
+//! `daily.parquet`, and one row per subscription filter in `filters.parquet`. All three (and
+//! their Hive-partitioned copies) are written as one unit (`write.rs`), so a failed or killed run
+//! leaves the previous snapshot whole.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
 
 /// One row of `snapshot.parquet`. Column order and names are the documented schema.
@@ -207,10 +206,17 @@ pub fn snapshot_frame(rows: &[SnapshotRow]) -> Result<DataFrame> {
         col("datadog_forwarder", r.iter().map(|x| x.datadog_forwarder)),
         col("sampled_events", r.iter().map(|x| x.sampled_events)),
         col("sampled_bytes", r.iter().map(|x| x.sampled_bytes)),
-        col("gzip_ratio", r.iter().map(|x| x.gzip_ratio)),
+        col("gzip_ratio", r.iter().map(|x| stored_ratio(x.gzip_ratio))),
         col("deleted_during_run", r.iter().map(|x| x.deleted_during_run)),
     ];
     DataFrame::new_infer_height(columns).map_err(internal)
+}
+
+/// The gzip ratio as the snapshot keeps it: at least 1 (a sample too small for gzip to shrink,
+/// its header outweighing the savings, is stored as 1, no compression), and never NaN or
+/// infinite. The reader refuses anything else, so `sample`'s output always reads back.
+fn stored_ratio(r: Option<f64>) -> Option<f64> {
+    r.filter(|r| r.is_finite()).map(|r| r.max(1.0))
 }
 
 /// The filters as a table.
@@ -262,23 +268,6 @@ impl Tables {
             filters: filters_frame(filters)?,
         })
     }
-
-    /// Write the tables to `dest` (atomically, together), and when the run covered several
-    /// accounts their Hive-partitioned copies beside them (`snapshot/`, `daily/`, `filters/`).
-    pub fn write(&mut self, dest: &Destination, hive: bool) -> Result<()> {
-        dest.write(&mut self.snapshot, &mut self.daily, &mut self.filters)?;
-        if hive {
-            let dir = dest
-                .snapshot
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            write_hive(&self.snapshot, &dir.join("snapshot"))?;
-            write_hive(&self.daily, &dir.join("daily"))?;
-            write_hive(&self.filters, &dir.join("filters"))?;
-        }
-        Ok(())
-    }
 }
 
 /// The daily series as a table.
@@ -302,6 +291,8 @@ pub struct Destination {
     pub daily: PathBuf,
     pub filters: PathBuf,
     pub format: Format,
+    /// The folder is logplan's (`<reports-dir>/<YYYY-MM>/`), not one the user named.
+    pub own_folder: bool,
 }
 
 impl Destination {
@@ -313,6 +304,7 @@ impl Destination {
             daily: dir.join(format!("daily.{ext}")),
             filters: dir.join(format!("filters.{ext}")),
             format,
+            own_folder: true,
         }
     }
 }
@@ -372,44 +364,14 @@ impl Destination {
             daily,
             filters,
             format,
+            own_folder: out.is_none(),
         })
     }
-
-    /// Write the tables atomically: all are complete before any is renamed into place.
-    pub fn write(
-        &self,
-        snapshot: &mut DataFrame,
-        daily: &mut DataFrame,
-        filters: &mut DataFrame,
-    ) -> Result<()> {
-        let a = write_temp(&self.snapshot, snapshot, self.format)?;
-        let b = write_temp(&self.daily, daily, self.format)?;
-        let c = write_temp(&self.filters, filters, self.format)?;
-        a.commit()?;
-        b.commit()?;
-        c.commit()
-    }
 }
 
-fn write_temp(target: &Path, df: &mut DataFrame, format: Format) -> Result<AtomicFile> {
-    let out_err = |source| Error::Output {
-        path: target.to_path_buf(),
-        source,
-    };
-    let mut tmp = AtomicFile::create(target)?;
-    let file = tmp.as_file_mut();
-    let r = match format {
-        Format::Parquet => ParquetWriter::new(&mut *file).finish(df).map(|_| ()),
-        Format::Csv => CsvWriter::new(&mut *file).include_header(true).finish(df),
-    };
-    r.map_err(|e| match e {
-        PolarsError::IO { error, .. } => {
-            out_err(std::io::Error::new(error.kind(), error.to_string()))
-        }
-        other => internal(other),
-    })?;
-    Ok(tmp)
-}
+mod check;
+mod write;
+pub use write::{HIVE_DIRS, write_hive};
 
 #[cfg(test)]
 mod tests;
@@ -479,6 +441,10 @@ fn read_frame(path: &Path, what: &str) -> Result<(DataFrame, bool)> {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        // Header and line lengths first, so errors give the line.
+        check::csv_shape(path)?;
+    }
     let df = if is_csv {
         CsvReadOptions::default()
             .with_has_header(true)
@@ -505,7 +471,6 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
         message,
     };
     let (df, is_csv) = read_frame(path, "the snapshot")?;
-
     for c in REQUIRED_COLUMNS {
         if df.column(c).is_err() {
             return Err(input_err(format!("missing required column {c:?}")));
@@ -643,6 +608,7 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
             insights_scanned_bytes: count(16, i)?,
         });
     }
+    check::unique(&out, &row_name).map_err(input_err)?;
     Ok(out)
 }
 
@@ -654,73 +620,6 @@ fn parse_count(s: &str) -> Option<u64> {
     }
     let f: f64 = s.parse().ok()?;
     (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1.8e19).then_some(f as u64)
-}
-
-/// Write `df` as Hive-partitioned Parquet under `dir`: `account_id=<a>/region=<r>/part-0.parquet`,
-/// the partition columns living in the paths only (as Athena, Spark and DuckDB expect). The
-/// folder is built beside `dir` and renamed into place.
-pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
-    let out_err = |source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(out_err)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".logplan-hive-")
-        .tempdir_in(parent)
-        .map_err(out_err)?;
-    let accounts = df
-        .column("account_id")
-        .map_err(internal)?
-        .str()
-        .map_err(internal)?
-        .clone();
-    let regions = df
-        .column("region")
-        .map_err(internal)?
-        .str()
-        .map_err(internal)?
-        .clone();
-    let mut keys: Vec<(String, String)> = (0..df.height())
-        .map(|i| {
-            (
-                accounts.get(i).unwrap_or_default().to_string(),
-                regions.get(i).unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    keys.sort();
-    keys.dedup();
-    for (a, r) in keys {
-        let mask: BooleanChunked = (0..df.height())
-            .map(|i| accounts.get(i) == Some(a.as_str()) && regions.get(i) == Some(r.as_str()))
-            .collect();
-        let mut part = df
-            .filter(&mask)
-            .map(|p| p.drop_many(["account_id", "region"]))
-            .map_err(internal)?;
-        let folder = tmp
-            .path()
-            .join(format!("account_id={a}"))
-            .join(format!("region={r}"));
-        std::fs::create_dir_all(&folder).map_err(out_err)?;
-        let mut f = std::fs::File::create(folder.join("part-0.parquet")).map_err(out_err)?;
-        ParquetWriter::new(&mut f)
-            .finish(&mut part)
-            .map_err(internal)?;
-    }
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(out_err)?;
-    }
-    let built = tmp.keep();
-    std::fs::rename(&built, dir).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&built);
-        out_err(e)
-    })
 }
 
 /// Read a daily table (`daily.parquet`, or CSV by extension) written by `sample`: what the

@@ -89,3 +89,103 @@ fn write_is_atomic_and_leaves_no_temp_files() {
         Some(42)
     );
 }
+
+mod contract {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REGIONS: &[&str] = &["us-east-1", "eu-west-1", "ap-southeast-2"];
+
+    prop_compose! {
+        /// A row as `sample` can build it: any counts, any measured gzip ratio (a tiny sample
+        /// gives one below 1), log group names of AWS's alphabet.
+        fn any_row()(
+            account in "[0-9]{12}",
+            region in 0..REGIONS.len(),
+            group in "[A-Za-z0-9_/.#-]{1,40}",
+            class in proptest::option::of(prop_oneof![Just("STANDARD"), Just("INFREQUENT_ACCESS")]),
+            retention in proptest::option::of(1i32..4000),
+            incoming_bytes in any::<u64>(),
+            incoming_events in any::<u64>(),
+            forwarded in proptest::option::of(any::<u64>()),
+            sampled in proptest::option::of((1u64..10_000, 1u64..10_000_000)),
+            gzip in proptest::option::of(prop_oneof![0.0f64..100.0, Just(f64::NAN), Just(f64::INFINITY)]),
+        ) -> SnapshotRow {
+            SnapshotRow {
+                account_id: account,
+                region: REGIONS[region].into(),
+                log_group: group,
+                log_group_class: class.map(str::to_string),
+                retention_days: retention,
+                incoming_bytes,
+                incoming_events,
+                forwarded_bytes: forwarded,
+                sampled_events: sampled.map(|s| s.0),
+                sampled_bytes: sampled.map(|s| s.1),
+                gzip_ratio: gzip,
+                ..row("/x")
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Whatever `sample` writes, `report --snapshot` reads: the same rows, in CSV or Parquet.
+        #[test]
+        fn what_the_writer_writes_the_reader_reads(rows in proptest::collection::vec(any_row(), 0..12)) {
+            let mut rows = rows;
+            rows.sort_by(|a, b| (&a.account_id, &a.region, &a.log_group).cmp(&(&b.account_id, &b.region, &b.log_group)));
+            rows.dedup_by(|a, b| (&a.account_id, &a.region, &a.log_group) == (&b.account_id, &b.region, &b.log_group));
+            for format in [Format::Csv, Format::Parquet] {
+                let dir = tempfile::tempdir().unwrap();
+                let d = Destination::in_dir(&dir.path().join("m"), format);
+                Tables::build(&rows, &[], &[]).unwrap().write(&d, false).unwrap();
+                let back = read(&d.snapshot).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(back.len(), rows.len());
+                for (b, r) in back.iter().zip(&rows) {
+                    prop_assert_eq!(&b.log_group, &r.log_group);
+                    prop_assert_eq!(b.incoming_bytes, r.incoming_bytes);
+                    prop_assert!(b.gzip_ratio.is_none_or(|g| g >= 1.0));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_gzip_ratio_below_one_is_stored_as_one() {
+        assert_eq!(stored_ratio(Some(0.05)), Some(1.0));
+        assert_eq!(stored_ratio(Some(3.5)), Some(3.5));
+        assert_eq!(stored_ratio(Some(f64::NAN)), None);
+        assert_eq!(stored_ratio(None), None);
+    }
+
+    #[test]
+    fn a_second_write_replaces_the_tables_and_hive_copies_together() {
+        // The unit of the tables and their Hive copies: a second write replaces all together,
+        // and Hive copies of an older organization run do not outlive it.
+        let dir = tempfile::tempdir().unwrap();
+        let d = Destination::resolve(None, None, dir.path(), "2026-10").unwrap();
+        let mut two = row("/b");
+        two.account_id = "210987654321".into();
+        Tables::build(&[row("/a"), two], &[], &[])
+            .unwrap()
+            .write(&d, true)
+            .unwrap();
+        let month = dir.path().join("2026-10");
+        assert!(month.join("snapshot/account_id=210987654321").is_dir());
+        Tables::build(&[row("/a")], &[], &[])
+            .unwrap()
+            .write(&d, false)
+            .unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(&month)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            vec!["daily.parquet", "filters.parquet", "snapshot.parquet"]
+        );
+        assert_eq!(read(&d.snapshot).unwrap().len(), 1);
+    }
+}

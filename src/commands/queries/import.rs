@@ -1,7 +1,8 @@
 //! `logplan queries import`: files for a target's existing definitions and scheduled queries, to
-//! adopt them. The files are written as one unit: the library is copied into a hidden sibling
-//! folder, the new files added there, and the two folders exchanged in one `renameat2` call, so
-//! an interrupted import leaves the library as it was, never half-imported.
+//! adopt them. The files are written as one unit ([`crate::atomic::StagedDir`]): the new files in
+//! a hidden sibling folder, the rest of the library carried over, and the two folders exchanged
+//! in one `renameat2` call, so an interrupted import leaves the library as it was, never
+//! half-imported.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -134,90 +135,22 @@ fn import_toml(
     o
 }
 
-/// Copy a folder tree (the library: small text files).
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
-}
-
-/// Exchange two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`).
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes())?;
-    let cb = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both arguments are valid NUL-terminated paths relative to the working directory.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::other(
-        "an atomic folder exchange needs Linux renameat2",
-    ))
-}
-
-/// Write `files` (paths relative to the library) into the library as one unit.
+/// Write `files` (paths relative to the library) into the library as one unit: the new files in
+/// a staged copy of the library, which then replaces it in one step.
 fn commit(library: &Path, files: &[(PathBuf, String)]) -> Result<()> {
-    let out = |source| Error::Output {
-        path: library.to_path_buf(),
-        source,
-    };
-    let parent = library
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(out)?;
-    let stage = tempfile::Builder::new()
-        .prefix(&format!(
-            ".{}.import-",
-            library
-                .file_name()
-                .map_or("queries".into(), |n| n.to_string_lossy())
-        ))
-        .tempdir_in(parent)
-        .map_err(out)?;
-    if library.is_dir() {
-        copy_tree(library, stage.path()).map_err(out)?;
-    }
+    let stage = crate::atomic::StagedDir::new(library)?;
     for (rel, text) in files {
         let path = stage.path().join(rel);
+        let out = |source| Error::Output {
+            path: library.join(rel),
+            source,
+        };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(out)?;
         }
         std::fs::write(&path, text).map_err(out)?;
     }
-    if library.is_dir() {
-        // The staged library takes the old one's place in one step; the old one, now in the
-        // staging folder, goes when the folder is dropped.
-        exchange(stage.path(), library).map_err(out)?;
-    } else {
-        let staged = stage.keep();
-        std::fs::rename(&staged, library).map_err(out)?;
-    }
+    stage.commit(&[])?;
     Ok(())
 }
 

@@ -1,0 +1,280 @@
+//! Nothing lost, ever (issue 11): a user's file is never replaced by a report folder, a rerun
+//! that changes nothing leaves the folder as it was, and a process killed (SIGKILL) at any point
+//! of writing a report or a snapshot leaves the previous output whole or the new one whole,
+//! never a mix, with no temporary file in sight; a rerun then completes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use common::{files_under, logplan, outcome};
+
+fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = logplan(home);
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    outcome(&mut cmd)
+}
+
+/// Every file under `dir` (hidden ones included) with its bytes.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// The names in `dir` a user sees (not starting with a dot).
+fn visible(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    v.sort();
+    v
+}
+
+fn all_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn report_out_naming_a_file_is_refused_and_the_file_kept() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::write(h.join("out.txt"), "my notes").unwrap();
+    let (code, out, err) = run(
+        h,
+        &["report", "--demo", "--month", "2026-10", "--out", "out.txt"],
+        &[],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("out.txt is a file"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(h.join("out.txt")).unwrap(),
+        "my notes"
+    );
+    // No `.out.txt.old-*`, no staging folder, no report folder.
+    assert_eq!(all_names(h), vec!["out.txt"]);
+}
+
+#[test]
+fn a_rerun_that_changes_nothing_leaves_the_folder_as_it_was() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let args = ["report", "--demo", "--month", "2026-10", "--quiet"];
+    assert_eq!(run(h, &args, &[]).0, 0);
+    let dir = h.join("reports/2026-10");
+    let before = std::fs::metadata(&dir).unwrap();
+    let files_before = contents(&dir);
+    let inode = |f: &str| std::fs::metadata(dir.join(f)).unwrap().ino();
+    let report_inode = inode("report.json");
+    assert_eq!(run(h, &args, &[]).0, 0);
+    let after = std::fs::metadata(&dir).unwrap();
+    // The same folder (not a new one swapped in), the same files, the same bytes.
+    assert_eq!(before.ino(), after.ino());
+    assert_eq!(inode("report.json"), report_inode);
+    assert_eq!(contents(&dir), files_before);
+    assert_eq!(all_names(&h.join("reports")), vec!["2026-10"]);
+}
+
+/// Kill `args` at each of `points` (the test hook makes the process SIGKILL itself there) over
+/// a folder that holds the output of `first`; then the folder must be the old one or the new one
+/// (as a clean run of `args` in a second home writes it), whole, and a rerun must complete.
+fn killed_at(points: &[&str], first: &[&str], args: &[&str], folder: &str) {
+    // The new output, from a clean run elsewhere: the same command over the same first run.
+    let fresh = tempfile::tempdir().unwrap();
+    assert_eq!(run(fresh.path(), first, &[]).0, 0, "{first:?}");
+    let old = contents(&fresh.path().join(folder));
+    assert_eq!(run(fresh.path(), args, &[]).0, 0);
+    let new = contents(&fresh.path().join(folder));
+    assert_ne!(old, new, "the second run must change something");
+    for point in points {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        assert_eq!(run(h, first, &[]).0, 0, "{first:?}");
+        let dir = h.join(folder);
+        assert_eq!(contents(&dir), old);
+        let (code, _, err) = run(h, args, &[("LOGPLAN_TEST_CRASH_AT", point)]);
+        assert_ne!(code, 0, "{point}: the hook did not fire: {err}");
+        let now = contents(&dir);
+        assert!(
+            now == old || now == new,
+            "{point}: a mix of old and new: {:?}",
+            now.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(visible(&h.join("reports")), vec!["2026-10"], "{point}");
+        assert!(
+            visible(&dir).iter().all(|n| !n.contains("logplan")),
+            "{point}"
+        );
+        // A rerun completes, gives the new output and clears what the killed run left.
+        assert_eq!(run(h, args, &[]).0, 0, "{point}: rerun");
+        assert_eq!(contents(&dir), new, "{point}: rerun");
+        assert_eq!(all_names(&h.join("reports")), vec!["2026-10"], "{point}");
+    }
+}
+
+const REPORT: [&str; 5] = ["report", "--demo", "--month", "2026-10", "--quiet"];
+/// The same report without the free tiers: other bytes in every file.
+const REPORT_CHANGED: [&str; 6] = [
+    "report",
+    "--demo",
+    "--month",
+    "2026-10",
+    "--quiet",
+    "--no-free-tier",
+];
+
+#[test]
+fn a_report_killed_while_writing_leaves_the_last_good_one() {
+    let (first, second) = (REPORT, REPORT_CHANGED);
+    killed_at(
+        &["report-staged", "commit", "exchanged"],
+        &first,
+        &second,
+        "reports/2026-10",
+    );
+}
+
+#[test]
+fn a_sample_killed_while_writing_leaves_the_last_good_snapshot() {
+    let first = ["sample", "--demo", "--month", "2026-10", "--quiet"];
+    // A second run that writes other bytes: the same month, other excluded groups.
+    let second = [
+        "sample",
+        "--demo",
+        "--month",
+        "2026-10",
+        "--quiet",
+        "--exclude",
+        "/aws/lambda/*",
+    ];
+    killed_at(
+        &["snapshot-staged", "commit", "exchanged"],
+        &first,
+        &second,
+        "reports/2026-10",
+    );
+}
+
+/// SIGKILL from outside at seeded random moments of a report run: whatever the moment, the
+/// folder is the old report or the new one, whole.
+#[test]
+fn a_report_killed_at_random_moments_is_old_or_new() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let fresh = tempfile::tempdir().unwrap();
+    let (first, second) = (REPORT, REPORT_CHANGED);
+    assert_eq!(run(h, &first, &[]).0, 0);
+    let dir = h.join("reports/2026-10");
+    let old = contents(&dir);
+    assert_eq!(run(fresh.path(), &first, &[]).0, 0);
+    let t0 = std::time::Instant::now();
+    assert_eq!(run(fresh.path(), &second, &[]).0, 0);
+    let span = t0.elapsed().as_millis().max(50) as u64;
+    let new = contents(&fresh.path().join("reports/2026-10"));
+    // A small linear congruential generator, seeded: the same moments every run.
+    let mut seed: u64 = 0x11;
+    for _ in 0..12 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = (seed >> 33) % span;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("logplan"))
+            .args(second)
+            .env_clear()
+            .env("HOME", h)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
+            .current_dir(h)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = contents(&dir);
+        assert!(now == old || now == new, "killed after {delay} ms: a mix");
+        assert_eq!(visible(&h.join("reports")), vec!["2026-10"]);
+    }
+    assert_eq!(run(h, &second, &[]).0, 0);
+    assert_eq!(contents(&dir), new);
+    assert_eq!(all_names(&h.join("reports")), vec!["2026-10"]);
+}
+
+/// `queries import` killed while committing: the library is the old one or the new one, whole;
+/// a rerun completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_while_writing_leaves_the_library_whole() {
+    let fake = logplan_fake::FakeAws::start(logplan_fake::FakeOptions::default()).await;
+    for name in ["team/a", "team/b"] {
+        common::logs_call(
+            &fake.url(),
+            "PutQueryDefinition",
+            &serde_json::json!({"name": name, "queryString": "fields @message"}),
+        );
+    }
+    let import = ["queries", "import", "--target", "t"];
+    for point in ["commit", "exchanged"] {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        std::fs::write(
+            h.join("logplan.toml"),
+            "library_id = \"lp-k\"\n[aws]\nmax_attempts = 2\ninitial_backoff_ms = 1\n[targets.t]\nregions = [\"us-east-1\"]\nprefix = \"team\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(h.join("queries")).unwrap();
+        std::fs::write(
+            h.join("queries/keep.toml"),
+            "version = \"1.0.0\"\nlog_groups = [\"/app\"]\nquery = \"fields k\"\n",
+        )
+        .unwrap();
+        let old = contents(&h.join("queries"));
+        let (code, _, err) = run(
+            h,
+            &import,
+            &[
+                ("LOGPLAN_TEST_CRASH_AT", point),
+                ("AWS_ENDPOINT_URL", &fake.url()),
+            ],
+        );
+        assert_ne!(code, 0, "{point}: the hook did not fire: {err}");
+        let now = contents(&h.join("queries"));
+        let whole_new = ["a.toml", "b.toml", "keep.toml"]
+            .iter()
+            .all(|f| now.contains_key(*f))
+            && now.len() == 3;
+        assert!(now == old || whole_new, "{point}: {:?}", now.keys());
+        assert!(
+            visible(h).iter().all(|n| !n.contains("logplan-")),
+            "{point}"
+        );
+        let (code, _, err) = run(
+            h,
+            &[&import[..], &["--force"]].concat(),
+            &[("AWS_ENDPOINT_URL", &fake.url())],
+        );
+        assert_eq!(code, 0, "{point}: rerun: {err}");
+        assert_eq!(
+            visible(&h.join("queries")),
+            vec!["a.toml", "b.toml", "keep.toml"]
+        );
+        assert_eq!(all_names(h), vec!["logplan.toml", "queries"], "{point}");
+    }
+}
