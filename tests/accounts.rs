@@ -321,6 +321,18 @@ async fn iam_policy_equals_the_operations_called() {
         ],
         &[(recent, 1.0)],
     );
+    // A vended-log delivery in the monitoring account: its source and destination are listed.
+    fake.add_delivery_in(
+        &fake.account_id(),
+        "us-east-1",
+        logplan_fake::VendedDelivery {
+            source_name: "cdn".into(),
+            service: "cloudfront".into(),
+            log_type: "ACCESS_LOGS".into(),
+            resource_arn: "arn:aws:cloudfront::111111111111:distribution/E1".into(),
+            log_group: "/app/111111111111/0".into(),
+        },
+    );
     let source = "444444444444";
     for region in REGIONS {
         fake.add_log_group_in(source, region, LogGroup::new("/src/app"));

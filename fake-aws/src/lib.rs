@@ -14,7 +14,8 @@
 //! * **CloudWatch Logs** over AWS JSON 1.1: `POST /` with
 //!   `x-amz-target: Logs_20140328.<Op>`. `DescribeLogGroups`,
 //!   `DescribeSubscriptionFilters`, `DescribeAccountPolicies`, `FilterLogEvents`; query
-//!   definitions, scheduled queries and `DescribeQueries`; see [`logs`] and [`insights`].
+//!   definitions, scheduled queries and `DescribeQueries`; the vended-log delivery listings;
+//!   see [`logs`], [`insights`] and [`delivery`].
 //! * **STS** over the AWS query protocol: `POST /` with a form body
 //!   `Action=GetCallerIdentity` or `Action=AssumeRole`; see [`sts`].
 //! * **OAM** (CloudWatch cross-account observability) over REST-JSON:
@@ -95,6 +96,7 @@
 //! with its service, operation, IAM action, caller's account and region.
 
 pub mod cloudwatch;
+pub mod delivery;
 pub mod insights;
 pub mod logs;
 pub mod oam;
@@ -103,6 +105,7 @@ pub mod quotas;
 pub mod sts;
 mod util;
 
+pub use delivery::VendedDelivery;
 pub use quotas::Quotas;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -322,6 +325,8 @@ pub(crate) struct RegionState {
     pub(crate) insights: insights::InsightsState,
     /// Account-level subscription filter policies, keyed by name.
     pub(crate) policies: BTreeMap<String, SubscriptionPolicy>,
+    /// Vended-log deliveries into this region's groups, keyed by delivery source name.
+    pub(crate) deliveries: BTreeMap<String, delivery::VendedDelivery>,
 }
 
 /// An account-level subscription filter policy (`PutAccountPolicy`,
@@ -1342,6 +1347,15 @@ impl FakeAws {
         st.scope_mut(account, region)
             .policies
             .insert(p.name.clone(), p);
+    }
+
+    /// Adds (or replaces, by source name) a vended-log delivery of `account` in `region` into one
+    /// of its log groups: a delivery source, a `CWL` destination and the delivery pairing them.
+    pub fn add_delivery_in(&self, account: &str, region: &str, d: delivery::VendedDelivery) {
+        let mut st = lock(&self.inner.state);
+        st.scope_mut(account, region)
+            .deliveries
+            .insert(d.source_name.clone(), d);
     }
 
     /// Links `source` to `monitoring`'s sink in `region` (creating the sink), sharing

@@ -4,11 +4,16 @@
 
 /// Read-only actions: sample, report, queries lint/plan/import/cost/usage. Account-level
 /// subscription filter policies are read with `logs:DescribeAccountPolicies` and need
-/// `logs:DescribeSubscriptionFilters` too (DescribeAccountPolicies reference).
+/// `logs:DescribeSubscriptionFilters` too (DescribeAccountPolicies reference). The
+/// `DescribeDeliver*` actions tell which AWS service delivers vended logs into which group
+/// (`sample`'s `source` column); denied, sources fall back to name rules with a warning.
 pub const READ: &[&str] = &[
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
     "logs:DescribeAccountPolicies",
+    "logs:DescribeDeliveries",
+    "logs:DescribeDeliveryDestinations",
+    "logs:DescribeDeliverySources",
     "logs:DescribeLogGroups",
     "logs:DescribeQueries",
     "logs:DescribeQueryDefinitions",

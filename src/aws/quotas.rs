@@ -44,7 +44,9 @@ pub fn default_rate(action: &str, region: &str) -> f64 {
         // STS publishes token buckets per API but no figures: a guess well below any report of
         // STS throttling. Override in [aws.rate_limits] if your organization needs faster.
         "sts:AssumeRole" | "sts:GetCallerIdentity" => 20.0,
-        // DescribeAccountPolicies, the query-definition calls, OAM, Cost Explorer: unpublished.
+        // DescribeAccountPolicies, the DescribeDeliver* listings (absent from the CloudWatch Logs
+        // quotas page and ../shared/QUOTAS.md), the query-definition calls, OAM, Cost Explorer:
+        // unpublished.
         _ => UNPUBLISHED_RATE,
     }
 }

@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use policy::{Policy, parse_policy};
 
 mod policy;
+pub mod sources;
 
 /// How forwarding is found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

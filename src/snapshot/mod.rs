@@ -42,6 +42,17 @@ pub struct SnapshotRow {
     pub gzip_ratio: Option<f64>,
     /// AWS answered ResourceNotFound for the group after it was listed.
     pub deleted_during_run: bool,
+    /// What produces the group's logs (README, "Log sources"); `None` when AWS did not say.
+    pub source: Option<String>,
+    /// `aws` when an AWS API said so.
+    pub source_basis: Option<String>,
+    /// `custom`, `vended:<ladder>` or `delivery`.
+    pub billing_class: Option<String>,
+    /// Inspected WAF requests in the period of the web ACLs logging to the group.
+    pub waf_requests: Option<u64>,
+    /// The sampled events as the Datadog Forwarder would send them: JSON bytes, and gzip bytes.
+    pub datadog_envelope_bytes: Option<u64>,
+    pub datadog_envelope_gzip_bytes: Option<u64>,
 }
 
 /// One row of `filters.parquet`: a subscription filter of a log group.
@@ -115,6 +126,12 @@ pub const SNAPSHOT_COLUMNS: &[&str] = &[
     "sampled_bytes",
     "gzip_ratio",
     "deleted_during_run",
+    "source",
+    "source_basis",
+    "billing_class",
+    "waf_requests",
+    "datadog_envelope_bytes",
+    "datadog_envelope_gzip_bytes",
 ];
 
 /// The daily columns, in order.
@@ -209,6 +226,21 @@ pub fn snapshot_frame(rows: &[SnapshotRow]) -> Result<DataFrame> {
         col("sampled_bytes", r.iter().map(|x| x.sampled_bytes)),
         col("gzip_ratio", r.iter().map(|x| x.gzip_ratio)),
         col("deleted_during_run", r.iter().map(|x| x.deleted_during_run)),
+        col("source", r.iter().map(|x| x.source.as_deref())),
+        col("source_basis", r.iter().map(|x| x.source_basis.as_deref())),
+        col(
+            "billing_class",
+            r.iter().map(|x| x.billing_class.as_deref()),
+        ),
+        col("waf_requests", r.iter().map(|x| x.waf_requests)),
+        col(
+            "datadog_envelope_bytes",
+            r.iter().map(|x| x.datadog_envelope_bytes),
+        ),
+        col(
+            "datadog_envelope_gzip_bytes",
+            r.iter().map(|x| x.datadog_envelope_gzip_bytes),
+        ),
     ];
     DataFrame::new_infer_height(columns).map_err(internal)
 }
@@ -411,8 +443,11 @@ fn write_temp(target: &Path, df: &mut DataFrame, format: Format) -> Result<Atomi
     Ok(tmp)
 }
 
+mod hive;
 #[cfg(test)]
 mod tests;
+
+pub use hive::write_hive;
 
 /// One log group as the later stages read it: the snapshot's columns, plus two a user may add
 /// to state what the tool cannot see (`vended`, `insights_scanned_bytes`).
@@ -654,73 +689,6 @@ fn parse_count(s: &str) -> Option<u64> {
     }
     let f: f64 = s.parse().ok()?;
     (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1.8e19).then_some(f as u64)
-}
-
-/// Write `df` as Hive-partitioned Parquet under `dir`: `account_id=<a>/region=<r>/part-0.parquet`,
-/// the partition columns living in the paths only (as Athena, Spark and DuckDB expect). The
-/// folder is built beside `dir` and renamed into place.
-pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
-    let out_err = |source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(out_err)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".logplan-hive-")
-        .tempdir_in(parent)
-        .map_err(out_err)?;
-    let accounts = df
-        .column("account_id")
-        .map_err(internal)?
-        .str()
-        .map_err(internal)?
-        .clone();
-    let regions = df
-        .column("region")
-        .map_err(internal)?
-        .str()
-        .map_err(internal)?
-        .clone();
-    let mut keys: Vec<(String, String)> = (0..df.height())
-        .map(|i| {
-            (
-                accounts.get(i).unwrap_or_default().to_string(),
-                regions.get(i).unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    keys.sort();
-    keys.dedup();
-    for (a, r) in keys {
-        let mask: BooleanChunked = (0..df.height())
-            .map(|i| accounts.get(i) == Some(a.as_str()) && regions.get(i) == Some(r.as_str()))
-            .collect();
-        let mut part = df
-            .filter(&mask)
-            .map(|p| p.drop_many(["account_id", "region"]))
-            .map_err(internal)?;
-        let folder = tmp
-            .path()
-            .join(format!("account_id={a}"))
-            .join(format!("region={r}"));
-        std::fs::create_dir_all(&folder).map_err(out_err)?;
-        let mut f = std::fs::File::create(folder.join("part-0.parquet")).map_err(out_err)?;
-        ParquetWriter::new(&mut f)
-            .finish(&mut part)
-            .map_err(internal)?;
-    }
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(out_err)?;
-    }
-    let built = tmp.keep();
-    std::fs::rename(&built, dir).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&built);
-        out_err(e)
-    })
 }
 
 /// Read a daily table (`daily.parquet`, or CSV by extension) written by `sample`: what the
