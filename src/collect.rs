@@ -176,7 +176,16 @@ pub async fn collect_shared<A: AccountApi>(
                 reporter.warn(w);
             }
             out.warnings.extend(found.warnings);
-            let groups = found.groups;
+            let mut groups = found.groups;
+            let mut firehose_warnings = Vec::new();
+            crate::discover::firehose::resolve_firehose(
+                &api,
+                region,
+                &account_id,
+                &mut groups,
+                &mut firehose_warnings,
+            )
+            .await?;
             let mut source_warnings = Vec::new();
             let sources = crate::discover::sources::group_sources(
                 &api,
@@ -185,7 +194,7 @@ pub async fn collect_shared<A: AccountApi>(
                 &mut source_warnings,
             )
             .await?;
-            for w in source_warnings {
+            for w in firehose_warnings.into_iter().chain(source_warnings) {
                 reporter.warn(&w);
                 out.warnings.push(w);
             }

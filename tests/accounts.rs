@@ -308,7 +308,39 @@ async fn iam_policy_equals_the_operations_called() {
             creation_time_ms: 0,
         },
     );
+    // A Firehose filter to a stream of the same account: its destination is described.
+    fake.add_subscription_filter_in(
+        a0,
+        "us-east-1",
+        &format!("/app/{a0}/1"),
+        SubscriptionFilter {
+            filter_name: "fh".into(),
+            destination_arn: format!("arn:aws:firehose:us-east-1:{a0}:deliverystream/to-dd"),
+            filter_pattern: String::new(),
+            role_arn: None,
+            distribution: "ByLogStream".into(),
+            creation_time_ms: 0,
+        },
+    );
+    fake.add_firehose_stream_in(
+        a0,
+        "us-east-1",
+        "to-dd",
+        Some("https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input"),
+    );
     let recent = chrono::Utc::now().timestamp() - 86_400;
+    fake.put_metric_in(
+        a0,
+        "us-east-1",
+        "AWS/Logs",
+        "ForwardedBytes",
+        &[
+            ("LogGroupName", &format!("/app/{a0}/1")),
+            ("DestinationType", "Firehose"),
+            ("FilterName", "fh"),
+        ],
+        &[(recent, 1.0)],
+    );
     fake.put_metric_in(
         a0,
         "us-east-1",

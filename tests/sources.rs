@@ -284,3 +284,104 @@ async fn waf_requests_are_the_web_acls_allowed_plus_blocked() {
     assert_eq!(u64_of(&df, "aws-waf-logs-orphan", "waf_requests"), None);
     assert_eq!(u64_of(&df, "/app/x", "waf_requests"), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_firehose_stream_to_a_datadog_intake_reaches_datadog() {
+    let fake = FakeAws::start(FakeOptions::default()).await;
+    let account = fake.account_id();
+    let recent = chrono::Utc::now().timestamp() - 86_400;
+    for (g, stream, bytes) in [
+        ("/app/fh-dd", "dd-stream", 5_000.0),
+        ("/app/fh-s3", "s3-stream", 3_000.0),
+        ("/app/fh-gone", "missing", 100.0),
+    ] {
+        group(&fake, g, "STANDARD");
+        fake.add_subscription_filter(
+            R,
+            g,
+            logplan_fake::SubscriptionFilter {
+                filter_name: "fh".into(),
+                destination_arn: format!("arn:aws:firehose:{R}:{account}:deliverystream/{stream}"),
+                filter_pattern: String::new(),
+                role_arn: None,
+                distribution: "ByLogStream".into(),
+                creation_time_ms: 0,
+            },
+        );
+        let dims = [
+            ("LogGroupName", g),
+            ("DestinationType", "Firehose"),
+            ("FilterName", "fh"),
+        ];
+        fake.put_metric(
+            R,
+            "AWS/Logs",
+            "ForwardedBytes",
+            &dims,
+            &[(OCT1, bytes), (recent, 1.0)],
+        );
+        fake.put_metric(R, "AWS/Logs", "ForwardedLogEvents", &dims, &[(OCT1, 10.0)]);
+    }
+    // Datadog's EU logs intake for Firehose; the other stream writes to S3.
+    fake.add_firehose_stream_in(
+        &account,
+        R,
+        "dd-stream",
+        Some("https://aws-kinesis-http-intake.logs.datadoghq.eu/v1/input"),
+    );
+    fake.add_firehose_stream_in(&account, R, "s3-stream", None);
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = logplan(home.path());
+    cmd.env("AWS_ENDPOINT_URL", fake.url()).args([
+        "sample",
+        "--month",
+        "2026-10",
+        "--region",
+        R,
+        "--out",
+        "out/snapshot.parquet",
+    ]);
+    let (code, _, err) = outcome(&mut cmd);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Firehose stream missing in us-east-1 was not found"),
+        "{err}"
+    );
+    let filters = read_parquet(&home.path().join("out/filters.parquet"));
+    let reach = |g: &str| {
+        let names = filters.column("log_group").unwrap().str().unwrap();
+        let i = (0..filters.height())
+            .find(|&i| names.get(i) == Some(g))
+            .unwrap();
+        filters.column("datadog").unwrap().bool().unwrap().get(i)
+    };
+    assert_eq!(reach("/app/fh-dd"), Some(true));
+    assert_eq!(reach("/app/fh-s3"), Some(false));
+    assert_eq!(reach("/app/fh-gone"), None);
+    let snap = read_parquet(&home.path().join("out/snapshot.parquet"));
+    // The Datadog filter's own October ForwardedBytes (the recent point is in November).
+    assert_eq!(
+        u64_of(&snap, "/app/fh-dd", "datadog_forwarded_bytes"),
+        Some(5_000)
+    );
+    assert_eq!(
+        u64_of(&snap, "/app/fh-dd", "datadog_forwarded_events"),
+        Some(10)
+    );
+    // Not Datadog's: nothing reaches Datadog.
+    assert_eq!(
+        u64_of(&snap, "/app/fh-s3", "datadog_forwarded_bytes"),
+        Some(0)
+    );
+    // Reach unknown and it forwarded: unknown stays unknown.
+    assert_eq!(
+        u64_of(&snap, "/app/fh-gone", "datadog_forwarded_bytes"),
+        None
+    );
+    let described = fake
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "DescribeDeliveryStream")
+        .count();
+    assert_eq!(described, 3, "one call per stream");
+}

@@ -16,6 +16,8 @@
 //!   `DescribeSubscriptionFilters`, `DescribeAccountPolicies`, `FilterLogEvents`; query
 //!   definitions, scheduled queries and `DescribeQueries`; the vended-log delivery listings;
 //!   see [`logs`], [`insights`] and [`delivery`].
+//! * **Firehose** over AWS JSON 1.1: `x-amz-target: Firehose_20150804.DescribeDeliveryStream`;
+//!   see [`firehose`].
 //! * **STS** over the AWS query protocol: `POST /` with a form body
 //!   `Action=GetCallerIdentity` or `Action=AssumeRole`; see [`sts`].
 //! * **OAM** (CloudWatch cross-account observability) over REST-JSON:
@@ -97,6 +99,7 @@
 
 pub mod cloudwatch;
 pub mod delivery;
+pub mod firehose;
 pub mod insights;
 pub mod logs;
 pub mod oam;
@@ -327,6 +330,8 @@ pub(crate) struct RegionState {
     pub(crate) policies: BTreeMap<String, SubscriptionPolicy>,
     /// Vended-log deliveries into this region's groups, keyed by delivery source name.
     pub(crate) deliveries: BTreeMap<String, delivery::VendedDelivery>,
+    /// Firehose streams by name, with their HTTP endpoint URL (`None`: an S3 destination).
+    pub(crate) firehose_streams: BTreeMap<String, Option<String>>,
 }
 
 /// An account-level subscription filter policy (`PutAccountPolicy`,
@@ -587,6 +592,7 @@ pub(crate) enum Service {
     Logs,
     Sts,
     Oam,
+    Firehose,
 }
 
 impl Service {
@@ -596,6 +602,7 @@ impl Service {
             Service::Logs => "logs",
             Service::Sts => "sts",
             Service::Oam => "oam",
+            Service::Firehose => "firehose",
         }
     }
 
@@ -605,6 +612,7 @@ impl Service {
             Service::Logs => "logs",
             Service::Sts => "sts",
             Service::Oam => "oam",
+            Service::Firehose => "firehose",
         }
     }
 
@@ -615,6 +623,7 @@ impl Service {
             Service::Logs => logs::OPERATIONS.contains(&op),
             Service::Sts => sts::OPERATIONS.contains(&op),
             Service::Oam => oam::OPERATIONS.contains(&op),
+            Service::Firehose => firehose::OPERATIONS.contains(&op),
         }
     }
 
@@ -622,7 +631,7 @@ impl Service {
     pub(crate) fn error_reply(self, e: &ApiError, request_id: &str) -> Reply {
         match self {
             Service::Monitoring => cloudwatch::error_reply(e),
-            Service::Logs => logs::error_reply(e),
+            Service::Logs | Service::Firehose => logs::error_reply(e),
             Service::Sts => sts::error_reply(e, request_id),
             Service::Oam => oam::error_reply(e),
         }
@@ -700,6 +709,7 @@ enum Route {
 
 const CBOR_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
 const LOGS_TARGET_PREFIX: &str = "Logs_20140328.";
+const FIREHOSE_TARGET_PREFIX: &str = "Firehose_20150804.";
 
 fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
     let path = parts.uri.path();
@@ -728,6 +738,9 @@ fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
     }
     if path != "/" || parts.method != http::Method::POST {
         return Route::Unserved(None);
+    }
+    if let Some(op) = header("x-amz-target").and_then(|t| t.strip_prefix(FIREHOSE_TARGET_PREFIX)) {
+        return Route::Op(Service::Firehose, op.to_string());
     }
     if let Some(target) = header("x-amz-target") {
         return match target.strip_prefix(LOGS_TARGET_PREFIX) {
@@ -828,6 +841,10 @@ fn fault_error(wire: &Wire, iam_prefix: &str, kind: FaultKind) -> ApiError {
             "InternalServiceFault",
             "Unexpected error while processing the request. Retry the request.",
         ),
+        (Wire::Known(Service::Firehose), FaultKind::Throttle) => {
+            ApiError::bad("ThrottlingException", "Rate exceeded")
+        }
+        (Wire::Known(Service::Firehose), _) => logs_unavailable(503),
         (Wire::Known(Service::Logs), FaultKind::Throttle) => {
             ApiError::bad("ThrottlingException", "Rate exceeded")
         }
@@ -864,6 +881,14 @@ fn denied_error(ctx: &Ctx<'_>, wire: &Wire, op: &str, action: &str, body: &[u8])
                 ),
             )
         }
+        // JSON 1.1 services answer 400 AccessDeniedException.
+        Wire::Known(Service::Firehose) => ApiError::bad(
+            "AccessDeniedException",
+            format!(
+                "User: {user} is not authorized to perform: {action} \
+                 because no identity-based policy allows the {action} action"
+            ),
+        ),
         Wire::Known(Service::Oam) => ApiError::new(
             403,
             "AccessDeniedException",
@@ -1059,6 +1084,7 @@ async fn handle(
                             Service::Logs => logs::handle(&ctx, &op, &body),
                             Service::Sts => sts::handle(&ctx, &op, &body),
                             Service::Oam => oam::handle(&ctx, &op, &body),
+                            Service::Firehose => firehose::handle(&ctx, &op, &body),
                         };
                         match handled.result {
                             Ok(_) if inner.take_lost(&call.action) => {
@@ -1356,6 +1382,21 @@ impl FakeAws {
         st.scope_mut(account, region)
             .deliveries
             .insert(d.source_name.clone(), d);
+    }
+
+    /// Adds (or replaces) a Firehose stream of `account` in `region`: with `http_url`, its one
+    /// destination is that HTTP endpoint, else an S3 bucket.
+    pub fn add_firehose_stream_in(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        http_url: Option<&str>,
+    ) {
+        let mut st = lock(&self.inner.state);
+        st.scope_mut(account, region)
+            .firehose_streams
+            .insert(name.to_string(), http_url.map(str::to_string));
     }
 
     /// Links `source` to `monitoring`'s sink in `region` (creating the sink), sharing

@@ -409,6 +409,13 @@ impl<R: RegionApi + Clone> RegionApi for Limited<R> {
         .await
     }
 
+    async fn firehose_http_endpoints(&self, stream_name: String) -> Result<Vec<String>> {
+        self.run("firehose:DescribeDeliveryStream", || {
+            self.inner.firehose_http_endpoints(stream_name.clone())
+        })
+        .await
+    }
+
     async fn list_sinks(
         &self,
         next_token: Option<String>,

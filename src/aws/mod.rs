@@ -284,6 +284,13 @@ pub trait RegionApi: Send + Sync + 'static {
         next_token: Option<String>,
     ) -> impl Future<Output = Result<(Vec<DeliveryDestinationInfo>, Option<String>)>> + Send;
 
+    /// Firehose DescribeDeliveryStream of a stream of this account and region: the URLs of its
+    /// HTTP endpoint destinations (empty when it has none).
+    fn firehose_http_endpoints(
+        &self,
+        stream_name: String,
+    ) -> impl Future<Output = Result<Vec<String>>> + Send;
+
     /// OAM ListSinks, one page: the ARNs of this monitoring account's sinks in the region.
     fn list_sinks(
         &self,

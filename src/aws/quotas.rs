@@ -39,6 +39,11 @@ pub fn default_rate(action: &str, region: &str) -> f64 {
         }
         "cloudwatch:GetMetricData" => 500.0,
         "cloudwatch:ListMetrics" => 25.0,
+        // Firehose control-plane calls (DescribeDeliveryStream among them): 5 transactions per
+        // second per account and region, as the Firehose quotas (General Reference, "Amazon Data
+        // Firehose endpoints and quotas") state it; the figure is not in ../shared/QUOTAS.md and
+        // was not re-read for this change, and equals the unpublished default anyway.
+        "firehose:DescribeDeliveryStream" => 5.0,
         // CloudWatch quotas page: GetMetricStatistics 400 transactions per second.
         "cloudwatch:GetMetricStatistics" => 400.0,
         // STS publishes token buckets per API but no figures: a guess well below any report of

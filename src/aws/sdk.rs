@@ -254,6 +254,7 @@ pub struct SdkRegion {
     logs_paced: aws_sdk_cloudwatchlogs::Client,
     cw: aws_sdk_cloudwatch::Client,
     oam: aws_sdk_oam::Client,
+    firehose: aws_sdk_firehose::Client,
 }
 
 impl SdkRegion {
@@ -302,6 +303,10 @@ impl AccountApi for SdkAccount {
             .retry_config(RetryConfig::disabled())
             .build();
         let oam = aws_sdk_oam::config::Builder::from(&self.base)
+            .region(region.clone())
+            .retry_config(RetryConfig::disabled())
+            .build();
+        let firehose = aws_sdk_firehose::config::Builder::from(&self.base)
             .region(region)
             .retry_config(RetryConfig::disabled())
             .build();
@@ -311,6 +316,7 @@ impl AccountApi for SdkAccount {
             logs_paced: aws_sdk_cloudwatchlogs::Client::from_conf(logs_paced),
             cw: aws_sdk_cloudwatch::Client::from_conf(cw),
             oam: aws_sdk_oam::Client::from_conf(oam),
+            firehose: aws_sdk_firehose::Client::from_conf(firehose),
         }
     }
 }
@@ -570,6 +576,10 @@ impl RegionApi for SdkRegion {
         next_token: Option<String>,
     ) -> Result<(Vec<DeliveryDestinationInfo>, Option<String>)> {
         self.delivery_destinations_page(next_token).await
+    }
+
+    async fn firehose_http_endpoints(&self, stream_name: String) -> Result<Vec<String>> {
+        self.firehose_endpoints(stream_name).await
     }
 
     async fn list_sinks(

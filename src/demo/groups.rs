@@ -8,6 +8,7 @@ pub const DEMO_ACCOUNT_ID: &str = "210987654321";
 pub const DEMO_REGION: &str = "us-east-1";
 const FORWARDER_ARN: &str =
     "arn:aws:lambda:us-east-1:210987654321:function:datadog-forwarder-Forwarder-8KqLZ2";
+pub(super) const FIREHOSE_STREAM: &str = "datadog-logs-stream";
 const FIREHOSE_ARN: &str =
     "arn:aws:firehose:us-east-1:210987654321:deliverystream/datadog-logs-stream";
 const KINESIS_ARN: &str = "arn:aws:kinesis:us-east-1:210987654321:stream/siem-ingest";

@@ -386,6 +386,22 @@ impl RegionApi for DemoRegion {
         Ok((items, None))
     }
 
+    /// The demo's one Firehose stream delivers to Datadog's US1 logs intake.
+    async fn firehose_http_endpoints(&self, stream_name: String) -> Result<Vec<String>> {
+        if stream_name == groups::FIREHOSE_STREAM {
+            Ok(vec![
+                "https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input".into(),
+            ])
+        } else {
+            Err(Error::Aws {
+                operation: "firehose:DescribeDeliveryStream".into(),
+                region: Some(DEMO_REGION.into()),
+                code: "ResourceNotFoundException".into(),
+                message: format!("no delivery stream {stream_name} in the demo account"),
+            })
+        }
+    }
+
     /// The demo account is not a monitoring account: no sinks.
     async fn list_sinks(
         &self,

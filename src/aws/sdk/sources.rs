@@ -1,6 +1,7 @@
 //! Where log groups' data comes from, through the SDK: the vended-log delivery listings of
 //! CloudWatch Logs (DescribeDeliveries, DescribeDeliverySources, DescribeDeliveryDestinations),
-//! paced by the limiter like every sampling call (`logs_paced`, SDK retries off).
+//! paced by the limiter like every sampling call (`logs_paced`, SDK retries off); and where a
+//! Firehose stream delivers (DescribeDeliveryStream).
 
 use super::*;
 
@@ -81,5 +82,29 @@ impl SdkRegion {
             })
             .collect();
         Ok((items, out.next_token().map(str::to_string)))
+    }
+
+    pub(super) async fn firehose_endpoints(&self, stream_name: String) -> Result<Vec<String>> {
+        let out = self
+            .firehose
+            .describe_delivery_stream()
+            .delivery_stream_name(stream_name)
+            .send()
+            .await
+            .map_err(|e| map_err("firehose:DescribeDeliveryStream", e).in_region(&self.region))?;
+        Ok(out
+            .delivery_stream_description()
+            .map(|d| {
+                d.destinations()
+                    .iter()
+                    .filter_map(|x| {
+                        x.http_endpoint_destination_description()?
+                            .endpoint_configuration()?
+                            .url()
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 }
