@@ -634,11 +634,11 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
         crate::regions::check(&region)
             .map_err(|e| input_err(format!("{}, column region: {e}", row_name(i))))?;
         let class = cell(3, i).map(str::to_ascii_uppercase);
+        // `sample` writes DELIVERY for that log class (Lambda logs bound for S3 or Firehose).
         if let Some(c) = &class
-            && c != "STANDARD"
-            && c != "INFREQUENT_ACCESS"
+            && !["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"].contains(&c.as_str())
         {
-            return Err(bad(3, i, "is not STANDARD or INFREQUENT_ACCESS"));
+            return Err(bad(3, i, "is not STANDARD, INFREQUENT_ACCESS or DELIVERY"));
         }
         let retention_days = match cell(4, i) {
             None => None,
