@@ -73,6 +73,11 @@ fn human_summary_names_totals_calls_and_paths() {
     );
     // One call for the groups' volumes, one for the WAF groups' web ACLs.
     assert!(text.contains("GetMetricData 2 of a minimum 2"), "{text}");
+    // The CloudFront delivery and the DELIVERY-class group; the 4 `aws-waf-logs-*` groups.
+    assert!(
+        text.contains("sources     2 groups named by AWS") && text.contains("4 WAF groups"),
+        "{text}"
+    );
     assert!(text.contains("reports/2026-10/snapshot.parquet"), "{text}");
     // stderr is not a terminal here: no progress bar noise.
     assert!(
