@@ -176,7 +176,28 @@ pub async fn collect_shared<A: AccountApi>(
                 reporter.warn(w);
             }
             out.warnings.extend(found.warnings);
-            let groups = found.groups;
+            let mut groups = found.groups;
+            let mut firehose_warnings = Vec::new();
+            crate::discover::firehose::resolve_firehose(
+                &api,
+                region,
+                &account_id,
+                &mut groups,
+                &mut firehose_warnings,
+            )
+            .await?;
+            let mut source_warnings = Vec::new();
+            let sources = crate::discover::sources::group_sources(
+                &api,
+                region,
+                &groups,
+                &mut source_warnings,
+            )
+            .await?;
+            for w in firehose_warnings.into_iter().chain(source_warnings) {
+                reporter.warn(&w);
+                out.warnings.push(w);
+            }
             let bar = reporter.bar(groups.len() as u64, &format!("metrics {region}"));
             let on_batch = |n: usize| bar.inc(n as u64);
             // The bar counts groups; a batch carries about two queries per group.
@@ -197,10 +218,32 @@ pub async fn collect_shared<A: AccountApi>(
                 reporter.warn(&w);
                 out.warnings.push(w);
             }
+            let mut waf_warnings = Vec::new();
+            let (waf, waf_queries) = crate::sample::waf::waf_requests(
+                &api,
+                region,
+                &groups,
+                &sources,
+                &account_id,
+                &job.period,
+                &mut waf_warnings,
+            )
+            .await?;
+            for w in waf_warnings {
+                reporter.warn(&w);
+                out.warnings.push(w);
+            }
+            out.add_plan(&MetricsPlan::new(waf_queries, &job.period));
             let samples: Vec<Option<Option<EventSample>>> = match job.sample_events {
                 Some(budget) => {
                     let bar = reporter.bar(groups.len() as u64, &format!("events {region}"));
-                    let ids: Vec<String> = groups.iter().map(|g| g.identifier(&scope)).collect();
+                    let ids: Vec<_> = groups
+                        .iter()
+                        .map(|g| {
+                            let env = envelope_context(g, region, &job.discover.forwarder_arns);
+                            (g.identifier(&scope), Some(env))
+                        })
+                        .collect();
                     let s = sample_events_all(
                         &api,
                         &ids,
@@ -221,7 +264,13 @@ pub async fn collect_shared<A: AccountApi>(
             out.accounts = accounts.into_iter().collect();
             out.add_plan(&measured.plan);
             let days = period_days(&job.period);
-            for ((g, v), sample) in groups.iter().zip(measured.volumes).zip(samples) {
+            for ((((g, v), sample), src), waf) in groups
+                .iter()
+                .zip(measured.volumes)
+                .zip(samples)
+                .zip(sources)
+                .zip(waf)
+            {
                 let deleted = g.deleted_during_run || matches!(sample, Some(None));
                 if matches!(sample, Some(None)) && !g.deleted_during_run {
                     let w = format!(
@@ -290,6 +339,12 @@ pub async fn collect_shared<A: AccountApi>(
                     sampled_bytes: sample.map(|s| s.bytes),
                     gzip_ratio: sample.and_then(|s| s.gzip_ratio()),
                     deleted_during_run: deleted,
+                    source: src.source,
+                    source_basis: src.source_basis,
+                    billing_class: src.billing_class,
+                    waf_requests: waf,
+                    datadog_envelope_bytes: sample.and_then(|s| s.envelope_bytes),
+                    datadog_envelope_gzip_bytes: sample.and_then(|s| s.envelope_gzip_bytes),
                 });
             }
             Ok::<_, Error>(out)
@@ -307,6 +362,35 @@ pub async fn collect_shared<A: AccountApi>(
         out.absorb(r);
     }
     Ok(out)
+}
+
+/// Whose Forwarder would wrap the group's events: the group's own Datadog filter's Lambda, else
+/// the first configured Forwarder, else a nominal `datadog-forwarder` function in the group's
+/// account and region (only the ARN's length and function name reach the envelope).
+fn envelope_context(
+    g: &DiscoveredGroup,
+    region: &str,
+    configured: &[String],
+) -> crate::sample::envelope::EnvelopeContext {
+    let own = g.filters.iter().flatten().find_map(|f| {
+        f.destination_arn
+            .as_deref()
+            .filter(|a| is_datadog_forwarder(a, configured))
+    });
+    let forwarder_arn = own
+        .map(str::to_string)
+        .or_else(|| configured.first().cloned())
+        .unwrap_or_else(|| {
+            format!(
+                "arn:aws:lambda:{region}:{}:function:datadog-forwarder",
+                g.account_id
+            )
+        });
+    crate::sample::envelope::EnvelopeContext {
+        log_group: g.info.name.clone(),
+        owner: g.account_id.clone(),
+        forwarder_arn,
+    }
 }
 
 /// What the filters that reach Datadog forwarded: the sum over filters with `datadog = true`;

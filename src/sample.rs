@@ -18,6 +18,10 @@ use crate::aws::{MetricQuery, RegionApi, ResultStatus};
 use crate::discover::{DiscoveredGroup, is_not_found};
 use crate::error::{Error, Result};
 use crate::period::Period;
+use envelope::{Envelope, EnvelopeContext};
+
+pub mod envelope;
+pub mod waf;
 
 /// GetMetricData limits (CloudWatch API reference).
 pub const MAX_QUERIES_PER_CALL: usize = 500;
@@ -55,6 +59,10 @@ pub struct EventSample {
     pub events: u64,
     pub bytes: u64,
     pub gzip_bytes: u64,
+    /// The same events in the Datadog Forwarder's JSON envelope, and its gzipped batches
+    /// ([`envelope`]); `None` when not asked for.
+    pub envelope_bytes: Option<u64>,
+    pub envelope_gzip_bytes: Option<u64>,
 }
 
 impl EventSample {
@@ -362,13 +370,16 @@ async fn fetch_batch<R: RegionApi>(
 /// Measure average event size and gzip ratio from up to `budget` bytes of the group's most recent
 /// events in the period: FilterLogEvents over windows walking back from the end of the period
 /// (1 h, then 2 h, 4 h, ...), stopping at the budget. Messages are streamed through a gzip
-/// (level 6) encoder that keeps only a byte count.
+/// (level 6) encoder that keeps only a byte count; with `envelope`, also through the Datadog
+/// Forwarder's envelope ([`envelope::Envelope`]).
 pub async fn sample_events<R: RegionApi>(
     api: &R,
     group: &str,
     period: &Period,
     budget: u64,
+    envelope: Option<EnvelopeContext>,
 ) -> Result<EventSample> {
+    let mut envelope = envelope.map(Envelope::new);
     let period_start = period.start_utc().timestamp_millis();
     let mut window_end = period.end_utc().timestamp_millis();
     let mut window = 3_600_000i64;
@@ -388,9 +399,13 @@ pub async fn sample_events<R: RegionApi>(
                     token.clone(),
                 )
                 .await?;
-            for m in page.messages {
+            for e in page.events {
+                let m = &e.message;
                 sample.events += 1;
                 sample.bytes += m.len() as u64;
+                if let Some(env) = envelope.as_mut() {
+                    env.push(&e)?;
+                }
                 gz.write_all(m.as_bytes())
                     .and_then(|_| gz.write_all(b"\n"))
                     .map_err(|e| Error::Internal(format!("gzip: {e}")))?;
@@ -412,6 +427,11 @@ pub async fn sample_events<R: RegionApi>(
     // Messages are newline-delimited in the compressed stream, as line-oriented shippers send
     // them; the ratio is message bytes over compressed bytes.
     sample.gzip_bytes = counter.0;
+    if let Some(env) = envelope {
+        let (bytes, gzip) = env.finish()?;
+        sample.envelope_bytes = Some(bytes);
+        sample.envelope_gzip_bytes = Some(gzip);
+    }
     Ok(sample)
 }
 
@@ -437,19 +457,20 @@ pub fn period_days(period: &Period) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// Sample events of many groups concurrently, each named by `identifiers[i]` (a name, or an
-/// ARN in a monitoring account). A group deleted meanwhile (ResourceNotFound) gets `None`.
+/// Sample events of many groups concurrently, each named by `groups[i].0` (a name, or an ARN in
+/// a monitoring account), with its Forwarder envelope context. A group deleted meanwhile
+/// (ResourceNotFound) gets `None`.
 pub async fn sample_events_all<R: RegionApi + Clone>(
     api: &R,
-    identifiers: &[String],
+    groups: &[(String, Option<EnvelopeContext>)],
     period: &Period,
     budget: u64,
     concurrency: usize,
     on_group: &(dyn Fn() + Sync),
 ) -> Result<Vec<Option<EventSample>>> {
-    futures::stream::iter(identifiers)
-        .map(|g| async move {
-            let r = match sample_events(api, g, period, budget).await {
+    futures::stream::iter(groups)
+        .map(|(g, env)| async move {
+            let r = match sample_events(api, g, period, budget, env.clone()).await {
                 Ok(s) => Ok(Some(s)),
                 Err(e) if is_not_found(&e) => Ok(None),
                 Err(e) => Err(e),
@@ -501,6 +522,7 @@ mod tests {
             events: 2,
             bytes: 100,
             gzip_bytes: 25,
+            ..EventSample::default()
         };
         assert_eq!(s.gzip_ratio(), Some(4.0));
     }

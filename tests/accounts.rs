@@ -319,7 +319,39 @@ async fn iam_policy_equals_the_operations_called() {
             creation_time_ms: 0,
         },
     );
+    // A Firehose filter to a stream of the same account: its destination is described.
+    fake.add_subscription_filter_in(
+        a0,
+        "us-east-1",
+        &format!("/app/{a0}/1"),
+        SubscriptionFilter {
+            filter_name: "fh".into(),
+            destination_arn: format!("arn:aws:firehose:us-east-1:{a0}:deliverystream/to-dd"),
+            filter_pattern: String::new(),
+            role_arn: None,
+            distribution: "ByLogStream".into(),
+            creation_time_ms: 0,
+        },
+    );
+    fake.add_firehose_stream_in(
+        a0,
+        "us-east-1",
+        "to-dd",
+        Some("https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input"),
+    );
     let recent = chrono::Utc::now().timestamp() - 86_400;
+    fake.put_metric_in(
+        a0,
+        "us-east-1",
+        "AWS/Logs",
+        "ForwardedBytes",
+        &[
+            ("LogGroupName", &format!("/app/{a0}/1")),
+            ("DestinationType", "Firehose"),
+            ("FilterName", "fh"),
+        ],
+        &[(recent, 1.0)],
+    );
     fake.put_metric_in(
         a0,
         "us-east-1",
@@ -331,6 +363,18 @@ async fn iam_policy_equals_the_operations_called() {
             ("FilterName", "dd"),
         ],
         &[(recent, 1.0)],
+    );
+    // A vended-log delivery in the monitoring account: its source and destination are listed.
+    fake.add_delivery_in(
+        &fake.account_id(),
+        "us-east-1",
+        logplan_fake::VendedDelivery {
+            source_name: "cdn".into(),
+            service: "cloudfront".into(),
+            log_type: "ACCESS_LOGS".into(),
+            resource_arn: "arn:aws:cloudfront::111111111111:distribution/E1".into(),
+            log_group: "/app/111111111111/0".into(),
+        },
     );
     let source = "444444444444";
     for region in REGIONS {

@@ -68,10 +68,16 @@ fn human_summary_names_totals_calls_and_paths() {
         .clone();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("Sampled 40 log groups in us-east-1 (account 210987654321)"),
+        text.starts_with("Sampled 42 log groups in us-east-1 (account 210987654321)"),
         "{text}"
     );
-    assert!(text.contains("GetMetricData 1 of a minimum 1"), "{text}");
+    // One call for the groups' volumes, one for the WAF groups' web ACLs.
+    assert!(text.contains("GetMetricData 2 of a minimum 2"), "{text}");
+    // The CloudFront delivery and the DELIVERY-class group; the 4 `aws-waf-logs-*` groups.
+    assert!(
+        text.contains("sources     2 groups named by AWS") && text.contains("4 WAF groups"),
+        "{text}"
+    );
     assert!(text.contains("reports/2026-10/snapshot.parquet"), "{text}");
     // stderr is not a terminal here: no progress bar noise.
     assert!(

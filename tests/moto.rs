@@ -136,7 +136,9 @@ async fn discovers_125_groups_in_pages_of_50_with_forwarding() {
         "126 groups in pages of 50"
     );
     // Forwarding found from ListMetrics: only the forwarded group's filters are asked.
-    assert_eq!(s["api_calls"]["cloudwatch:ListMetrics"], 1);
+    // One ListMetrics for forwarding, one for the web ACL of the WAF group `aws-waf-logs-prod`
+    // (AWS/WAFV2 AllowedRequests; none listed, so no WAF GetMetricData).
+    assert_eq!(s["api_calls"]["cloudwatch:ListMetrics"], 2);
     assert_eq!(s["api_calls"]["logs:DescribeAccountPolicies"], 1);
     assert_eq!(s["api_calls"]["logs:DescribeSubscriptionFilters"], 1);
     // 126 groups x 2 + 1 filter x 2 = 254 queries: one call.
@@ -145,6 +147,7 @@ async fn discovers_125_groups_in_pages_of_50_with_forwarding() {
 
     let snap = read_parquet(&home.path().join("reports/2026-10/snapshot.parquet"));
     assert_eq!(snap.height(), 126);
+    assert_eq!(u64_of(&snap, "aws-waf-logs-prod", "waf_requests"), None);
     assert_eq!(
         u64_of(&snap, "aws-waf-logs-prod", "incoming_bytes"),
         Some(10_000)

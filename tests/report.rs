@@ -127,7 +127,7 @@ fn demo_report_end_to_end() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["schema_version"], 1);
     let groups = json["groups"].as_array().unwrap();
-    assert_eq!(groups.len(), 40);
+    assert_eq!(groups.len(), logplan::demo::DemoAccount::group_count());
     // Totals: components.csv adds up to each path total in report.json.
     let sums = component_sums(&std::fs::read_to_string(dir.join("components.csv")).unwrap());
     for p in json["paths"].as_array().unwrap() {
@@ -161,7 +161,7 @@ fn demo_report_end_to_end() {
     }
     assert!(json["api"]["metrics_requested"].as_u64().unwrap() > 0);
     let lg = read_parquet(&dir.join("log_groups.parquet"));
-    assert_eq!(lg.height(), 40);
+    assert_eq!(lg.height(), logplan::demo::DemoAccount::group_count());
 }
 
 #[test]

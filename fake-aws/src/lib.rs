@@ -14,7 +14,10 @@
 //! * **CloudWatch Logs** over AWS JSON 1.1: `POST /` with
 //!   `x-amz-target: Logs_20140328.<Op>`. `DescribeLogGroups`,
 //!   `DescribeSubscriptionFilters`, `DescribeAccountPolicies`, `FilterLogEvents`; query
-//!   definitions, scheduled queries and `DescribeQueries`; see [`logs`] and [`insights`].
+//!   definitions, scheduled queries and `DescribeQueries`; the vended-log delivery listings;
+//!   see [`logs`], [`insights`] and [`delivery`].
+//! * **Firehose** over AWS JSON 1.1: `x-amz-target: Firehose_20150804.DescribeDeliveryStream`;
+//!   see [`firehose`].
 //! * **STS** over the AWS query protocol: `POST /` with a form body
 //!   `Action=GetCallerIdentity` or `Action=AssumeRole`; see [`sts`].
 //! * **OAM** (CloudWatch cross-account observability) over REST-JSON:
@@ -101,6 +104,8 @@
 pub mod athena;
 pub mod cloudwatch;
 pub mod datadog;
+pub mod delivery;
+pub mod firehose;
 pub mod insights;
 pub mod logs;
 pub mod oam;
@@ -109,6 +114,7 @@ pub mod quotas;
 pub mod sts;
 mod util;
 
+pub use delivery::VendedDelivery;
 pub use quotas::Quotas;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -328,6 +334,10 @@ pub(crate) struct RegionState {
     pub(crate) insights: insights::InsightsState,
     /// Account-level subscription filter policies, keyed by name.
     pub(crate) policies: BTreeMap<String, SubscriptionPolicy>,
+    /// Vended-log deliveries into this region's groups, keyed by delivery source name.
+    pub(crate) deliveries: BTreeMap<String, delivery::VendedDelivery>,
+    /// Firehose streams by name, with their HTTP endpoint URL (`None`: an S3 destination).
+    pub(crate) firehose_streams: BTreeMap<String, Option<String>>,
 }
 
 /// An account-level subscription filter policy (`PutAccountPolicy`,
@@ -588,6 +598,7 @@ pub(crate) enum Service {
     Logs,
     Sts,
     Oam,
+    Firehose,
 }
 
 impl Service {
@@ -597,6 +608,7 @@ impl Service {
             Service::Logs => "logs",
             Service::Sts => "sts",
             Service::Oam => "oam",
+            Service::Firehose => "firehose",
         }
     }
 
@@ -606,6 +618,7 @@ impl Service {
             Service::Logs => "logs",
             Service::Sts => "sts",
             Service::Oam => "oam",
+            Service::Firehose => "firehose",
         }
     }
 
@@ -616,6 +629,7 @@ impl Service {
             Service::Logs => logs::OPERATIONS.contains(&op),
             Service::Sts => sts::OPERATIONS.contains(&op),
             Service::Oam => oam::OPERATIONS.contains(&op),
+            Service::Firehose => firehose::OPERATIONS.contains(&op),
         }
     }
 
@@ -623,7 +637,7 @@ impl Service {
     pub(crate) fn error_reply(self, e: &ApiError, request_id: &str) -> Reply {
         match self {
             Service::Monitoring => cloudwatch::error_reply(e),
-            Service::Logs => logs::error_reply(e),
+            Service::Logs | Service::Firehose => logs::error_reply(e),
             Service::Sts => sts::error_reply(e, request_id),
             Service::Oam => oam::error_reply(e),
         }
@@ -701,6 +715,7 @@ enum Route {
 
 const CBOR_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
 const LOGS_TARGET_PREFIX: &str = "Logs_20140328.";
+const FIREHOSE_TARGET_PREFIX: &str = "Firehose_20150804.";
 
 fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
     let path = parts.uri.path();
@@ -729,6 +744,9 @@ fn route(parts: &http::request::Parts, body: &[u8]) -> Route {
     }
     if path != "/" || parts.method != http::Method::POST {
         return Route::Unserved(None);
+    }
+    if let Some(op) = header("x-amz-target").and_then(|t| t.strip_prefix(FIREHOSE_TARGET_PREFIX)) {
+        return Route::Op(Service::Firehose, op.to_string());
     }
     if let Some(target) = header("x-amz-target") {
         return match target.strip_prefix(LOGS_TARGET_PREFIX) {
@@ -829,6 +847,10 @@ fn fault_error(wire: &Wire, iam_prefix: &str, kind: FaultKind) -> ApiError {
             "InternalServiceFault",
             "Unexpected error while processing the request. Retry the request.",
         ),
+        (Wire::Known(Service::Firehose), FaultKind::Throttle) => {
+            ApiError::bad("ThrottlingException", "Rate exceeded")
+        }
+        (Wire::Known(Service::Firehose), _) => logs_unavailable(503),
         (Wire::Known(Service::Logs), FaultKind::Throttle) => {
             ApiError::bad("ThrottlingException", "Rate exceeded")
         }
@@ -865,6 +887,14 @@ fn denied_error(ctx: &Ctx<'_>, wire: &Wire, op: &str, action: &str, body: &[u8])
                 ),
             )
         }
+        // JSON 1.1 services answer 400 AccessDeniedException.
+        Wire::Known(Service::Firehose) => ApiError::bad(
+            "AccessDeniedException",
+            format!(
+                "User: {user} is not authorized to perform: {action} \
+                 because no identity-based policy allows the {action} action"
+            ),
+        ),
         Wire::Known(Service::Oam) => ApiError::new(
             403,
             "AccessDeniedException",
@@ -1060,6 +1090,7 @@ async fn handle(
                             Service::Logs => logs::handle(&ctx, &op, &body),
                             Service::Sts => sts::handle(&ctx, &op, &body),
                             Service::Oam => oam::handle(&ctx, &op, &body),
+                            Service::Firehose => firehose::handle(&ctx, &op, &body),
                         };
                         match handled.result {
                             Ok(_) if inner.take_lost(&call.action) => {
@@ -1348,6 +1379,30 @@ impl FakeAws {
         st.scope_mut(account, region)
             .policies
             .insert(p.name.clone(), p);
+    }
+
+    /// Adds (or replaces, by source name) a vended-log delivery of `account` in `region` into one
+    /// of its log groups: a delivery source, a `CWL` destination and the delivery pairing them.
+    pub fn add_delivery_in(&self, account: &str, region: &str, d: delivery::VendedDelivery) {
+        let mut st = lock(&self.inner.state);
+        st.scope_mut(account, region)
+            .deliveries
+            .insert(d.source_name.clone(), d);
+    }
+
+    /// Adds (or replaces) a Firehose stream of `account` in `region`: with `http_url`, its one
+    /// destination is that HTTP endpoint, else an S3 bucket.
+    pub fn add_firehose_stream_in(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        http_url: Option<&str>,
+    ) {
+        let mut st = lock(&self.inner.state);
+        st.scope_mut(account, region)
+            .firehose_streams
+            .insert(name.to_string(), http_url.map(str::to_string));
     }
 
     /// Links `source` to `monitoring`'s sink in `region` (creating the sink), sharing

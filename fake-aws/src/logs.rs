@@ -79,6 +79,9 @@ pub(crate) const OPERATIONS: &[&str] = &[
     "UpdateScheduledQuery",
     "DeleteScheduledQuery",
     "DescribeQueries",
+    "DescribeDeliveries",
+    "DescribeDeliverySources",
+    "DescribeDeliveryDestinations",
 ];
 
 const PAGE_BYTES: usize = 1_048_576;
@@ -116,6 +119,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, op: &str, body: &[u8]) -> Handled {
         "DescribeAccountPolicies" => describe_account_policies(ctx, &req),
         "FilterLogEvents" => filter_log_events(ctx, &req),
         op if crate::insights::OPERATIONS.contains(&op) => crate::insights::handle(ctx, op, &req),
+        op if crate::delivery::OPERATIONS.contains(&op) => crate::delivery::handle(ctx, op, &req),
         other => Err(ApiError::bad(
             "UnknownOperationException",
             format!("operation {other} is not supported by logplan-fake"),

@@ -4,11 +4,19 @@
 
 /// Read-only actions: sample, report, queries lint/plan/import/cost/usage. Account-level
 /// subscription filter policies are read with `logs:DescribeAccountPolicies` and need
-/// `logs:DescribeSubscriptionFilters` too (DescribeAccountPolicies reference).
+/// `logs:DescribeSubscriptionFilters` too (DescribeAccountPolicies reference). The
+/// `DescribeDeliver*` actions tell which AWS service delivers vended logs into which group
+/// (`sample`'s `source` column); denied, sources fall back to name rules with a warning.
+/// `firehose:DescribeDeliveryStream` tells whether a subscription filter's Firehose stream
+/// delivers to a Datadog logs intake; denied, that filter's reach stays unknown.
 pub const READ: &[&str] = &[
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
+    "firehose:DescribeDeliveryStream",
     "logs:DescribeAccountPolicies",
+    "logs:DescribeDeliveries",
+    "logs:DescribeDeliveryDestinations",
+    "logs:DescribeDeliverySources",
     "logs:DescribeLogGroups",
     "logs:DescribeQueries",
     "logs:DescribeQueryDefinitions",

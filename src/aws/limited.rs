@@ -378,6 +378,44 @@ impl<R: RegionApi + Clone> RegionApi for Limited<R> {
         .await
     }
 
+    async fn describe_deliveries(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<DeliveryInfo>, Option<String>)> {
+        self.run("logs:DescribeDeliveries", || {
+            self.inner.describe_deliveries(next_token.clone())
+        })
+        .await
+    }
+
+    async fn describe_delivery_sources(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<DeliverySourceInfo>, Option<String>)> {
+        self.run("logs:DescribeDeliverySources", || {
+            self.inner.describe_delivery_sources(next_token.clone())
+        })
+        .await
+    }
+
+    async fn describe_delivery_destinations(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<DeliveryDestinationInfo>, Option<String>)> {
+        self.run("logs:DescribeDeliveryDestinations", || {
+            self.inner
+                .describe_delivery_destinations(next_token.clone())
+        })
+        .await
+    }
+
+    async fn firehose_http_endpoints(&self, stream_name: String) -> Result<Vec<String>> {
+        self.run("firehose:DescribeDeliveryStream", || {
+            self.inner.firehose_http_endpoints(stream_name.clone())
+        })
+        .await
+    }
+
     async fn list_sinks(
         &self,
         next_token: Option<String>,

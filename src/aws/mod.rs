@@ -30,6 +30,9 @@ use crate::money::MicroUsd;
 pub enum LogGroupClass {
     Standard,
     InfrequentAccess,
+    /// Lambda logs on their way to S3 or Firehose, kept one day (CloudWatch Logs API reference,
+    /// `LogGroup.logGroupClass`).
+    Delivery,
 }
 
 impl LogGroupClass {
@@ -37,6 +40,7 @@ impl LogGroupClass {
         match self {
             LogGroupClass::Standard => "STANDARD",
             LogGroupClass::InfrequentAccess => "INFREQUENT_ACCESS",
+            LogGroupClass::Delivery => "DELIVERY",
         }
     }
 }
@@ -166,12 +170,50 @@ pub struct LogGroupPage {
     pub next_token: Option<String>,
 }
 
-/// One page of FilterLogEvents. The messages are measured and dropped by the caller; nothing
+/// One event of FilterLogEvents: what the Datadog Forwarder's envelope carries of it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogEvent {
+    pub message: String,
+    pub log_stream: String,
+    pub event_id: String,
+    /// Epoch milliseconds.
+    pub timestamp_ms: i64,
+}
+
+/// One page of FilterLogEvents. The events are measured and dropped by the caller; nothing
 /// keeps log content.
 #[derive(Clone, Debug, Default)]
 pub struct EventsPage {
-    pub messages: Vec<String>,
+    pub events: Vec<LogEvent>,
     pub next_token: Option<String>,
+}
+
+/// One vended-log delivery (DescribeDeliveries): a delivery source paired with a destination.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryInfo {
+    pub source_name: String,
+    pub destination_arn: String,
+}
+
+/// One delivery source (DescribeDeliverySources): the AWS service and log type it sends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliverySourceInfo {
+    pub name: String,
+    /// As AWS spells it, e.g. `cloudfront`.
+    pub service: String,
+    /// e.g. `ACCESS_LOGS`.
+    pub log_type: String,
+    pub resource_arns: Vec<String>,
+}
+
+/// One delivery destination (DescribeDeliveryDestinations).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryDestinationInfo {
+    pub arn: String,
+    /// `CWL`, `S3`, `FH`, `XRAY`.
+    pub destination_type: String,
+    /// For `CWL`, the log group's ARN.
+    pub resource_arn: String,
 }
 
 /// The operations logplan needs in one account and region.
@@ -226,6 +268,31 @@ pub trait RegionApi: Send + Sync + 'static {
         end_ms: i64,
         next_token: Option<String>,
     ) -> impl Future<Output = Result<EventsPage>> + Send;
+
+    /// DescribeDeliveries, one page (limit 50).
+    fn describe_deliveries(
+        &self,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<(Vec<DeliveryInfo>, Option<String>)>> + Send;
+
+    /// DescribeDeliverySources, one page (limit 50).
+    fn describe_delivery_sources(
+        &self,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<(Vec<DeliverySourceInfo>, Option<String>)>> + Send;
+
+    /// DescribeDeliveryDestinations, one page (limit 50).
+    fn describe_delivery_destinations(
+        &self,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<(Vec<DeliveryDestinationInfo>, Option<String>)>> + Send;
+
+    /// Firehose DescribeDeliveryStream of a stream of this account and region: the URLs of its
+    /// HTTP endpoint destinations (empty when it has none).
+    fn firehose_http_endpoints(
+        &self,
+        stream_name: String,
+    ) -> impl Future<Output = Result<Vec<String>>> + Send;
 
     /// OAM ListSinks, one page: the ARNs of this monitoring account's sinks in the region.
     fn list_sinks(

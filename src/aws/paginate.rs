@@ -31,6 +31,9 @@ pub mod limits {
     pub const LIST_SCHEDULED_QUERIES: usize = 1_000;
     /// Each Cost Explorer page costs $0.01: a month grouped by usage type is a few pages.
     pub const GET_COST_AND_USAGE: usize = 1_000;
+    /// Deliveries, delivery sources and destinations at 50 a page: far more than the account's
+    /// quotas of each allow.
+    pub const DESCRIBE_DELIVERIES: usize = 10_000;
     /// Sinks of one monitoring account and region.
     pub const LIST_SINKS: usize = 100;
     /// 100,000 source accounts per sink at 100 a page... and then some.

@@ -39,12 +39,19 @@ pub fn default_rate(action: &str, region: &str) -> f64 {
         }
         "cloudwatch:GetMetricData" => 500.0,
         "cloudwatch:ListMetrics" => 25.0,
+        // Firehose control-plane calls (DescribeDeliveryStream among them): 5 transactions per
+        // second per account and region, as the Firehose quotas (General Reference, "Amazon Data
+        // Firehose endpoints and quotas") state it; the figure is not in ../shared/QUOTAS.md and
+        // was not re-read for this change, and equals the unpublished default anyway.
+        "firehose:DescribeDeliveryStream" => 5.0,
         // CloudWatch quotas page: GetMetricStatistics 400 transactions per second.
         "cloudwatch:GetMetricStatistics" => 400.0,
         // STS publishes token buckets per API but no figures: a guess well below any report of
         // STS throttling. Override in [aws.rate_limits] if your organization needs faster.
         "sts:AssumeRole" | "sts:GetCallerIdentity" => 20.0,
-        // DescribeAccountPolicies, the query-definition calls, OAM, Cost Explorer: unpublished.
+        // DescribeAccountPolicies, the DescribeDeliver* listings (absent from the CloudWatch Logs
+        // quotas page and ../shared/QUOTAS.md), the query-definition calls, OAM, Cost Explorer:
+        // unpublished.
         _ => UNPUBLISHED_RATE,
     }
 }

@@ -18,6 +18,9 @@ use aws_types::region::Region;
 use super::*;
 use crate::error::Error;
 
+mod definitions;
+mod sources;
+
 /// How AWS is reached: retries, timeouts and rate limits (`[aws]` in logplan.toml).
 #[derive(Debug, Default, serde::Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
@@ -265,6 +268,7 @@ pub struct SdkRegion {
     logs_paced: aws_sdk_cloudwatchlogs::Client,
     cw: aws_sdk_cloudwatch::Client,
     oam: aws_sdk_oam::Client,
+    firehose: aws_sdk_firehose::Client,
 }
 
 impl SdkRegion {
@@ -313,6 +317,10 @@ impl AccountApi for SdkAccount {
             .retry_config(RetryConfig::disabled())
             .build();
         let oam = aws_sdk_oam::config::Builder::from(&self.base)
+            .region(region.clone())
+            .retry_config(RetryConfig::disabled())
+            .build();
+        let firehose = aws_sdk_firehose::config::Builder::from(&self.base)
             .region(region)
             .retry_config(RetryConfig::disabled())
             .build();
@@ -322,6 +330,7 @@ impl AccountApi for SdkAccount {
             logs_paced: aws_sdk_cloudwatchlogs::Client::from_conf(logs_paced),
             cw: aws_sdk_cloudwatch::Client::from_conf(cw),
             oam: aws_sdk_oam::Client::from_conf(oam),
+            firehose: aws_sdk_firehose::Client::from_conf(firehose),
         }
     }
 }
@@ -366,6 +375,7 @@ impl RegionApi for SdkRegion {
                     class: g.log_group_class().and_then(|c| match c {
                         C::Standard => Some(LogGroupClass::Standard),
                         C::InfrequentAccess => Some(LogGroupClass::InfrequentAccess),
+                        C::Delivery => Some(LogGroupClass::Delivery),
                         _ => None,
                     }),
                     retention_days: g.retention_in_days(),
@@ -545,13 +555,45 @@ impl RegionApi for SdkRegion {
             .await
             .map_err(|e| map_err("logs:FilterLogEvents", e).in_region(&self.region))?;
         Ok(EventsPage {
-            messages: out
+            events: out
                 .events()
                 .iter()
-                .filter_map(|e| e.message().map(str::to_string))
+                .filter_map(|e| {
+                    Some(LogEvent {
+                        message: e.message()?.to_string(),
+                        log_stream: e.log_stream_name().unwrap_or_default().to_string(),
+                        event_id: e.event_id().unwrap_or_default().to_string(),
+                        timestamp_ms: e.timestamp().unwrap_or_default(),
+                    })
+                })
                 .collect(),
             next_token: out.next_token().map(str::to_string),
         })
+    }
+
+    async fn describe_deliveries(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<DeliveryInfo>, Option<String>)> {
+        self.deliveries_page(next_token).await
+    }
+
+    async fn describe_delivery_sources(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<DeliverySourceInfo>, Option<String>)> {
+        self.delivery_sources_page(next_token).await
+    }
+
+    async fn describe_delivery_destinations(
+        &self,
+        next_token: Option<String>,
+    ) -> Result<(Vec<DeliveryDestinationInfo>, Option<String>)> {
+        self.delivery_destinations_page(next_token).await
+    }
+
+    async fn firehose_http_endpoints(&self, stream_name: String) -> Result<Vec<String>> {
+        self.firehose_endpoints(stream_name).await
     }
 
     async fn list_sinks(
@@ -602,92 +644,6 @@ impl RegionApi for SdkRegion {
             })
             .collect();
         Ok((links, out.next_token().map(str::to_string)))
-    }
-}
-
-impl DefinitionsApi for SdkRegion {
-    async fn describe_query_definitions(
-        &self,
-        prefix: Option<String>,
-        next_token: Option<String>,
-    ) -> Result<(Vec<QueryDefinition>, Option<String>)> {
-        let out = self
-            .logs
-            .describe_query_definitions()
-            .set_query_definition_name_prefix(prefix)
-            .max_results(1000)
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|e| map_err("logs:DescribeQueryDefinitions", e).in_region(&self.region))?;
-        let defs = out
-            .query_definitions()
-            .iter()
-            .map(|d| QueryDefinition {
-                id: d.query_definition_id().map(str::to_string),
-                name: d.name().unwrap_or_default().to_string(),
-                query: d.query_string().unwrap_or_default().to_string(),
-                log_groups: d.log_group_names().to_vec(),
-                language: d
-                    .query_language()
-                    .map(|l| l.as_str().to_string())
-                    .unwrap_or_else(|| "CWLI".into()),
-                parameters: d
-                    .parameters()
-                    .iter()
-                    .map(|p| {
-                        (
-                            p.name().to_string(),
-                            p.default_value().map(str::to_string),
-                            p.description().map(str::to_string),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        Ok((defs, out.next_token().map(str::to_string)))
-    }
-
-    async fn put_query_definition(
-        &self,
-        def: QueryDefinition,
-        client_token: Option<String>,
-    ) -> Result<String> {
-        use aws_sdk_cloudwatchlogs::types::{QueryLanguage, QueryParameter};
-        let mut params = Vec::new();
-        for (name, default, description) in &def.parameters {
-            let p = QueryParameter::builder()
-                .name(name)
-                .set_default_value(default.clone())
-                .set_description(description.clone())
-                .build()
-                .map_err(|e| Error::Internal(format!("query parameter {name}: {e}")))?;
-            params.push(p);
-        }
-        let out = self
-            .logs
-            .put_query_definition()
-            .name(&def.name)
-            .query_string(&def.query)
-            .set_log_group_names((!def.log_groups.is_empty()).then(|| def.log_groups.clone()))
-            .query_language(QueryLanguage::from(def.language.as_str()))
-            .set_query_definition_id(def.id.clone())
-            .set_parameters((!params.is_empty()).then_some(params))
-            .set_client_token(client_token)
-            .send()
-            .await
-            .map_err(|e| map_err("logs:PutQueryDefinition", e).in_region(&self.region))?;
-        Ok(out.query_definition_id().unwrap_or_default().to_string())
-    }
-
-    async fn delete_query_definition(&self, id: String) -> Result<()> {
-        self.logs
-            .delete_query_definition()
-            .query_definition_id(id)
-            .send()
-            .await
-            .map_err(|e| map_err("logs:DeleteQueryDefinition", e).in_region(&self.region))?;
-        Ok(())
     }
 }
 

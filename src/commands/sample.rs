@@ -41,6 +41,10 @@ pub struct Summary {
     pub silent_filters: usize,
     /// Groups AWS said were deleted while the run asked about them.
     pub deleted_during_run: usize,
+    /// Groups whose source an AWS API named (`source_basis = aws`), and WAF groups whose
+    /// inspected requests were measured.
+    pub sources_from_aws: usize,
+    pub waf_groups_counted: usize,
     /// Calls per IAM action (attempts, retries included).
     pub api_calls: std::collections::BTreeMap<&'static str, u64>,
     pub api_calls_total: u64,
@@ -296,6 +300,12 @@ fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
             .filter(|f| f.silent_two_weeks == Some(true))
             .count(),
         deleted_during_run: c.rows.iter().filter(|r| r.deleted_during_run).count(),
+        sources_from_aws: c
+            .rows
+            .iter()
+            .filter(|r| r.source_basis.as_deref() == Some("aws"))
+            .count(),
+        waf_groups_counted: c.rows.iter().filter(|r| r.waf_requests.is_some()).count(),
         api_throttled: c.stats.throttled(),
         filters_table: dest.filters.display().to_string(),
         account_id: c.account_id.clone(),
@@ -371,6 +381,13 @@ fn render(s: &Summary) -> String {
         out += &format!(
             "  forwarding  {} subscription filters ({} from account policies, {} silent for two weeks)\n",
             s.filters, s.policy_filters, s.silent_filters
+        );
+    }
+    if s.sources_from_aws + s.waf_groups_counted > 0 {
+        out += &format!(
+            "  sources     {} groups named by AWS (deliveries, DELIVERY class), the rest by name; \
+             {} WAF groups with request counts\n",
+            s.sources_from_aws, s.waf_groups_counted
         );
     }
     if s.deleted_during_run > 0 {

@@ -8,6 +8,7 @@ pub const DEMO_ACCOUNT_ID: &str = "210987654321";
 pub const DEMO_REGION: &str = "us-east-1";
 const FORWARDER_ARN: &str =
     "arn:aws:lambda:us-east-1:210987654321:function:datadog-forwarder-Forwarder-8KqLZ2";
+pub(super) const FIREHOSE_STREAM: &str = "datadog-logs-stream";
 const FIREHOSE_ARN: &str =
     "arn:aws:firehose:us-east-1:210987654321:deliverystream/datadog-logs-stream";
 const KINESIS_ARN: &str = "arn:aws:kinesis:us-east-1:210987654321:stream/siem-ingest";
@@ -404,7 +405,33 @@ pub(super) const SPECS: &[Spec] = &[
         Some(30),
         45,
     ),
+    // CloudFront standard logging (v2) delivered by CloudWatch Logs' delivery API into a group
+    // the user named: only DescribeDeliveries tells that it is vended (CFLogs ladder).
+    s("cdn-access-logs", 260.0, Alb, NO, false, Some(30), 150),
+    // Lambda logs on their way to Firehose: the DELIVERY class, kept one day.
+    s(
+        "/aws/lambda/clickstream-to-firehose",
+        540.0,
+        Lambda,
+        NO,
+        false,
+        Some(1),
+        170,
+    ),
 ];
+
+/// Groups of the `DELIVERY` log class.
+pub(super) const DELIVERY_CLASS: &[&str] = &["/aws/lambda/clickstream-to-firehose"];
+
+/// Vended-log deliveries into CloudWatch Logs: (delivery source name, service, log type,
+/// resource ARN, log group).
+pub(super) const DELIVERIES: &[(&str, &str, &str, &str, &str)] = &[(
+    "cdn-distribution-E2QWRUHAPOMQZL",
+    "cloudfront",
+    "ACCESS_LOGS",
+    "arn:aws:cloudfront::210987654321:distribution/E2QWRUHAPOMQZL",
+    "cdn-access-logs",
+)];
 
 const EPOCH_2024: i64 = 1_704_067_200; // 2024-01-01T00:00:00Z
 

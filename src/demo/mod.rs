@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::aws::*;
 use crate::error::{Error, Result};
 use events::{message, name_hash, shape};
-use groups::{SPECS, Spec};
+use groups::{DELIVERIES, DELIVERY_CLASS, SPECS, Spec};
 
 pub use groups::{DEMO_ACCOUNT_ID, DEMO_REGION};
 
@@ -61,12 +61,75 @@ impl AccountApi for DemoAccount {
 }
 
 impl DemoRegion {
+    /// The web ACLs of the WAF groups (each logging to `aws-waf-logs-<ACL>`), with their totals
+    /// (`Rule = ALL`); the CloudFront one is global, without a `Region` dimension.
+    fn waf_metrics(&self) -> MetricsPage {
+        let metrics = self
+            .specs
+            .iter()
+            .filter_map(|s| s.name.strip_prefix(crate::sample::waf::WAF_GROUP_PREFIX))
+            .map(|acl| {
+                let mut dimensions = vec![
+                    ("Rule".to_string(), "ALL".to_string()),
+                    ("WebACL".to_string(), acl.to_string()),
+                ];
+                if !acl.contains("cloudfront") {
+                    dimensions.push(("Region".to_string(), DEMO_REGION.to_string()));
+                }
+                ListedMetric {
+                    dimensions,
+                    account_id: None,
+                }
+            })
+            .collect();
+        MetricsPage {
+            metrics,
+            next_token: None,
+        }
+    }
+
+    /// The demo's deliveries, in this region only.
+    fn deliveries(
+        &self,
+    ) -> impl Iterator<
+        Item = &'static (
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+        ),
+    > {
+        let here = !self.specs.is_empty();
+        DELIVERIES.iter().filter(move |_| here)
+    }
+
     fn find(&self, name: &str) -> Option<&'static Spec> {
         self.specs.iter().copied().find(|s| s.name == name)
     }
 
+    /// A WAF group's web ACL: one log event per inspected request, 93% of them allowed.
+    fn waf_value(&self, q: &MetricQuery, day_start: i64) -> Option<f64> {
+        let acl = q.dimensions.iter().find(|(k, _)| k == "WebACL")?;
+        let spec = self.find(&format!(
+            "{}{}",
+            crate::sample::waf::WAF_GROUP_PREFIX,
+            acl.1
+        ))?;
+        let requests = spec.day_events(day_start);
+        let allowed = (requests * 0.93).round();
+        match q.metric_name.as_str() {
+            "AllowedRequests" => Some(allowed),
+            "BlockedRequests" => Some(requests - allowed),
+            _ => None,
+        }
+    }
+
     /// The value of one day for one query, or `None` when the query matches no metric.
     fn day_value(&self, q: &MetricQuery, day_start: i64) -> Option<f64> {
+        if q.namespace == "AWS/WAFV2" {
+            return self.waf_value(q, day_start);
+        }
         if q.namespace != "AWS/Logs" {
             return None;
         }
@@ -91,6 +154,11 @@ impl DemoRegion {
             _ => None,
         }
     }
+}
+
+/// The delivery destination the demo names after a delivery source.
+fn demo_destination_arn(source: &str) -> String {
+    format!("arn:aws:logs:{DEMO_REGION}:{DEMO_ACCOUNT_ID}:delivery-destination:{source}-cwl")
 }
 
 impl RegionApi for DemoRegion {
@@ -124,6 +192,8 @@ impl RegionApi for DemoRegion {
                 account_id: Some(DEMO_ACCOUNT_ID.to_string()),
                 class: Some(if s.ia {
                     LogGroupClass::InfrequentAccess
+                } else if DELIVERY_CLASS.contains(&s.name) {
+                    LogGroupClass::Delivery
                 } else {
                     LogGroupClass::Standard
                 }),
@@ -231,6 +301,9 @@ impl RegionApi for DemoRegion {
         _include_linked: bool,
         _next_token: Option<String>,
     ) -> Result<MetricsPage> {
+        if namespace == "AWS/WAFV2" {
+            return Ok(self.waf_metrics());
+        }
         let forwarding = namespace == "AWS/Logs"
             && (metric_name == "ForwardedBytes" || metric_name == "ForwardedLogEvents");
         let metrics = self
@@ -262,6 +335,71 @@ impl RegionApi for DemoRegion {
         _next_token: Option<String>,
     ) -> Result<(Vec<AccountPolicy>, Option<String>)> {
         Ok((vec![], None))
+    }
+
+    async fn describe_deliveries(
+        &self,
+        _next_token: Option<String>,
+    ) -> Result<(Vec<DeliveryInfo>, Option<String>)> {
+        let items = self
+            .deliveries()
+            .map(|(source, ..)| DeliveryInfo {
+                source_name: source.to_string(),
+                destination_arn: demo_destination_arn(source),
+            })
+            .collect();
+        Ok((items, None))
+    }
+
+    async fn describe_delivery_sources(
+        &self,
+        _next_token: Option<String>,
+    ) -> Result<(Vec<DeliverySourceInfo>, Option<String>)> {
+        let items = self
+            .deliveries()
+            .map(
+                |(name, service, log_type, resource, _)| DeliverySourceInfo {
+                    name: name.to_string(),
+                    service: service.to_string(),
+                    log_type: log_type.to_string(),
+                    resource_arns: vec![resource.to_string()],
+                },
+            )
+            .collect();
+        Ok((items, None))
+    }
+
+    async fn describe_delivery_destinations(
+        &self,
+        _next_token: Option<String>,
+    ) -> Result<(Vec<DeliveryDestinationInfo>, Option<String>)> {
+        let items = self
+            .deliveries()
+            .map(|(source, .., group)| DeliveryDestinationInfo {
+                arn: demo_destination_arn(source),
+                destination_type: "CWL".into(),
+                resource_arn: format!(
+                    "arn:aws:logs:{DEMO_REGION}:{DEMO_ACCOUNT_ID}:log-group:{group}"
+                ),
+            })
+            .collect();
+        Ok((items, None))
+    }
+
+    /// The demo's one Firehose stream delivers to Datadog's US1 logs intake.
+    async fn firehose_http_endpoints(&self, stream_name: String) -> Result<Vec<String>> {
+        if stream_name == groups::FIREHOSE_STREAM {
+            Ok(vec![
+                "https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input".into(),
+            ])
+        } else {
+            Err(Error::Aws {
+                operation: "firehose:DescribeDeliveryStream".into(),
+                region: Some(DEMO_REGION.into()),
+                code: "ResourceNotFoundException".into(),
+                message: format!("no delivery stream {stream_name} in the demo account"),
+            })
+        }
     }
 
     /// The demo account is not a monitoring account: no sinks.
@@ -310,14 +448,20 @@ impl RegionApi for DemoRegion {
             0.0
         };
         let seed = name_hash(spec.name);
-        let messages = (from..to)
+        let events = (from..to)
             .map(|i| {
                 let ts = start_ms + (i as f64 * step) as i64;
-                message(spec.content, seed, (ts as u64) ^ i, ts)
+                LogEvent {
+                    message: message(spec.content, seed, (ts as u64) ^ i, ts),
+                    log_stream: format!("demo-stream-{}", i % 4),
+                    // CloudWatch event ids are 56 digits.
+                    event_id: format!("{:056}", (ts as u64).wrapping_mul(1_000_003) ^ i),
+                    timestamp_ms: ts,
+                }
             })
             .collect();
         Ok(EventsPage {
-            messages,
+            events,
             next_token: (to < total).then(|| to.to_string()),
         })
     }

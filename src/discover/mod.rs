@@ -34,7 +34,9 @@ use crate::aws::{GroupListing, LogGroupInfo, RegionApi, SubscriptionFilterInfo};
 use crate::error::{Error, Result};
 use policy::{Policy, parse_policy};
 
+pub mod firehose;
 mod policy;
+pub mod sources;
 
 /// How forwarding is found.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -156,8 +158,9 @@ pub struct Filter {
     pub destination_arn: Option<String>,
     pub kind: Option<DestinationKind>,
     /// Reaches Datadog: `Some(true)` for a Datadog Forwarder Lambda or a configured ARN,
-    /// `Some(false)` for any other Lambda, `None` when it cannot be told (Firehose, Kinesis, a
-    /// Logs destination, an unknown ARN).
+    /// `Some(false)` for any other Lambda; a Firehose stream is settled later by its HTTP
+    /// endpoint ([`firehose`]); `None` when it cannot be told (Kinesis, a Logs destination, an
+    /// unknown ARN, a stream that cannot be described).
     pub datadog: Option<bool>,
     /// Not named by ListMetrics: it forwarded nothing in the last two weeks. `None` when
     /// ListMetrics could not be asked.

@@ -41,6 +41,17 @@ pub struct SnapshotRow {
     pub gzip_ratio: Option<f64>,
     /// AWS answered ResourceNotFound for the group after it was listed.
     pub deleted_during_run: bool,
+    /// What produces the group's logs (README, "Log sources"); `None` when AWS did not say.
+    pub source: Option<String>,
+    /// `aws` when an AWS API said so.
+    pub source_basis: Option<String>,
+    /// `custom`, `vended:<ladder>` or `delivery`.
+    pub billing_class: Option<String>,
+    /// Inspected WAF requests in the period of the web ACLs logging to the group.
+    pub waf_requests: Option<u64>,
+    /// The sampled events as the Datadog Forwarder would send them: JSON bytes, and gzip bytes.
+    pub datadog_envelope_bytes: Option<u64>,
+    pub datadog_envelope_gzip_bytes: Option<u64>,
 }
 
 /// One row of `filters.parquet`: a subscription filter of a log group.
@@ -114,6 +125,12 @@ pub const SNAPSHOT_COLUMNS: &[&str] = &[
     "sampled_bytes",
     "gzip_ratio",
     "deleted_during_run",
+    "source",
+    "source_basis",
+    "billing_class",
+    "waf_requests",
+    "datadog_envelope_bytes",
+    "datadog_envelope_gzip_bytes",
 ];
 
 /// The daily columns, in order.
@@ -208,6 +225,21 @@ pub fn snapshot_frame(rows: &[SnapshotRow]) -> Result<DataFrame> {
         col("sampled_bytes", r.iter().map(|x| x.sampled_bytes)),
         col("gzip_ratio", r.iter().map(|x| stored_ratio(x.gzip_ratio))),
         col("deleted_during_run", r.iter().map(|x| x.deleted_during_run)),
+        col("source", r.iter().map(|x| x.source.as_deref())),
+        col("source_basis", r.iter().map(|x| x.source_basis.as_deref())),
+        col(
+            "billing_class",
+            r.iter().map(|x| x.billing_class.as_deref()),
+        ),
+        col("waf_requests", r.iter().map(|x| x.waf_requests)),
+        col(
+            "datadog_envelope_bytes",
+            r.iter().map(|x| x.datadog_envelope_bytes),
+        ),
+        col(
+            "datadog_envelope_gzip_bytes",
+            r.iter().map(|x| x.datadog_envelope_gzip_bytes),
+        ),
     ];
     DataFrame::new_infer_height(columns).map_err(internal)
 }
@@ -564,11 +596,11 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
         crate::regions::check(&region)
             .map_err(|e| input_err(format!("{}, column region: {e}", row_name(i))))?;
         let class = cell(3, i).map(str::to_ascii_uppercase);
+        // `sample` writes DELIVERY for that log class (Lambda logs bound for S3 or Firehose).
         if let Some(c) = &class
-            && c != "STANDARD"
-            && c != "INFREQUENT_ACCESS"
+            && !["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"].contains(&c.as_str())
         {
-            return Err(bad(3, i, "is not STANDARD or INFREQUENT_ACCESS"));
+            return Err(bad(3, i, "is not STANDARD, INFREQUENT_ACCESS or DELIVERY"));
         }
         let retention_days = match cell(4, i) {
             None => None,

@@ -189,3 +189,29 @@ mod contract {
         assert_eq!(read(&d.snapshot).unwrap().len(), 1);
     }
 }
+
+#[test]
+fn a_delivery_class_snapshot_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = Destination::in_dir(dir.path(), Format::Parquet);
+    let mut r = row("/aws/lambda/to-s3");
+    r.log_group_class = Some("DELIVERY".into());
+    r.source = Some("lambda".into());
+    r.billing_class = Some("delivery".into());
+    let mut t = Tables::build(&[r], &[], &[]).unwrap();
+    t.write(&dest, false).unwrap();
+    let back = read(&dest.snapshot).unwrap();
+    assert_eq!(back[0].log_group_class.as_deref(), Some("DELIVERY"));
+    let df = snapshot_frame(&[row("/x")]).unwrap();
+    for c in [
+        "waf_requests",
+        "datadog_envelope_bytes",
+        "datadog_envelope_gzip_bytes",
+    ] {
+        assert_eq!(df.column(c).unwrap().dtype(), &DataType::UInt64, "{c}");
+    }
+    assert_eq!(
+        df.column("billing_class").unwrap().dtype(),
+        &DataType::String
+    );
+}
