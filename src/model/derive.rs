@@ -7,31 +7,17 @@ use std::collections::BTreeMap;
 
 use rust_decimal::prelude::*;
 
-use super::{Path, Scenario};
+use super::source::{BillingClass, Classified, classify};
+use super::{Component, Path, Scenario};
 use crate::snapshot::GroupInput;
 
 const GIB: u64 = 1 << 30;
 
-/// Names that are vended logs (AWS services publishing on the customer's behalf, billed at the
-/// vended tiers), by the prefixes the services write to.
+/// Is a group of this name vended by its name alone (the fallback rules of [`super::source`],
+/// with Lambda logs vended as they are since 2025-05-01)?
 pub fn is_vended_name(name: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "aws-waf-logs-",
-        "/aws/vpc/flowlogs",
-        "/aws/vpc-flow-logs",
-        "/aws/route53resolver/",
-        "/aws/route53/",
-        "/aws/apigateway/",
-        "/aws/eks/",
-        "/aws/network-firewall/",
-        "/aws/vendedlogs/",
-        "/aws/cloudfront/",
-        "/aws/elasticloadbalancing/",
-    ];
-    let lower = name.to_ascii_lowercase();
-    PREFIXES.iter().any(|p| lower.starts_with(p))
-        || lower.contains("flowlog")
-        || lower.contains("flow-log")
+    super::source::by_name(name).billing(true).is_vended()
+        || name.to_ascii_lowercase().starts_with("/aws/vendedlogs/")
 }
 
 /// Bytes as GiB, exactly: AWS prices "GB" as 2^30 bytes.
@@ -42,6 +28,9 @@ pub(super) fn gib(bytes: u64) -> Decimal {
 /// What one group looks like to the model, derived once.
 #[derive(Clone, Debug)]
 pub struct Derived {
+    /// What produces the logs and how their ingestion is billed, with the bases.
+    pub class: Classified,
+    /// Billed at a vended ladder (`class.billing` is `Vended`).
     pub vended: bool,
     pub ia: bool,
     pub gib_in: Decimal,
@@ -57,13 +46,35 @@ pub struct Derived {
 /// Optional per-group scan volume from the query library's plan (bytes per month).
 pub type ScanPlan = BTreeMap<(String, String, String), u64>;
 
+impl Derived {
+    /// The component the group's CloudWatch Logs ingestion is billed as (reconciliation files
+    /// the group's bytes under it).
+    pub fn ingest_component(&self) -> Component {
+        match (self.class.billing, self.ia) {
+            (BillingClass::Delivery, _) => Component::VendedToFirehose,
+            (BillingClass::Vended(_), false) => Component::VendedIngest,
+            (BillingClass::Vended(_), true) => Component::VendedIngestIa,
+            (BillingClass::Custom, false) => Component::CloudwatchIngest,
+            (BillingClass::Custom, true) => Component::CloudwatchIngestIa,
+        }
+    }
+
+    pub fn is_delivery(&self) -> bool {
+        self.class.billing == BillingClass::Delivery
+    }
+}
+
+/// Derive a group's volumes. `lambda_vended`: the book's `lambda_logs_vended` rule is in force
+/// for the month. An unknown source or billing class in the snapshot is an error naming it.
 pub(super) fn derive(
     g: &GroupInput,
     s: &Scenario,
     plan: Option<&ScanPlan>,
     measured: Option<&ScanPlan>,
-) -> Derived {
-    let vended = g.vended.unwrap_or_else(|| is_vended_name(&g.log_group));
+    lambda_vended: bool,
+) -> Result<Derived, String> {
+    let class = classify(g, lambda_vended)?;
+    let vended = class.billing.is_vended();
     let ia = g.log_group_class.as_deref() == Some("INFREQUENT_ACCESS");
     let ratio = g
         .gzip_ratio
@@ -81,7 +92,10 @@ pub(super) fn derive(
         .round()
         .to_u64()
         .unwrap_or(0));
+    let delivery = class.billing == BillingClass::Delivery;
     let storage_gib_month = match g.stored_bytes.filter(|b| *b > 0) {
+        // A DELIVERY group keeps events one day, at no storage charge, and has no Insights.
+        _ if delivery => Decimal::ZERO,
         Some(b) => gib(b),
         None => steady_state(monthly_compressed, g.retention_days.map(|d| d as u32), s),
     };
@@ -93,12 +107,14 @@ pub(super) fn derive(
         measured.and_then(|m| m.get(&key)),
         plan.and_then(|p| p.get(&key)),
     ) {
+        _ if delivery => (Decimal::ZERO, "delivery class"),
         (Some(b), _, _) => (gib(b), "snapshot"),
         (None, Some(b), _) => (gib(*b), "measured"),
         (None, None, Some(b)) => (gib(*b), "query plan"),
         (None, None, None) => (gib(g.incoming_bytes) * s.insights_full_scans, "assumption"),
     };
-    Derived {
+    Ok(Derived {
+        class,
         vended,
         ia,
         gib_in: gib(g.incoming_bytes),
@@ -112,7 +128,7 @@ pub(super) fn derive(
         } else {
             Path::Cloudwatch
         },
-    }
+    })
 }
 
 /// Steady-state GB-months held: a month's compressed volume times the months retained.
@@ -137,7 +153,16 @@ mod tests {
         assert!(is_vended_name("aws-waf-logs-prod"));
         assert!(is_vended_name("/aws/vpc/flowlogs/prod"));
         assert!(is_vended_name("/aws/route53resolver/query-logs/x"));
-        assert!(!is_vended_name("/aws/lambda/fn"));
+        // Lambda logs are vended since 2025-05-01 (the book's rule; PRICING.md "2026 changes").
+        assert!(is_vended_name("/aws/lambda/fn"));
+        // ELB writes only to S3; public DNS query logs and CloudFront Functions are custom.
+        assert!(!is_vended_name("/aws/elasticloadbalancing/app/web"));
+        assert!(!is_vended_name("/aws/route53/example.com"));
+        assert!(!is_vended_name("/aws/cloudfront/function/rewrite"));
+        // EKS: only the control plane's group.
+        assert!(is_vended_name("/aws/eks/prod/cluster"));
+        assert!(!is_vended_name("/aws/eks/prod/workloads"));
+        assert!(!is_vended_name("/aws/eks/prod/cluster/extra"));
         assert!(!is_vended_name("/ecs/web/alb-access"));
     }
 }

@@ -24,7 +24,8 @@ const RECORD_STEP_BYTES: u64 = 5 * 1024;
 /// The group's lines on the Firehose path.
 pub(super) fn lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
     let d = g.derived;
-    if d.vended {
+    // Vended logs (and DELIVERY-class Lambda logs) are delivered to Firehose directly.
+    if d.vended || d.is_delivery() {
         let c = Component::VendedToFirehose;
         b.pools.add(Ladder::VendedToFirehose, c, g, d.gib_in);
         // Vended sources are not rounded to 5 KB records.

@@ -39,6 +39,7 @@ mod pools;
 mod prices;
 mod privatelink;
 mod scenario;
+mod source;
 
 use std::collections::BTreeMap;
 
@@ -46,13 +47,14 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::money::MicroUsd;
-use crate::pricing::{Figure, PriceBook};
+use crate::pricing::{Figure, PriceBook, Rule};
 use crate::snapshot::GroupInput;
 
 pub use allocate::allocate;
 pub use derive::{Derived, ScanPlan, is_vended_name};
 pub use line::{Component, ComponentTotal, Line, Path};
 pub use scenario::{Arch, Commitment, Egress, Scenario, Site};
+pub use source::{Basis, BillingClass, Classified, Source, VendedLadder};
 
 /// The result for all groups and paths.
 #[derive(Debug)]
@@ -84,6 +86,8 @@ pub struct Model {
     /// Today's scenario summed per account, region and component (free-tier credits are their
     /// own components): what the bill should show, for reconciliation with Cost Explorer.
     pub today_components: Vec<ComponentTotal>,
+    /// The book's dated rules the model applied, and whether each was in force for the month.
+    pub rules: Vec<(Rule, bool)>,
 }
 
 /// Model every group on every path: each available path as one scenario, today's mix, and each
@@ -109,10 +113,14 @@ pub fn run_with_measured(
     scenario.check().map_err(Error::Usage)?;
     let accounts = distinct(groups.iter().map(|g| &g.account_id));
     let regions = distinct(groups.iter().map(|g| &g.region));
+    let month = scenario.month_start.unwrap_or(book.effective);
+    let lambda_rule = book.rule("lambda_logs_vended")?.clone();
+    let lambda_vended = lambda_rule.in_force(month);
     let derived: Vec<Derived> = groups
         .iter()
-        .map(|g| derive::derive(g, scenario, plan, measured))
-        .collect();
+        .map(|g| derive::derive(g, scenario, plan, measured, lambda_vended))
+        .collect::<std::result::Result<_, String>>()
+        .map_err(Error::Usage)?;
     let mut prices = prices::Prices::new(book, &accounts, &regions);
     let paths = every_path(&mut prices, scenario, &groups, &derived)?;
     let today = bill::price_scenario(
@@ -152,6 +160,7 @@ pub fn run_with_measured(
         breakeven_gib,
         used_prices,
         today_components,
+        rules: vec![(lambda_rule, lambda_vended)],
     })
 }
 

@@ -13,7 +13,7 @@ use super::allocate::allocate;
 use super::bill::GroupCtx;
 use super::line::unit_of;
 use super::prices::Prices;
-use super::{Component, Line, Path};
+use super::{Component, Line, Path, VendedLadder};
 use crate::error::Result;
 use crate::money::MicroUsd;
 
@@ -23,10 +23,10 @@ use crate::money::MicroUsd;
 /// settled pools write their lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Ladder {
-    /// Vended logs delivered to CloudWatch Logs, Standard class.
-    VendedStandard,
-    /// Vended logs delivered to CloudWatch Logs, Infrequent Access class.
-    VendedIa,
+    /// Vended logs delivered to CloudWatch Logs, Standard class, one pool per usage-type family.
+    VendedStandard(VendedLadder),
+    /// Vended logs delivered to CloudWatch Logs, Infrequent Access class, per family.
+    VendedIa(VendedLadder),
     /// Data transfer out to the internet.
     EgressInternet,
     /// PrivateLink interface endpoint data processing.
@@ -39,8 +39,8 @@ impl Ladder {
     /// The price book figure that holds the ladder's tiers.
     pub fn price_id(self) -> &'static str {
         match self {
-            Ladder::VendedStandard => "cwl.vended.standard",
-            Ladder::VendedIa => "cwl.vended.ia",
+            Ladder::VendedStandard(_) => "cwl.vended.standard",
+            Ladder::VendedIa(_) => "cwl.vended.ia",
             Ladder::EgressInternet => "egress.internet",
             Ladder::PrivatelinkData => "privatelink.data",
             Ladder::VendedToFirehose => "cwl.vended.firehose",

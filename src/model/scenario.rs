@@ -112,6 +112,10 @@ pub struct Scenario {
     pub free_tier: bool,
     /// Months of data a never-expiring group holds in steady state (when storedBytes is unknown).
     pub never_expire_months: u32,
+    /// The first day of the month being priced (from the snapshot's period); dated rules of the
+    /// book apply from their `effective_from`. Unset: the book's own date. Not a setting.
+    #[serde(skip)]
+    pub month_start: Option<chrono::NaiveDate>,
 }
 
 impl Default for Scenario {
@@ -135,6 +139,7 @@ impl Default for Scenario {
             compression_ratio: Decimal::from(5),
             free_tier: true,
             never_expire_months: 12,
+            month_start: None,
         }
     }
 }

@@ -382,7 +382,7 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         .iter()
         .filter(|d| d.scan_source == "assumption")
         .count();
-    vec![
+    let mut out = vec![
         a("Datadog site", s.site.describe().to_string(), "decides whether egress leaves AWS and whether PrivateLink exists"),
         a("Datadog indexing retention", format!("{} days", s.retention_days), "price id datadog.index.<N>d"),
         a("Datadog commitment", format!("{:?}", s.commitment).to_lowercase(), "on-demand adds the on-demand premium to indexing and Flex"),
@@ -397,5 +397,54 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         a("Free tier", if s.free_tier { "applied once per account".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
         a("Firehose record", format!("{} KiB, billed in 5 KB increments", s.firehose_record_kib), "non-vended logs reach Firehose through a subscription"),
         a("PrivateLink", format!("{} AZs x 730 hours", s.privatelink_azs), "same region as the site assumed"),
-    ]
+    ];
+    out.extend(source_assumptions(m));
+    out
+}
+
+/// How groups were classified (source and billing class, by basis), and the dated rules applied.
+fn source_assumptions(m: &Model) -> Vec<Assumption> {
+    use crate::model::{Basis, BillingClass, Source};
+    let count =
+        |f: &dyn Fn(&crate::model::Derived) -> bool| m.derived.iter().filter(|d| f(d)).count();
+    let by = |b: Basis| count(&|d| d.class.billing_basis == b);
+    let unknown = count(&|d| d.class.source == Source::Unknown);
+    let delivery = count(&|d| d.class.billing == BillingClass::Delivery);
+    let mut out = vec![Assumption {
+        name: "Log source and billing class".into(),
+        value: format!(
+            "{} groups by what AWS reported, {} as the snapshot states, {} by name; {unknown} with an unknown source (billed as custom unless stated)",
+            by(Basis::Aws),
+            by(Basis::Snapshot),
+            by(Basis::Name)
+        ),
+        note: "name rules: /aws/lambda/ Lambda (vended from the rule's date); aws-waf-logs- WAF (WAFLogs ladder); flow logs, /aws/route53resolver/, /aws/eks/<cluster>/cluster, /aws/network-firewall/, /aws/vendedlogs/ vended; /aws/elasticloadbalancing/ (ELB writes only to S3), /aws/route53/<zone>, /aws/cloudfront/function/, other /aws/eks/ custom; API Gateway access and CloudFront v2 logs only when the snapshot says so".into(),
+    }, Assumption {
+        name: "Vended tier pools".into(),
+        value: "per account, region and usage-type family (VendedLog-Bytes, WAFLogs, CFLogs, MTLogs)".into(),
+        note: "the Price List carries a ladder per family; whether AWS pools across them is not stated".into(),
+    }];
+    if delivery > 0 {
+        out.push(Assumption {
+            name: "DELIVERY log class".into(),
+            value: format!("{delivery} groups on the vended delivery ladder (cwl.vended.firehose), no storage, no Insights"),
+            note: "Lambda logs kept one day on their way to S3 or Firehose".into(),
+        });
+    }
+    for (r, in_force) in &m.rules {
+        out.push(Assumption {
+            name: format!("Rule {}", r.id),
+            value: format!(
+                "{} for this month (from {})",
+                if *in_force {
+                    "in force"
+                } else {
+                    "not yet in force"
+                },
+                r.effective_from
+            ),
+            note: format!("{}; {}: {}", r.description, r.status, r.source),
+        });
+    }
+    out
 }
