@@ -40,7 +40,12 @@ pub struct Derived {
     /// Where the scan volume came from: "snapshot", "measured", "query plan" or "assumption".
     pub scan_source: &'static str,
     pub events: u64,
+    /// The share of events the Datadog filter forwards (1 without a measured pattern).
+    pub datadog_share: Decimal,
+    /// Today's path (CloudWatch when unknown).
     pub today: Path,
+    /// Whether forwarding is known; unknown groups are also priced as forwarded.
+    pub today_known: bool,
 }
 
 /// Optional per-group scan volume from the query library's plan (bytes per month).
@@ -81,17 +86,12 @@ pub(super) fn derive(
         .and_then(Decimal::from_f64)
         .filter(|r| *r >= Decimal::ONE)
         .unwrap_or(s.compression_ratio);
-    let forwarded = g.forwarded_bytes.filter(|b| *b > 0);
-    let compressed_bytes = forwarded.unwrap_or_else(|| {
-        (Decimal::from(g.incoming_bytes) / ratio)
-            .round()
-            .to_u64()
-            .unwrap_or(0)
-    });
-    let monthly_compressed = gib((Decimal::from(g.incoming_bytes) / ratio)
+    let estimated = (Decimal::from(g.incoming_bytes) / ratio)
         .round()
         .to_u64()
-        .unwrap_or(0));
+        .unwrap_or(0);
+    let compressed_bytes = datadog_compressed(g).unwrap_or(estimated);
+    let monthly_compressed = gib(estimated);
     let delivery = class.billing == BillingClass::Delivery;
     let storage_gib_month = match g.stored_bytes.filter(|b| *b > 0) {
         // A DELIVERY group keeps events one day, at no storage charge, and has no Insights.
@@ -123,12 +123,57 @@ pub(super) fn derive(
         scan_gib,
         scan_source,
         events: g.incoming_events,
-        today: if g.datadog_forwarder == Some(true) {
-            Path::DatadogForwarder
-        } else {
-            Path::Cloudwatch
-        },
+        datadog_share: datadog_share(g),
+        today: today_of(g).unwrap_or(Path::Cloudwatch),
+        today_known: today_of(g).is_some(),
     })
+}
+
+/// The compressed bytes the Datadog filter sends today: its own `ForwardedBytes`; the sum over
+/// every filter (`forwarded_bytes`) only for an older snapshot whose one destination is Datadog's
+/// (a SIEM filter beside it would double egress and Lambda).
+fn datadog_compressed(g: &GroupInput) -> Option<u64> {
+    match g.datadog_forwarded_bytes {
+        Some(b) => Some(b).filter(|b| *b > 0),
+        None => g
+            .forwarded_bytes
+            .filter(|b| *b > 0)
+            .filter(|_| g.datadog_forwarder == Some(true))
+            .filter(|_| {
+                g.destination_kind
+                    .as_deref()
+                    .is_none_or(|k| !k.contains(';'))
+            }),
+    }
+}
+
+/// The share of the group's events the Datadog filter forwards (its pattern carries to every
+/// Datadog path): `datadog_forwarded_events / incoming_events`, at most 1; 1 when not measured.
+fn datadog_share(g: &GroupInput) -> Decimal {
+    match g.datadog_forwarded_events {
+        Some(e) if e > 0 && g.incoming_events > 0 => {
+            (Decimal::from(e) / Decimal::from(g.incoming_events)).min(Decimal::ONE)
+        }
+        _ => Decimal::ONE,
+    }
+}
+
+/// Today's path, `None` when forwarding is unknown (AccessDenied, `--no-forwarding-scan`, a
+/// snapshot without the columns): a Forwarder Lambda; a Datadog filter through Firehose (the
+/// Datadog destination is listed first in `destination_kind`); else CloudWatch when known.
+fn today_of(g: &GroupInput) -> Option<Path> {
+    let dd_volume = g.datadog_forwarded_bytes.or(g.datadog_forwarded_events);
+    let first_kind = g
+        .destination_kind
+        .as_deref()
+        .and_then(|k| k.split(';').next());
+    match (g.datadog_forwarder, dd_volume) {
+        (Some(true), _) => Some(Path::DatadogForwarder),
+        (_, Some(v)) if v > 0 && first_kind == Some("firehose") => Some(Path::DatadogFirehose),
+        (_, Some(v)) if v > 0 => Some(Path::DatadogForwarder),
+        (Some(false), _) | (None, Some(_)) => Some(Path::Cloudwatch),
+        (None, None) => None,
+    }
 }
 
 /// Steady-state GB-months held: a month's compressed volume times the months retained.

@@ -9,8 +9,6 @@
 //! | `vended_to_firehose` | GiB in, pooled (vended only) | `cwl.vended.firehose` |
 //! | `firehose_ingest` | GiB in (vended) / records x 5 KB steps (others) | `firehose.ingest` |
 
-use rust_decimal::Decimal;
-
 use super::bill::{Bill, GroupCtx};
 use super::derive::gib;
 use super::pools::Ladder;
@@ -50,5 +48,6 @@ pub(super) fn lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<(
         )?;
     }
     egress::lines(b, prices, g, gib(d.compressed_bytes))?;
-    datadog::lines(b, prices, g, Decimal::ONE, g.scenario.indexed_fraction)
+    let share = g.derived.datadog_share;
+    datadog::lines(b, prices, g, share, g.scenario.indexed_fraction)
 }

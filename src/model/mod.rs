@@ -86,6 +86,11 @@ pub struct Model {
     /// Today's scenario summed per account, region and component (free-tier credits are their
     /// own components): what the bill should show, for reconciliation with Cost Explorer.
     pub today_components: Vec<ComponentTotal>,
+    /// Groups whose forwarding is unknown: today prices them as CloudWatch...
+    pub today_unknown: usize,
+    /// ...and this is today's total with them on the Datadog Forwarder instead (`None` when
+    /// every group's forwarding is known).
+    pub today_if_unknown_forwarded: Option<MicroUsd>,
     /// The book's dated rules the model applied, and whether each was in force for the month.
     pub rules: Vec<(Rule, bool)>,
 }
@@ -132,6 +137,16 @@ pub fn run_with_measured(
         true,
     )?;
     let today_components = line::sum_by_component(&today.lines);
+    let today_unknown = derived.iter().filter(|d| !d.today_known).count();
+    let today_if_unknown_forwarded = if today_unknown == 0 {
+        None
+    } else {
+        let assign = |i: usize| match derived[i].today_known {
+            true => derived[i].today,
+            false => Path::DatadogForwarder,
+        };
+        Some(bill::price_scenario(&mut prices, scenario, &groups, &derived, &assign, true)?.total)
+    };
     let best = compare::best(&paths.group_costs);
     let best_mix = bill::price_scenario(
         &mut prices,
@@ -160,6 +175,8 @@ pub fn run_with_measured(
         breakeven_gib,
         used_prices,
         today_components,
+        today_unknown,
+        today_if_unknown_forwarded,
         rules: vec![(lambda_rule, lambda_vended)],
     })
 }

@@ -36,7 +36,8 @@ pub(super) fn lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<(
         compressed,
     );
     b.endpoints.insert((g.account, g.region));
-    datadog::lines(b, prices, g, Decimal::ONE, g.scenario.indexed_fraction)
+    let share = g.derived.datadog_share;
+    datadog::lines(b, prices, g, share, g.scenario.indexed_fraction)
 }
 
 /// One endpoint-hours line per (account, region) that ships through PrivateLink.

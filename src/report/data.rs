@@ -431,6 +431,19 @@ fn source_assumptions(m: &Model) -> Vec<Assumption> {
             note: "Lambda logs kept one day on their way to S3 or Firehose".into(),
         });
     }
+    out.push(Assumption {
+        name: "Today's forwarding".into(),
+        value: match m.today_if_unknown_forwarded {
+            None => "known for every group".into(),
+            Some(t) => format!(
+                "unknown for {} groups: today prices them in CloudWatch ({}); on the Datadog Forwarder it would be {}",
+                m.today_unknown,
+                crate::format::usd(m.today_total),
+                crate::format::usd(t)
+            ),
+        },
+        note: "only the Datadog filter's ForwardedBytes and ForwardedLogEvents drive the Datadog side (its pattern's share of events carries to every Datadog path); other filters (a SIEM's Kinesis) are not Datadog's".into(),
+    });
     for (r, in_force) in &m.rules {
         out.push(Assumption {
             name: format!("Rule {}", r.id),
