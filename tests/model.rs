@@ -1,7 +1,7 @@
 //! The cost model through its public API: AWS's worked examples to the cent, hand-computed
 //! scenarios for each path and tier boundary, and properties that must hold for any input.
 
-use logplan::model::{self, Component, Path, Scenario, Site};
+use logplan::model::{self, Component, DatadogGb, Path, Scenario, Site};
 use logplan::money::MicroUsd;
 use logplan::pricing::PriceBook;
 use logplan::snapshot::GroupInput;
@@ -155,10 +155,13 @@ fn forwarder_path_by_hand() {
     assert_eq!(cost_of(&m, p, Component::LambdaDuration), usd("1.092272"));
     // Egress of the compressed bytes at the first internet tier: 20 x 0.09.
     assert_eq!(cost_of(&m, p, Component::EgressInternet), usd("1.80"));
-    // Datadog: ingest on uncompressed GB, 100 x 0.10; indexing 1M events x $1.70 (15 days).
-    assert_eq!(cost_of(&m, p, Component::DatadogIngest), usd("10.00"));
+    // Datadog: ingest on the Forwarder's JSON in decimal GB: 100 GiB + 1M events x 450 envelope
+    // bytes = 107,374,182,400 + 450,000,000 = 107,824,182,400 B = 107.8241824 GB x 0.10
+    // = $10.782418; indexing 1M events x $1.70 (15 days).
+    assert_eq!(cost_of(&m, p, Component::DatadogIngest), usd("10.782418"));
     assert_eq!(cost_of(&m, p, Component::DatadogIndex), usd("1.70"));
-    assert_eq!(m.path_totals[p.index()], Some(usd("64.925040")));
+    // The lines above add up: 64.925040 before the envelope + 0.782418 = 65.707458.
+    assert_eq!(m.path_totals[p.index()], Some(usd("65.707458")));
     // No Insights scanning on the Datadog paths; the CloudWatch path scanned nothing here.
     assert_eq!(cost_of(&m, p, Component::InsightsScan), MicroUsd::ZERO);
     // Break-even: CloudWatch (50.30) vs the cheapest Datadog path; scans at $0.005/GiB.
@@ -379,6 +382,9 @@ fn hybrid_and_privatelink_by_hand() {
     g.insights_scanned_bytes = Some(40 * GIB);
     let book = PriceBook::builtin().unwrap();
     let s = Scenario {
+        // Datadog GB as 2^30 and no envelope: this example's arithmetic is in GiB.
+        datadog_gb: DatadogGb::Binary,
+        forwarder_envelope_bytes: 0,
         free_tier: false,
         ..Scenario::default()
     };
@@ -413,6 +419,9 @@ fn on_demand_adds_the_premium_to_indexing_not_ingestion() {
     g.incoming_events = 2_000_000;
     let book = PriceBook::builtin().unwrap();
     let s = Scenario {
+        // Datadog GB as 2^30 and no envelope: this example's arithmetic is in GiB.
+        datadog_gb: DatadogGb::Binary,
+        forwarder_envelope_bytes: 0,
         commitment: model::Commitment::OnDemand,
         free_tier: false,
         ..Scenario::default()

@@ -5,7 +5,7 @@
 //! million requests, Firehose $0.029/GB, Datadog $0.10/GB ingested and $1.70 per million events
 //! indexed for 15 days), free tier off.
 
-use logplan::model::{self, Component, Path, Scenario};
+use logplan::model::{self, Component, DatadogGb, Path, Scenario};
 use logplan::money::MicroUsd;
 use logplan::pricing::PriceBook;
 use logplan::snapshot::GroupInput;
@@ -32,12 +32,66 @@ fn usd(s: &str) -> MicroUsd {
     MicroUsd((d * Decimal::from(1_000_000)).try_into().unwrap())
 }
 
+/// Free tier off; Datadog GB as 2^30 and no envelope, so the per-filter arithmetic stays in GiB
+/// (the envelope and `datadog_gb` have their own tests below).
 fn run(groups: Vec<GroupInput>) -> model::Model {
     let s = Scenario {
         free_tier: false,
+        datadog_gb: DatadogGb::Binary,
+        forwarder_envelope_bytes: 0,
         ..Scenario::default()
     };
-    model::run(groups, &PriceBook::builtin().unwrap(), &s, None).unwrap()
+    run_with(groups, &s)
+}
+
+fn run_with(groups: Vec<GroupInput>, s: &Scenario) -> model::Model {
+    model::run(groups, &PriceBook::builtin().unwrap(), s, None).unwrap()
+}
+
+fn on_path(m: &model::Model, p: Path, c: Component) -> MicroUsd {
+    m.lines
+        .iter()
+        .filter(|l| l.path == p && l.component == c)
+        .map(|l| l.cost)
+        .sum()
+}
+
+#[test]
+fn datadog_bills_the_measured_envelope_in_its_own_gb() {
+    // 10 GiB whose sampled events measured 1,000,000 B and 2,500,000 B of Forwarder JSON (x2.5):
+    // 26,843,545,600 B. Decimal GB (default): 26.8435456 x 0.10 = 2.68435456 -> $2.684355.
+    // Binary: 25 GiB x 0.10 = $2.50.
+    let g = GroupInput {
+        sampled_bytes: Some(1_000_000),
+        datadog_envelope_bytes: Some(2_500_000),
+        ..group("/app/api", 10 * GIB, 1_000)
+    };
+    let p = Path::DatadogForwarder;
+    let m = run_with(vec![g.clone()], &Scenario::default());
+    assert_eq!(on_path(&m, p, Component::DatadogIngest), usd("2.684355"));
+    assert_eq!(m.derived[0].envelope_source, "measured envelope");
+    let s = Scenario {
+        datadog_gb: DatadogGb::Binary,
+        ..Scenario::default()
+    };
+    assert_eq!(
+        on_path(&run_with(vec![g], &s), p, Component::DatadogIngest),
+        usd("2.50")
+    );
+}
+
+#[test]
+fn flex_bills_events_stored_per_month_over_the_retention() {
+    // 2M events, none indexed, Flex kept 6 months: 2 M x 6 = 12 M event-months x $0.05 = $0.60.
+    let s = Scenario {
+        indexed_fraction: Decimal::ZERO,
+        flex: true,
+        flex_retention_months: 6,
+        ..Scenario::default()
+    };
+    let m = run_with(vec![group("/app/api", GIB, 2_000_000)], &s);
+    let p = Path::DatadogForwarder;
+    assert_eq!(on_path(&m, p, Component::DatadogFlex), usd("0.60"));
 }
 
 /// Today's cost and quantity of one component.

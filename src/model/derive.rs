@@ -40,6 +40,11 @@ pub struct Derived {
     /// Where the scan volume came from: "snapshot", "measured", "query plan" or "assumption".
     pub scan_source: &'static str,
     pub events: u64,
+    /// The bytes Datadog bills for the whole group: the Forwarder's JSON envelope around each
+    /// event (measured ratio from the sampled events, else the scenario's per-event overhead).
+    pub datadog_billed_bytes: u64,
+    /// Where that came from: "measured envelope" or "per-event overhead".
+    pub envelope_source: &'static str,
     /// The share of events the Datadog filter forwards (1 without a measured pattern).
     pub datadog_share: Decimal,
     /// Today's path (CloudWatch when unknown).
@@ -123,10 +128,34 @@ pub(super) fn derive(
         scan_gib,
         scan_source,
         events: g.incoming_events,
+        datadog_billed_bytes: envelope(g, s).0,
+        envelope_source: envelope(g, s).1,
         datadog_share: datadog_share(g),
         today: today_of(g).unwrap_or(Path::Cloudwatch),
         today_known: today_of(g).is_some(),
     })
+}
+
+/// The bytes of the Forwarder's JSON for the whole group: IncomingBytes x (envelope bytes /
+/// sampled bytes) when `sample --sample-events` measured both, else IncomingBytes + events x the
+/// scenario's per-event overhead.
+fn envelope(g: &GroupInput, s: &Scenario) -> (u64, &'static str) {
+    match (g.datadog_envelope_bytes, g.sampled_bytes) {
+        (Some(e), Some(b)) if b > 0 && e > 0 => {
+            let billed = Decimal::from(g.incoming_bytes) * Decimal::from(e) / Decimal::from(b);
+            (
+                billed.round().to_u64().unwrap_or(u64::MAX),
+                "measured envelope",
+            )
+        }
+        _ => {
+            let overhead = u64::from(s.forwarder_envelope_bytes) * g.incoming_events;
+            (
+                g.incoming_bytes.saturating_add(overhead),
+                "per-event overhead",
+            )
+        }
+    }
 }
 
 /// The compressed bytes the Datadog filter sends today: its own `ForwardedBytes`; the sum over

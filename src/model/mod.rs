@@ -53,7 +53,7 @@ use crate::snapshot::GroupInput;
 pub use allocate::allocate;
 pub use derive::{Derived, ScanPlan, is_vended_name};
 pub use line::{Component, ComponentTotal, Line, Path};
-pub use scenario::{Arch, Commitment, Egress, Scenario, Site};
+pub use scenario::{Arch, Commitment, DatadogGb, Egress, Scenario, Site};
 pub use source::{Basis, BillingClass, Classified, Source, VendedLadder};
 
 /// The result for all groups and paths.

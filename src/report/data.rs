@@ -431,6 +431,34 @@ fn source_assumptions(m: &Model) -> Vec<Assumption> {
             note: "Lambda logs kept one day on their way to S3 or Firehose".into(),
         });
     }
+    let measured_env = count(&|d| d.envelope_source == "measured envelope");
+    let s = &m.scenario;
+    out.push(Assumption {
+        name: "Datadog GB".into(),
+        value: match s.datadog_gb {
+            crate::model::DatadogGb::Decimal => "10^9 bytes (datadog_gb = decimal)".into(),
+            crate::model::DatadogGb::Binary => "2^30 bytes (datadog_gb = binary)".into(),
+        },
+        note: "Datadog does not state which; the default is decimal".into(),
+    });
+    out.push(Assumption {
+        name: "Datadog billed bytes".into(),
+        value: format!(
+            "the Forwarder's JSON: measured for {measured_env} groups (sample --sample-events), else {} bytes of envelope per event",
+            s.forwarder_envelope_bytes
+        ),
+        note: "forwarder_envelope_bytes, estimated from the fields the Forwarder adds (DataDog/datadog-serverless-functions aws/logs_monitoring); egress is priced on the compressed bytes into the Forwarder".into(),
+    });
+    if s.flex {
+        out.push(Assumption {
+            name: "Flex Logs retention".into(),
+            value: format!(
+                "{} months: a month's events x {} stored each month",
+                s.flex_retention_months, s.flex_retention_months
+            ),
+            note: "Flex bills events stored per month".into(),
+        });
+    }
     out.push(Assumption {
         name: "Today's forwarding".into(),
         value: match m.today_if_unknown_forwarded {
