@@ -269,7 +269,8 @@ fn privatelink_is_unavailable_for_a_gcp_site() {
         "{why}"
     );
     assert!(m.lines.iter().all(|l| l.path != Path::DatadogPrivatelink));
-    // On US1 it exists, with endpoint hours as an account-level line: 2 AZs x 730 h x $0.01.
+    // On US1 it exists, with endpoint hours as an account-level line: 3 endpoints (api, logs
+    // intake, Secrets Manager) x 2 AZs x 720 h (November 2026, the book's month) x $0.01 = 43.20.
     let m = model::run(vec![group("/a", GIB)], &book, &Scenario::default(), None).unwrap();
     assert_eq!(
         cost_of(
@@ -277,7 +278,7 @@ fn privatelink_is_unavailable_for_a_gcp_site() {
             Path::DatadogPrivatelink,
             Component::PrivatelinkEndpointHours
         ),
-        usd("14.60")
+        usd("43.20")
     );
 }
 
@@ -401,12 +402,13 @@ fn hybrid_and_privatelink_by_hand() {
     // The hybrid share is indexed in full: 100,000 events x $1.70 per million.
     assert_eq!(cost_of(&m, h, Component::DatadogIndex), usd("0.17"));
     assert_eq!(m.path_totals[h.index()], Some(usd("51.962504")));
-    // PrivateLink: data processing of the 20 GiB at $0.01, and 2 AZs x 730 h x $0.01 per month.
+    // PrivateLink: data processing of the 20 GiB at $0.01, and 3 endpoints x 2 AZs x 720 h
+    // (November 2026, the book's month) x $0.01 = 43.20.
     let p = Path::DatadogPrivatelink;
     assert_eq!(cost_of(&m, p, Component::PrivatelinkData), usd("0.20"));
     assert_eq!(
         cost_of(&m, p, Component::PrivatelinkEndpointHours),
-        usd("14.60")
+        usd("43.20")
     );
     assert_eq!(cost_of(&m, p, Component::EgressInternet), MicroUsd::ZERO);
 }

@@ -43,6 +43,7 @@ mod source;
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
@@ -53,6 +54,7 @@ use crate::snapshot::GroupInput;
 pub use allocate::allocate;
 pub use derive::{Derived, ScanPlan, is_vended_name};
 pub use line::{Component, ComponentTotal, Line, Path};
+pub use privatelink::{ENDPOINTS as PRIVATELINK_ENDPOINTS, hours_in_month};
 pub use scenario::{Arch, Commitment, DatadogGb, Egress, Scenario, Site};
 pub use source::{Basis, BillingClass, Classified, Source, VendedLadder};
 
@@ -119,6 +121,11 @@ pub fn run_with_measured(
     let accounts = distinct(groups.iter().map(|g| &g.account_id));
     let regions = distinct(groups.iter().map(|g| &g.region));
     let month = scenario.month_start.unwrap_or(book.effective);
+    // One month length everywhere: the real one of the month priced.
+    let scenario = &Scenario {
+        month_start: chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1),
+        ..scenario.clone()
+    };
     let lambda_rule = book.rule("lambda_logs_vended")?.clone();
     let lambda_vended = lambda_rule.in_force(month);
     let derived: Vec<Derived> = groups
@@ -210,7 +217,10 @@ fn every_path(
         unavailable: Vec::new(),
     };
     for path in Path::ALL {
-        if let Some(why) = scenario.unavailable(path) {
+        let why = scenario
+            .unavailable(path)
+            .or_else(|| cross_region_gap(prices, scenario, groups, path));
+        if let Some(why) = why {
             out.unavailable.push((path, why));
             continue;
         }
@@ -222,6 +232,29 @@ fn every_path(
         out.lines.extend(s.lines);
     }
     Ok(out)
+}
+
+/// Why the PrivateLink path cannot be priced: a group outside the site's region whose region
+/// has no inter-region transfer price in the book.
+fn cross_region_gap(
+    prices: &mut prices::Prices,
+    scenario: &Scenario,
+    groups: &[GroupInput],
+    path: Path,
+) -> Option<String> {
+    let site_region = scenario.site.aws_region()?;
+    if path != Path::DatadogPrivatelink {
+        return None;
+    }
+    let g = groups.iter().find(|g| {
+        g.region != site_region && prices.get("transfer.inter_region", &g.region).is_err()
+    })?;
+    Some(format!(
+        "{} is in {}, outside the site's region {site_region}: PrivateLink needs cross-region \
+         transfer, and the price book has no transfer.inter_region for {} (set it in \
+         [prices.override])",
+        g.log_group, g.region, g.region
+    ))
 }
 
 #[cfg(test)]

@@ -226,6 +226,7 @@ fn billable(c: Component) -> bool {
             | EgressInternet
             | PrivatelinkData
             | PrivatelinkEndpointHours
+            | TransferInterRegion
             | VendedToFirehose
             | FirehoseIngest
     )

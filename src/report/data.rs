@@ -396,7 +396,7 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         a("Compression", format!("{}:1 where not measured", s.compression_ratio), "gzip ratio; measured ratios (sample --sample-events) and ForwardedBytes take precedence"),
         a("Free tier", if s.free_tier { "applied once per account".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
         a("Firehose record", format!("{} KiB, billed in 5 KB increments", s.firehose_record_kib), "non-vended logs reach Firehose through a subscription"),
-        a("PrivateLink", format!("{} AZs x 730 hours", s.privatelink_azs), "same region as the site assumed"),
+        a("PrivateLink", format!("{} endpoints ({}) x {} AZs x {} hours", crate::model::PRIVATELINK_ENDPOINTS.len(), crate::model::PRIVATELINK_ENDPOINTS.join(", "), s.privatelink_azs, s.month_start.map_or(730, crate::model::hours_in_month)), "S3 is a free gateway endpoint; trace.agent only when traces are forwarded (not modeled); a group outside the site's region adds inter-region transfer (transfer.inter_region)"),
     ];
     out.extend(source_assumptions(m));
     out
