@@ -209,3 +209,33 @@ fn each_vended_ladder_is_its_own_pool() {
         BillingClass::Vended(VendedLadder::Waf)
     );
 }
+
+#[test]
+fn waf_logs_carry_500_free_bytes_per_inspected_request_as_a_credit_line() {
+    // 100 GiB of WAF logs and 1,073,741,824 inspected requests x 500 B = 500 GiB free, more than
+    // the 100 GiB ingested: all free. Gross line 100 x 0.50 = 50.00, credit -50.00, net 0.
+    let mut g = group("aws-waf-logs-prod", 100 * GIB);
+    g.waf_requests = Some(1 << 30);
+    let m = run(vec![g], &no_free_tier());
+    assert_eq!(cw(&m, Component::VendedIngest), usd("50.00"));
+    assert_eq!(cw(&m, Component::WafLogAllowance), usd("-50.00"));
+    // 85,899,346 requests x 500 B = 42,949,673,000 B = 40.00000018626451 GiB free. Billed:
+    // 59.99999981373549 GiB x 0.50 = 29.9999999068677 -> $30.00 (rounded once): gross 50.00,
+    // credit -20.00.
+    let mut g = group("aws-waf-logs-prod", 100 * GIB);
+    g.waf_requests = Some(85_899_346);
+    let m = run(vec![g], &no_free_tier());
+    let net = cw(&m, Component::VendedIngest) + cw(&m, Component::WafLogAllowance);
+    assert_eq!(net, usd("30.00"));
+    assert_eq!(cw(&m, Component::VendedIngest), usd("50.00"));
+    // Before the rule (April 2025) there is no allowance.
+    let s = Scenario {
+        month_start: chrono::NaiveDate::from_ymd_opt(2025, 4, 1),
+        ..no_free_tier()
+    };
+    let mut g = group("aws-waf-logs-prod", 100 * GIB);
+    g.waf_requests = Some(1 << 30);
+    let m = run(vec![g], &s);
+    assert_eq!(cw(&m, Component::WafLogAllowance), MicroUsd::ZERO);
+    assert_eq!(cw(&m, Component::VendedIngest), usd("50.00"));
+}

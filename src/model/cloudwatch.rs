@@ -14,6 +14,8 @@ use super::bill::{Bill, GroupCtx};
 use super::derive::{gib, steady_state};
 use super::pools::Ladder;
 use super::prices::Prices;
+use rust_decimal::Decimal;
+
 use super::{BillingClass, Component};
 use crate::error::Result;
 
@@ -45,6 +47,12 @@ fn ingest(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
     let c = d.ingest_component();
     match d.class.billing {
         BillingClass::Vended(l) if d.ia => b.pools.add(Ladder::VendedIa(l), c, g, d.gib_in),
+        BillingClass::Vended(l) if d.waf_free_gib > Decimal::ZERO => {
+            let cs = (c, Component::WafLogAllowance);
+            let ladder = Ladder::VendedStandard(l);
+            b.pools
+                .add_with_credit(ladder, cs, g, d.gib_in, d.waf_free_gib)
+        }
         BillingClass::Vended(l) => b.pools.add(Ladder::VendedStandard(l), c, g, d.gib_in),
         // DELIVERY: Lambda logs passing through to S3 or Firehose, on the vended delivery ladder.
         BillingClass::Delivery => b.pools.add(Ladder::VendedToFirehose, c, g, d.gib_in),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::prelude::*;
 
-use super::source::{BillingClass, Classified, classify};
+use super::source::{BillingClass, Classified, VendedLadder, classify};
 use super::{Component, Path, Scenario};
 use crate::snapshot::GroupInput;
 
@@ -45,6 +45,9 @@ pub struct Derived {
     pub datadog_billed_bytes: u64,
     /// Where that came from: "measured envelope" or "per-event overhead".
     pub envelope_source: &'static str,
+    /// GiB of the group's ingestion the WAF log allowance makes free (500 bytes per inspected
+    /// request, when the rule is in force and the request count is known), at most `gib_in`.
+    pub waf_free_gib: Decimal,
     /// The share of events the Datadog filter forwards (1 without a measured pattern).
     pub datadog_share: Decimal,
     /// Today's path (CloudWatch when unknown).
@@ -74,6 +77,19 @@ impl Derived {
     }
 }
 
+/// The book's dated rules in force for the month priced.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Rules {
+    /// `lambda_logs_vended`.
+    pub lambda_vended: bool,
+    /// `waf_log_allowance`.
+    pub waf_allowance: bool,
+}
+
+/// WAF logging includes this much log delivery per inspected request (book rule
+/// `waf_log_allowance`).
+const WAF_FREE_BYTES_PER_REQUEST: u64 = 500;
+
 /// Derive a group's volumes. `lambda_vended`: the book's `lambda_logs_vended` rule is in force
 /// for the month. An unknown source or billing class in the snapshot is an error naming it.
 pub(super) fn derive(
@@ -81,9 +97,9 @@ pub(super) fn derive(
     s: &Scenario,
     plan: Option<&ScanPlan>,
     measured: Option<&ScanPlan>,
-    lambda_vended: bool,
+    rules: Rules,
 ) -> Result<Derived, String> {
-    let class = classify(g, lambda_vended)?;
+    let class = classify(g, rules.lambda_vended)?;
     let vended = class.billing.is_vended();
     let ia = g.log_group_class.as_deref() == Some("INFREQUENT_ACCESS");
     let ratio = g
@@ -130,6 +146,12 @@ pub(super) fn derive(
         events: g.incoming_events,
         datadog_billed_bytes: envelope(g, s).0,
         envelope_source: envelope(g, s).1,
+        waf_free_gib: match (class.billing, g.waf_requests) {
+            (BillingClass::Vended(VendedLadder::Waf), Some(n)) if rules.waf_allowance => {
+                gib(n.saturating_mul(WAF_FREE_BYTES_PER_REQUEST)).min(gib(g.incoming_bytes))
+            }
+            _ => Decimal::ZERO,
+        },
         datadog_share: datadog_share(g),
         today: today_of(g).unwrap_or(Path::Cloudwatch),
         today_known: today_of(g).is_some(),

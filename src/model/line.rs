@@ -87,6 +87,8 @@ pub enum Component {
     FreeTierEgress,
     FreeTierLambdaRequests,
     FreeTierLambdaDuration,
+    /// WAF logging's 500 free bytes per inspected request, credited against vended ingest.
+    WafLogAllowance,
 }
 
 impl Component {
@@ -117,6 +119,7 @@ impl Component {
             FreeTierEgress => "free_tier_egress",
             FreeTierLambdaRequests => "free_tier_lambda_requests",
             FreeTierLambdaDuration => "free_tier_lambda_duration",
+            WafLogAllowance => "waf_log_allowance",
         }
     }
 

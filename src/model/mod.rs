@@ -120,17 +120,11 @@ pub fn run_with_measured(
     scenario.check().map_err(Error::Usage)?;
     let accounts = distinct(groups.iter().map(|g| &g.account_id));
     let regions = distinct(groups.iter().map(|g| &g.region));
-    let month = scenario.month_start.unwrap_or(book.effective);
-    // One month length everywhere: the real one of the month priced.
-    let scenario = &Scenario {
-        month_start: chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1),
-        ..scenario.clone()
-    };
-    let lambda_rule = book.rule("lambda_logs_vended")?.clone();
-    let lambda_vended = lambda_rule.in_force(month);
+    let (scenario, rules, rules_used) = for_month(book, scenario)?;
+    let scenario = &scenario;
     let derived: Vec<Derived> = groups
         .iter()
-        .map(|g| derive::derive(g, scenario, plan, measured, lambda_vended))
+        .map(|g| derive::derive(g, scenario, plan, measured, rules))
         .collect::<std::result::Result<_, String>>()
         .map_err(Error::Usage)?;
     let mut prices = prices::Prices::new(book, &accounts, &regions);
@@ -184,8 +178,35 @@ pub fn run_with_measured(
         today_components,
         today_unknown,
         today_if_unknown_forwarded,
-        rules: vec![(lambda_rule, lambda_vended)],
+        rules: rules_used,
     })
+}
+
+/// The month's scenario, the rules in force, and each rule with whether it is.
+type ForMonth = (Scenario, derive::Rules, Vec<(Rule, bool)>);
+
+/// The scenario for the month priced (`month_start` the first of the month: the scenario's, else
+/// the book's date; one month length everywhere) and the book's dated rules in force for it.
+fn for_month(
+    book: &PriceBook,
+    scenario: &Scenario,
+) -> Result<ForMonth> {
+    let month = scenario.month_start.unwrap_or(book.effective);
+    let scenario = Scenario {
+        month_start: chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1),
+        ..scenario.clone()
+    };
+    let lambda_rule = book.rule("lambda_logs_vended")?.clone();
+    let waf_rule = book.rule("waf_log_allowance")?.clone();
+    let rules = derive::Rules {
+        lambda_vended: lambda_rule.in_force(month),
+        waf_allowance: waf_rule.in_force(month),
+    };
+    let used = vec![
+        (lambda_rule, rules.lambda_vended),
+        (waf_rule, rules.waf_allowance),
+    ];
+    Ok((scenario, rules, used))
 }
 
 /// The sorted distinct values.

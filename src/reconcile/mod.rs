@@ -202,6 +202,7 @@ fn credited(c: Component) -> Component {
         FreeTierEgress => EgressInternet,
         FreeTierLambdaRequests => LambdaRequests,
         FreeTierLambdaDuration => LambdaDuration,
+        WafLogAllowance => VendedIngest,
         other => other,
     }
 }
