@@ -14,6 +14,7 @@
 //! | free tiers, once per account, as credit lines | [`free_tier`] |
 //! | PrivateLink endpoint-hours, per account and region | [`privatelink::endpoint_lines`] |
 //! | the volumes every path prices (GiB in, compressed, stored, scanned) | [`derive`] |
+//! | each group's source and billing class (custom, vended ladder, delivery), with the basis | [`source`] |
 //! | what the model assumes (site, plan, forwarder, egress) | [`scenario`] |
 //! | figures from the price book, cached and recorded for the report | [`prices`] |
 //! | a scenario: every group on its path, then the account-level lines | [`bill::price_scenario`] |
