@@ -68,7 +68,7 @@ fn human_summary_names_totals_calls_and_paths() {
         .clone();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("Sampled 40 log groups in us-east-1 (account 210987654321)"),
+        text.starts_with("Sampled 43 log groups in us-east-1 (account 210987654321)"),
         "{text}"
     );
     assert!(text.contains("GetMetricData 1 of a minimum 1"), "{text}");

@@ -188,10 +188,7 @@ type ForMonth = (Scenario, derive::Rules, Vec<(Rule, bool)>);
 
 /// The scenario for the month priced (`month_start` the first of the month: the scenario's, else
 /// the book's date; one month length everywhere) and the book's dated rules in force for it.
-fn for_month(
-    book: &PriceBook,
-    scenario: &Scenario,
-) -> Result<ForMonth> {
+fn for_month(book: &PriceBook, scenario: &Scenario) -> Result<ForMonth> {
     let month = scenario.month_start.unwrap_or(book.effective);
     let scenario = Scenario {
         month_start: chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1),
