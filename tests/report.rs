@@ -136,6 +136,13 @@ fn demo_report_end_to_end() {
     // Lambda logs are vended (since 2025-05-01); ELB, CloudFront Functions, public DNS query
     // logs and EKS groups other than the control plane are custom; the control plane is vended.
     assert_eq!(vended("/aws/lambda/image-resizer"), Some(true.into()));
+    let lambda = groups
+        .iter()
+        .find(|g| g["log_group"] == "/aws/lambda/image-resizer")
+        .unwrap();
+    assert_eq!(lambda["source"], "lambda");
+    assert_eq!(lambda["billing_class"], "vended:VendedLog-Bytes");
+    assert_eq!(lambda["billing_basis"], "name");
     assert_eq!(vended("/aws/eks/prod-cluster/cluster"), Some(true.into()));
     for custom in [
         "/aws/elasticloadbalancing/app/legacy-shipper",
