@@ -279,15 +279,18 @@ fn datadog_usage_reconciles_the_datadog_components() {
             .unwrap()
             .clone()
     };
-    // 22 GiB at $0.10 against the modeled 20 GiB: +$0.20, exactly 10%: not over the threshold.
+    // Datadog GB = 10^9 bytes (the default datadog_gb). Modeled: the Forwarder's JSON, 20 GiB +
+    // 4M events x 450 envelope bytes = 21,474,836,480 + 1,800,000,000 = 23,274,836,480 B =
+    // 23.27483648 GB x $0.10 = $2.327484. Billed: 22 GiB = 23,622,320,128 B = 23.622320128 GB x
+    // $0.10 = $2.362232. Variance $0.034748 = 1.49%: not over the threshold.
     let ingest = c("datadog_ingest");
-    assert_eq!(ingest["modeled_usd"], "2.000000");
-    assert_eq!(ingest["billed_usd"], "2.200000");
-    assert_eq!(ingest["variance_usd"], "0.200000");
-    assert_eq!(ingest["variance_pct"], "10.00");
+    assert_eq!(ingest["modeled_usd"], "2.327484");
+    assert_eq!(ingest["billed_usd"], "2.362232");
+    assert_eq!(ingest["variance_usd"], "0.034748");
+    assert_eq!(ingest["variance_pct"], "1.49");
     assert_eq!(ingest["flagged"], false);
     assert_eq!(ingest["sampled_gib"], "20");
-    assert_eq!(ingest["billed_quantity"], "22");
+    assert_eq!(ingest["billed_quantity"], "23.62232");
     // 5M events (the November point is outside the month) x $1.70 = $8.50 against $6.80: +25%.
     let index = c("datadog_index");
     assert_eq!(index["modeled_usd"], "6.800000");
@@ -297,9 +300,10 @@ fn datadog_usage_reconciles_the_datadog_components() {
     assert_eq!(index["flagged"], true);
     assert_eq!(index["volume_effect_usd"], "1.700000");
     assert_eq!(index["price_effect_usd"], "0.000000");
-    assert_eq!(dd["total"]["modeled_usd"], "8.800000");
-    assert_eq!(dd["total"]["billed_usd"], "10.700000");
-    assert_eq!(dd["total"]["variance_pct"], "21.59");
+    // 2.327484 + 6.80 = 9.127484 modeled; 2.362232 + 8.50 = 10.862232 billed: +19.01%.
+    assert_eq!(dd["total"]["modeled_usd"], "9.127484");
+    assert_eq!(dd["total"]["billed_usd"], "10.862232");
+    assert_eq!(dd["total"]["variance_pct"], "19.01");
     assert_eq!(dd["rows_outside_period"], 1);
     let csv = std::fs::read_to_string(dir.join("reconciliation.csv")).unwrap();
     assert!(

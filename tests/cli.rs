@@ -68,7 +68,7 @@ fn human_summary_names_totals_calls_and_paths() {
         .clone();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("Sampled 42 log groups in us-east-1 (account 210987654321)"),
+        text.starts_with("Sampled 45 log groups in us-east-1 (account 210987654321)"),
         "{text}"
     );
     // One call for the groups' volumes, one for the WAF groups' web ACLs.

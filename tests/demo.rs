@@ -86,7 +86,7 @@ fn demo_sample_writes_a_consistent_snapshot() {
         Some(0)
     );
 
-    // The run says what it asked of AWS and what that cost: the groups x 2 metrics plus 2 per
+    // The run says what it asked of AWS and what that cost: 45 groups x 2 metrics plus 2 per
     // forwarded group, in one GetMetricData call; and one more call for the 4 WAF groups' web
     // ACLs, AllowedRequests and BlockedRequests each.
     assert_eq!(summary["get_metric_data_calls"], 2);

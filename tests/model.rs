@@ -1,7 +1,7 @@
 //! The cost model through its public API: AWS's worked examples to the cent, hand-computed
 //! scenarios for each path and tier boundary, and properties that must hold for any input.
 
-use logplan::model::{self, Component, Path, Scenario, Site};
+use logplan::model::{self, Component, DatadogGb, Path, Scenario, Site};
 use logplan::money::MicroUsd;
 use logplan::pricing::PriceBook;
 use logplan::snapshot::GroupInput;
@@ -155,10 +155,13 @@ fn forwarder_path_by_hand() {
     assert_eq!(cost_of(&m, p, Component::LambdaDuration), usd("1.092272"));
     // Egress of the compressed bytes at the first internet tier: 20 x 0.09.
     assert_eq!(cost_of(&m, p, Component::EgressInternet), usd("1.80"));
-    // Datadog: ingest on uncompressed GB, 100 x 0.10; indexing 1M events x $1.70 (15 days).
-    assert_eq!(cost_of(&m, p, Component::DatadogIngest), usd("10.00"));
+    // Datadog: ingest on the Forwarder's JSON in decimal GB: 100 GiB + 1M events x 450 envelope
+    // bytes = 107,374,182,400 + 450,000,000 = 107,824,182,400 B = 107.8241824 GB x 0.10
+    // = $10.782418; indexing 1M events x $1.70 (15 days).
+    assert_eq!(cost_of(&m, p, Component::DatadogIngest), usd("10.782418"));
     assert_eq!(cost_of(&m, p, Component::DatadogIndex), usd("1.70"));
-    assert_eq!(m.path_totals[p.index()], Some(usd("64.925040")));
+    // The lines above add up: 64.925040 before the envelope + 0.782418 = 65.707458.
+    assert_eq!(m.path_totals[p.index()], Some(usd("65.707458")));
     // No Insights scanning on the Datadog paths; the CloudWatch path scanned nothing here.
     assert_eq!(cost_of(&m, p, Component::InsightsScan), MicroUsd::ZERO);
     // Break-even: CloudWatch (50.30) vs the cheapest Datadog path; scans at $0.005/GiB.
@@ -266,7 +269,8 @@ fn privatelink_is_unavailable_for_a_gcp_site() {
         "{why}"
     );
     assert!(m.lines.iter().all(|l| l.path != Path::DatadogPrivatelink));
-    // On US1 it exists, with endpoint hours as an account-level line: 2 AZs x 730 h x $0.01.
+    // On US1 it exists, with endpoint hours as an account-level line: 3 endpoints (api, logs
+    // intake, Secrets Manager) x 2 AZs x 720 h (November 2026, the book's month) x $0.01 = 43.20.
     let m = model::run(vec![group("/a", GIB)], &book, &Scenario::default(), None).unwrap();
     assert_eq!(
         cost_of(
@@ -274,7 +278,7 @@ fn privatelink_is_unavailable_for_a_gcp_site() {
             Path::DatadogPrivatelink,
             Component::PrivatelinkEndpointHours
         ),
-        usd("14.60")
+        usd("43.20")
     );
 }
 
@@ -379,6 +383,9 @@ fn hybrid_and_privatelink_by_hand() {
     g.insights_scanned_bytes = Some(40 * GIB);
     let book = PriceBook::builtin().unwrap();
     let s = Scenario {
+        // Datadog GB as 2^30 and no envelope: this example's arithmetic is in GiB.
+        datadog_gb: DatadogGb::Binary,
+        forwarder_envelope_bytes: 0,
         free_tier: false,
         ..Scenario::default()
     };
@@ -395,12 +402,13 @@ fn hybrid_and_privatelink_by_hand() {
     // The hybrid share is indexed in full: 100,000 events x $1.70 per million.
     assert_eq!(cost_of(&m, h, Component::DatadogIndex), usd("0.17"));
     assert_eq!(m.path_totals[h.index()], Some(usd("51.962504")));
-    // PrivateLink: data processing of the 20 GiB at $0.01, and 2 AZs x 730 h x $0.01 per month.
+    // PrivateLink: data processing of the 20 GiB at $0.01, and 3 endpoints x 2 AZs x 720 h
+    // (November 2026, the book's month) x $0.01 = 43.20.
     let p = Path::DatadogPrivatelink;
     assert_eq!(cost_of(&m, p, Component::PrivatelinkData), usd("0.20"));
     assert_eq!(
         cost_of(&m, p, Component::PrivatelinkEndpointHours),
-        usd("14.60")
+        usd("43.20")
     );
     assert_eq!(cost_of(&m, p, Component::EgressInternet), MicroUsd::ZERO);
 }
@@ -413,6 +421,9 @@ fn on_demand_adds_the_premium_to_indexing_not_ingestion() {
     g.incoming_events = 2_000_000;
     let book = PriceBook::builtin().unwrap();
     let s = Scenario {
+        // Datadog GB as 2^30 and no envelope: this example's arithmetic is in GiB.
+        datadog_gb: DatadogGb::Binary,
+        forwarder_envelope_bytes: 0,
         commitment: model::Commitment::OnDemand,
         free_tier: false,
         ..Scenario::default()

@@ -251,8 +251,13 @@ fn the_demo_report_labels_where_each_scan_volume_comes_from() {
     assert_eq!(count("measured"), 5, "{groups:?}");
     assert!(count("query plan") >= 1, "{groups:?}");
     assert!(count("assumption") >= 1, "{groups:?}");
+    // The DELIVERY-class group (Lambda logs bound for Firehose) cannot be queried at all.
     assert_eq!(
-        count("measured") + count("query plan") + count("assumption"),
+        source("/aws/lambda/clickstream-to-firehose"),
+        "delivery class"
+    );
+    assert_eq!(
+        count("measured") + count("query plan") + count("assumption") + count("delivery class"),
         groups.len()
     );
     // The unmanaged scheduled query of the demo account reads /ecs/orders-service every day:

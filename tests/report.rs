@@ -128,6 +128,31 @@ fn demo_report_end_to_end() {
     assert_eq!(json["schema_version"], 1);
     let groups = json["groups"].as_array().unwrap();
     assert_eq!(groups.len(), logplan::demo::DemoAccount::group_count());
+    let vended = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g["log_group"] == name)
+            .map(|g| g["vended"].clone())
+    };
+    // Lambda logs are vended (since 2025-05-01); ELB, CloudFront Functions, public DNS query
+    // logs and EKS groups other than the control plane are custom; the control plane is vended.
+    assert_eq!(vended("/aws/lambda/image-resizer"), Some(true.into()));
+    let lambda = groups
+        .iter()
+        .find(|g| g["log_group"] == "/aws/lambda/image-resizer")
+        .unwrap();
+    assert_eq!(lambda["source"], "lambda");
+    assert_eq!(lambda["billing_class"], "vended:VendedLog-Bytes");
+    assert_eq!(lambda["billing_basis"], "name");
+    assert_eq!(vended("/aws/eks/prod-cluster/cluster"), Some(true.into()));
+    for custom in [
+        "/aws/elasticloadbalancing/app/legacy-shipper",
+        "/aws/cloudfront/function/url-rewrite",
+        "/aws/eks/prod-cluster/fluent-bit",
+        "/aws/route53/example-shop.com",
+    ] {
+        assert_eq!(vended(custom), Some(false.into()), "{custom}");
+    }
     // Totals: components.csv adds up to each path total in report.json.
     let sums = component_sums(&std::fs::read_to_string(dir.join("components.csv")).unwrap());
     for p in json["paths"].as_array().unwrap() {

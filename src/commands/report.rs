@@ -207,6 +207,10 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         period.as_ref(),
         reporter,
     )?;
+    // Dated rules (Lambda logs vended since 2025-05-01) follow the month being priced.
+    scenario.month_start = period
+        .as_ref()
+        .and_then(|(s, _)| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
     // Datadog's measured usage sets the scenario's indexed share, retention and Flex.
     let dd_measured = match (&dd_settings, &month) {
         (Some(dd), Some(m)) => {

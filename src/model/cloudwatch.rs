@@ -10,11 +10,13 @@
 //! | `cloudwatch_storage` | GB-months | `cwl.storage` |
 //! | `insights_scan` | GiB scanned | `cwl.insights.scan` |
 
-use super::Component;
 use super::bill::{Bill, GroupCtx};
 use super::derive::{gib, steady_state};
 use super::pools::Ladder;
 use super::prices::Prices;
+use rust_decimal::Decimal;
+
+use super::{BillingClass, Component};
 use crate::error::Result;
 
 /// The group's lines on the CloudWatch path.
@@ -42,30 +44,23 @@ pub(super) fn keep(b: &mut Bill, prices: &mut Prices, g: &GroupCtx, forwarded: b
 
 fn ingest(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
     let d = g.derived;
-    match (d.vended, d.ia) {
-        (true, false) => b
-            .pools
-            .add(Ladder::VendedStandard, Component::VendedIngest, g, d.gib_in),
-        (true, true) => b
-            .pools
-            .add(Ladder::VendedIa, Component::VendedIngestIa, g, d.gib_in),
-        (false, true) => {
-            b.flat(
-                prices,
-                g,
-                Component::CloudwatchIngestIa,
-                "cwl.ingest.ia",
-                d.gib_in,
-            )?;
+    let c = d.ingest_component();
+    match d.class.billing {
+        BillingClass::Vended(l) if d.ia => b.pools.add(Ladder::VendedIa(l), c, g, d.gib_in),
+        BillingClass::Vended(l) if d.waf_free_gib > Decimal::ZERO => {
+            let cs = (c, Component::WafLogAllowance);
+            let ladder = Ladder::VendedStandard(l);
+            b.pools
+                .add_with_credit(ladder, cs, g, d.gib_in, d.waf_free_gib)
         }
-        (false, false) => {
-            b.flat(
-                prices,
-                g,
-                Component::CloudwatchIngest,
-                "cwl.ingest.standard",
-                d.gib_in,
-            )?;
+        BillingClass::Vended(l) => b.pools.add(Ladder::VendedStandard(l), c, g, d.gib_in),
+        // DELIVERY: Lambda logs passing through to S3 or Firehose, on the vended delivery ladder.
+        BillingClass::Delivery => b.pools.add(Ladder::VendedToFirehose, c, g, d.gib_in),
+        BillingClass::Custom if d.ia => {
+            b.flat(prices, g, c, "cwl.ingest.ia", d.gib_in)?;
+        }
+        BillingClass::Custom => {
+            b.flat(prices, g, c, "cwl.ingest.standard", d.gib_in)?;
             b.free
                 .add(g.account, Component::FreeTierIngest, g.region, d.gib_in);
         }

@@ -9,8 +9,6 @@
 //! | `vended_to_firehose` | GiB in, pooled (vended only) | `cwl.vended.firehose` |
 //! | `firehose_ingest` | GiB in (vended) / records x 5 KB steps (others) | `firehose.ingest` |
 
-use rust_decimal::Decimal;
-
 use super::bill::{Bill, GroupCtx};
 use super::derive::gib;
 use super::pools::Ladder;
@@ -24,7 +22,8 @@ const RECORD_STEP_BYTES: u64 = 5 * 1024;
 /// The group's lines on the Firehose path.
 pub(super) fn lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
     let d = g.derived;
-    if d.vended {
+    // Vended logs (and DELIVERY-class Lambda logs) are delivered to Firehose directly.
+    if d.vended || d.is_delivery() {
         let c = Component::VendedToFirehose;
         b.pools.add(Ladder::VendedToFirehose, c, g, d.gib_in);
         // Vended sources are not rounded to 5 KB records.
@@ -49,5 +48,6 @@ pub(super) fn lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<(
         )?;
     }
     egress::lines(b, prices, g, gib(d.compressed_bytes))?;
-    datadog::lines(b, prices, g, Decimal::ONE, g.scenario.indexed_fraction)
+    let share = g.derived.datadog_share;
+    datadog::lines(b, prices, g, share, g.scenario.indexed_fraction)
 }

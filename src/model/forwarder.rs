@@ -22,7 +22,8 @@ pub(super) fn lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<(
     cloudwatch::keep(b, prices, g, true)?;
     lambda(b, prices, g, Decimal::ONE)?;
     egress::lines(b, prices, g, gib(g.derived.compressed_bytes))?;
-    datadog::lines(b, prices, g, Decimal::ONE, g.scenario.indexed_fraction)
+    let share = g.derived.datadog_share;
+    datadog::lines(b, prices, g, share, g.scenario.indexed_fraction)
 }
 
 /// The Forwarder Lambda for `share` of the group's compressed bytes: invocations of one payload

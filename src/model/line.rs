@@ -75,6 +75,7 @@ pub enum Component {
     EgressSameRegion,
     PrivatelinkData,
     PrivatelinkEndpointHours,
+    TransferInterRegion,
     VendedToFirehose,
     FirehoseIngest,
     DatadogIngest,
@@ -86,6 +87,8 @@ pub enum Component {
     FreeTierEgress,
     FreeTierLambdaRequests,
     FreeTierLambdaDuration,
+    /// WAF logging's 500 free bytes per inspected request, credited against vended ingest.
+    WafLogAllowance,
 }
 
 impl Component {
@@ -104,6 +107,7 @@ impl Component {
             EgressSameRegion => "egress_same_region",
             PrivatelinkData => "privatelink_data",
             PrivatelinkEndpointHours => "privatelink_endpoint_hours",
+            TransferInterRegion => "transfer_inter_region",
             VendedToFirehose => "vended_to_firehose",
             FirehoseIngest => "firehose_ingest",
             DatadogIngest => "datadog_ingest",
@@ -115,6 +119,7 @@ impl Component {
             FreeTierEgress => "free_tier_egress",
             FreeTierLambdaRequests => "free_tier_lambda_requests",
             FreeTierLambdaDuration => "free_tier_lambda_duration",
+            WafLogAllowance => "waf_log_allowance",
         }
     }
 

@@ -14,6 +14,7 @@
 //! | free tiers, once per account, as credit lines | [`free_tier`] |
 //! | PrivateLink endpoint-hours, per account and region | [`privatelink::endpoint_lines`] |
 //! | the volumes every path prices (GiB in, compressed, stored, scanned) | [`derive`] |
+//! | each group's source and billing class (custom, vended ladder, delivery), with the basis | [`source`] |
 //! | what the model assumes (site, plan, forwarder, egress) | [`scenario`] |
 //! | figures from the price book, cached and recorded for the report | [`prices`] |
 //! | a scenario: every group on its path, then the account-level lines | [`bill::price_scenario`] |
@@ -39,20 +40,24 @@ mod pools;
 mod prices;
 mod privatelink;
 mod scenario;
+mod source;
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
 use crate::money::MicroUsd;
-use crate::pricing::{Figure, PriceBook};
+use crate::pricing::{Figure, PriceBook, Rule};
 use crate::snapshot::GroupInput;
 
 pub use allocate::allocate;
 pub use derive::{Derived, ScanPlan, is_vended_name};
 pub use line::{Component, ComponentTotal, Line, Path};
-pub use scenario::{Arch, Commitment, Egress, Scenario, Site};
+pub use privatelink::{ENDPOINTS as PRIVATELINK_ENDPOINTS, hours_in_month};
+pub use scenario::{Arch, Commitment, DatadogGb, Egress, Scenario, Site};
+pub use source::{Basis, BillingClass, Classified, Source, VendedLadder};
 
 /// The result for all groups and paths.
 #[derive(Debug)]
@@ -87,6 +92,13 @@ pub struct Model {
     /// Today's scenario line by line (each group on its current path, tiers and free tiers as
     /// priced together): per-group reconciliation with the bill and the FOCUS export read them.
     pub today_lines: Vec<Line>,
+    /// Groups whose forwarding is unknown: today prices them as CloudWatch...
+    pub today_unknown: usize,
+    /// ...and this is today's total with them on the Datadog Forwarder instead (`None` when
+    /// every group's forwarding is known).
+    pub today_if_unknown_forwarded: Option<MicroUsd>,
+    /// The book's dated rules the model applied, and whether each was in force for the month.
+    pub rules: Vec<(Rule, bool)>,
 }
 
 /// Model every group on every path: each available path as one scenario, today's mix, and each
@@ -112,10 +124,13 @@ pub fn run_with_measured(
     scenario.check().map_err(Error::Usage)?;
     let accounts = distinct(groups.iter().map(|g| &g.account_id));
     let regions = distinct(groups.iter().map(|g| &g.region));
+    let (scenario, rules, rules_used) = for_month(book, scenario)?;
+    let scenario = &scenario;
     let derived: Vec<Derived> = groups
         .iter()
-        .map(|g| derive::derive(g, scenario, plan, measured))
-        .collect();
+        .map(|g| derive::derive(g, scenario, plan, measured, rules))
+        .collect::<std::result::Result<_, String>>()
+        .map_err(Error::Usage)?;
     let mut prices = prices::Prices::new(book, &accounts, &regions);
     let paths = every_path(&mut prices, scenario, &groups, &derived)?;
     let today = bill::price_scenario(
@@ -128,6 +143,16 @@ pub fn run_with_measured(
     )?;
     let today_components = line::sum_by_component(&today.lines);
     let today_lines = today.lines;
+    let today_unknown = derived.iter().filter(|d| !d.today_known).count();
+    let today_if_unknown_forwarded = if today_unknown == 0 {
+        None
+    } else {
+        let assign = |i: usize| match derived[i].today_known {
+            true => derived[i].today,
+            false => Path::DatadogForwarder,
+        };
+        Some(bill::price_scenario(&mut prices, scenario, &groups, &derived, &assign, true)?.total)
+    };
     let best = compare::best(&paths.group_costs);
     let best_mix = bill::price_scenario(
         &mut prices,
@@ -157,7 +182,34 @@ pub fn run_with_measured(
         used_prices,
         today_components,
         today_lines,
+        today_unknown,
+        today_if_unknown_forwarded,
+        rules: rules_used,
     })
+}
+
+/// The month's scenario, the rules in force, and each rule with whether it is.
+type ForMonth = (Scenario, derive::Rules, Vec<(Rule, bool)>);
+
+/// The scenario for the month priced (`month_start` the first of the month: the scenario's, else
+/// the book's date; one month length everywhere) and the book's dated rules in force for it.
+fn for_month(book: &PriceBook, scenario: &Scenario) -> Result<ForMonth> {
+    let month = scenario.month_start.unwrap_or(book.effective);
+    let scenario = Scenario {
+        month_start: chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1),
+        ..scenario.clone()
+    };
+    let lambda_rule = book.rule("lambda_logs_vended")?.clone();
+    let waf_rule = book.rule("waf_log_allowance")?.clone();
+    let rules = derive::Rules {
+        lambda_vended: lambda_rule.in_force(month),
+        waf_allowance: waf_rule.in_force(month),
+    };
+    let used = vec![
+        (lambda_rule, rules.lambda_vended),
+        (waf_rule, rules.waf_allowance),
+    ];
+    Ok((scenario, rules, used))
 }
 
 /// The sorted distinct values.
@@ -189,7 +241,10 @@ fn every_path(
         unavailable: Vec::new(),
     };
     for path in Path::ALL {
-        if let Some(why) = scenario.unavailable(path) {
+        let why = scenario
+            .unavailable(path)
+            .or_else(|| cross_region_gap(prices, scenario, groups, path));
+        if let Some(why) = why {
             out.unavailable.push((path, why));
             continue;
         }
@@ -201,6 +256,29 @@ fn every_path(
         out.lines.extend(s.lines);
     }
     Ok(out)
+}
+
+/// Why the PrivateLink path cannot be priced: a group outside the site's region whose region
+/// has no inter-region transfer price in the book.
+fn cross_region_gap(
+    prices: &mut prices::Prices,
+    scenario: &Scenario,
+    groups: &[GroupInput],
+    path: Path,
+) -> Option<String> {
+    let site_region = scenario.site.aws_region()?;
+    if path != Path::DatadogPrivatelink {
+        return None;
+    }
+    let g = groups.iter().find(|g| {
+        g.region != site_region && prices.get("transfer.inter_region", &g.region).is_err()
+    })?;
+    Some(format!(
+        "{} is in {}, outside the site's region {site_region}: PrivateLink needs cross-region \
+         transfer, and the price book has no transfer.inter_region for {} (set it in \
+         [prices.override])",
+        g.log_group, g.region, g.region
+    ))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::allocate::allocate;
 use super::bill::GroupCtx;
 use super::line::unit_of;
 use super::prices::Prices;
-use super::{Component, Line, Path};
+use super::{Component, Line, Path, VendedLadder};
 use crate::error::Result;
 use crate::money::MicroUsd;
 
@@ -23,10 +23,10 @@ use crate::money::MicroUsd;
 /// settled pools write their lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Ladder {
-    /// Vended logs delivered to CloudWatch Logs, Standard class.
-    VendedStandard,
-    /// Vended logs delivered to CloudWatch Logs, Infrequent Access class.
-    VendedIa,
+    /// Vended logs delivered to CloudWatch Logs, Standard class, one pool per usage-type family.
+    VendedStandard(VendedLadder),
+    /// Vended logs delivered to CloudWatch Logs, Infrequent Access class, per family.
+    VendedIa(VendedLadder),
     /// Data transfer out to the internet.
     EgressInternet,
     /// PrivateLink interface endpoint data processing.
@@ -39,8 +39,8 @@ impl Ladder {
     /// The price book figure that holds the ladder's tiers.
     pub fn price_id(self) -> &'static str {
         match self {
-            Ladder::VendedStandard => "cwl.vended.standard",
-            Ladder::VendedIa => "cwl.vended.ia",
+            Ladder::VendedStandard(_) => "cwl.vended.standard",
+            Ladder::VendedIa(_) => "cwl.vended.ia",
             Ladder::EgressInternet => "egress.internet",
             Ladder::PrivatelinkData => "privatelink.data",
             Ladder::VendedToFirehose => "cwl.vended.firehose",
@@ -55,6 +55,8 @@ struct Member {
     /// The group's path in this scenario.
     path: Path,
     component: Component,
+    /// Of `quantity`, what an allowance makes free (the WAF log allowance), as its own credit line.
+    credit: Option<(Component, Decimal)>,
 }
 
 /// Every pool of one scenario, by (account, region, ladder).
@@ -72,7 +74,28 @@ impl Pools {
                 quantity,
                 path: g.path,
                 component,
+                credit: None,
             });
+    }
+
+    /// [`Pools::add`], with `free` of the quantity covered by an allowance: the tiers see only
+    /// the rest, and the group gets a credit line (`credit`) at the pool's rate.
+    pub fn add_with_credit(
+        &mut self,
+        ladder: Ladder,
+        (component, credit): (Component, Component),
+        g: &GroupCtx,
+        quantity: Decimal,
+        free: Decimal,
+    ) {
+        self.add(ladder, component, g, quantity);
+        if let Some(m) = self
+            .0
+            .get_mut(&(g.account, g.region, ladder))
+            .and_then(|v| v.last_mut())
+        {
+            m.credit = Some((credit, free.min(quantity)));
+        }
     }
 
     /// Price each pool's total on its ladder and write one line per member with its share.
@@ -80,29 +103,38 @@ impl Pools {
         for ((acct, reg, ladder), members) in self.0 {
             let id = ladder.price_id();
             let f = prices.get(id, prices.region_name(reg))?;
-            let total_qty: Decimal = members.iter().map(|m| m.quantity).sum();
+            let net = |m: &Member| m.quantity - m.credit.map_or(Decimal::ZERO, |c| c.1);
+            let total_qty: Decimal = members.iter().map(net).sum();
             let total = MicroUsd::from_usd(f.tiered_cost(total_qty));
             let rate = if total_qty.is_zero() {
                 f.flat()
             } else {
                 (f.tiered_cost(total_qty) / total_qty).round_dp(10)
             };
-            let weights: Vec<(u32, Decimal)> =
-                members.iter().map(|m| (m.group, m.quantity)).collect();
+            let weights: Vec<(u32, Decimal)> = members.iter().map(|m| (m.group, net(m))).collect();
+            let line = |m: &Member, component, quantity, cost| Line {
+                group: Some(m.group),
+                account: acct,
+                region: reg,
+                path: m.path,
+                component,
+                quantity,
+                unit: unit_of(id, &f),
+                unit_price: rate,
+                cost,
+                price_id: id,
+                price_status: f.status,
+            };
             for (m, cost) in members.iter().zip(allocate(total, &weights)) {
-                lines.push(Line {
-                    group: Some(m.group),
-                    account: acct,
-                    region: reg,
-                    path: m.path,
-                    component: m.component,
-                    quantity: m.quantity,
-                    unit: unit_of(id, &f),
-                    unit_price: rate,
-                    cost,
-                    price_id: id,
-                    price_status: f.status,
-                });
+                match m.credit {
+                    // The gross line at the pool's rate; the credit is the rest of the share.
+                    Some((c, free)) => {
+                        let gross = MicroUsd::from_usd(m.quantity * rate);
+                        lines.push(line(m, m.component, m.quantity, gross));
+                        lines.push(line(m, c, -free, cost - gross));
+                    }
+                    None => lines.push(line(m, m.component, m.quantity, cost)),
+                }
             }
         }
         Ok(())

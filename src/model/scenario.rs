@@ -24,6 +24,32 @@ pub enum Site {
     Ap2,
     #[serde(rename = "US1-FED", alias = "us1-fed")]
     Us1Fed,
+    /// uk1.datadoghq.com; PrivateLink supported (Datadog's PrivateLink guide), so on AWS.
+    #[serde(rename = "UK1", alias = "uk1")]
+    Uk1,
+    /// us2.ddog-gov.com.
+    #[serde(rename = "US2-FED", alias = "us2-fed")]
+    Us2Fed,
+}
+
+/// What Datadog's "GB" of ingested logs is. Datadog does not say (PRICING.md, "Datadog metering
+/// unit"); decimal is the default, and the report states which was used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatadogGb {
+    /// 10^9 bytes.
+    Decimal,
+    /// 2^30 bytes.
+    Binary,
+}
+
+impl DatadogGb {
+    pub fn bytes(self) -> u64 {
+        match self {
+            DatadogGb::Decimal => 1_000_000_000,
+            DatadogGb::Binary => 1 << 30,
+        }
+    }
 }
 
 impl Site {
@@ -33,6 +59,8 @@ impl Site {
             Site::Us1 => Some("us-east-1"),
             Site::Ap1 => Some("ap-northeast-1"),
             Site::Ap2 => Some("ap-southeast-2"),
+            // UK1 runs in AWS London (PrivateLink from eu-west-2, Datadog's PrivateLink guide).
+            Site::Uk1 => Some("eu-west-2"),
             _ => None,
         }
     }
@@ -46,6 +74,8 @@ impl Site {
             Site::Ap1 => "AP1 (AWS ap-northeast-1)",
             Site::Ap2 => "AP2 (AWS ap-southeast-2)",
             Site::Us1Fed => "US1-FED (hosting not published)",
+            Site::Uk1 => "UK1 (uk1.datadoghq.com, AWS eu-west-2)",
+            Site::Us2Fed => "US2-FED (us2.ddog-gov.com, hosting not published)",
         }
     }
 }
@@ -80,7 +110,8 @@ pub enum Arch {
 pub struct Scenario {
     /// Datadog site.
     pub site: Site,
-    /// Datadog Standard indexing retention in days: 3, 7, 15 or 30.
+    /// Datadog Standard indexing retention in days: 3, 7, 15, 30, 45 or 60 (45 and 60 have no
+    /// public price: set `datadog.index.45d` / `.60d` in `[prices.override]`).
     pub retention_days: u32,
     pub commitment: Commitment,
     /// Share of events indexed in Datadog on the full Datadog paths (0-1).
@@ -112,6 +143,23 @@ pub struct Scenario {
     pub free_tier: bool,
     /// Months of data a never-expiring group holds in steady state (when storedBytes is unknown).
     pub never_expire_months: u32,
+    /// What Datadog's GB is: `decimal` (10^9 bytes, default) or `binary` (2^30).
+    pub datadog_gb: DatadogGb,
+    /// Bytes the Datadog Forwarder adds to each event (its JSON envelope) where the snapshot has
+    /// no measured `datadog_envelope_bytes`. Default 450, estimated from the fields the Forwarder
+    /// sends per event (DataDog/datadog-serverless-functions, aws/logs_monitoring, the approved
+    /// JSON files of its tests; PRICING.md "Forwarder envelope"): `message` key ~14, `ddsource`
+    /// ~25, `ddsourcecategory` ~27, `ddtags` (forwardername, forwarder_memorysize,
+    /// forwarder_version, env) ~110, `host` and `service` (the group's name) ~70, `id` (56
+    /// digits) ~63, `timestamp` ~25, `aws.awslogs.{logGroup,logStream,owner}` ~150 (a Lambda
+    /// stream name is ~55 characters).
+    pub forwarder_envelope_bytes: u32,
+    /// Months Flex Logs keep events (3 to 15): Flex bills events stored per month.
+    pub flex_retention_months: u32,
+    /// The first day of the month being priced (from the snapshot's period); dated rules of the
+    /// book apply from their `effective_from`. Unset: the book's own date. Not a setting.
+    #[serde(skip)]
+    pub month_start: Option<chrono::NaiveDate>,
 }
 
 impl Default for Scenario {
@@ -135,6 +183,10 @@ impl Default for Scenario {
             compression_ratio: Decimal::from(5),
             free_tier: true,
             never_expire_months: 12,
+            datadog_gb: DatadogGb::Decimal,
+            forwarder_envelope_bytes: 450,
+            flex_retention_months: 3,
+            month_start: None,
         }
     }
 }
@@ -142,9 +194,9 @@ impl Default for Scenario {
 impl Scenario {
     /// Check the values a user may get wrong; the message names the field and what is valid.
     pub fn check(&self) -> std::result::Result<(), String> {
-        if ![3, 7, 15, 30].contains(&self.retention_days) {
+        if ![3, 7, 15, 30, 45, 60].contains(&self.retention_days) {
             return Err(format!(
-                "retention_days = {}: Datadog indexing retention must be one of 3, 7, 15, 30",
+                "retention_days = {}: Datadog indexing retention must be one of 3, 7, 15, 30, 45, 60",
                 self.retention_days
             ));
         }
@@ -175,6 +227,12 @@ impl Scenario {
                 return Err(format!("{name} must be at least 1"));
             }
         }
+        if !(3..=15).contains(&self.flex_retention_months) {
+            return Err(format!(
+                "flex_retention_months = {}: Flex Logs keep events 3 to 15 months",
+                self.flex_retention_months
+            ));
+        }
         Ok(())
     }
 
@@ -184,6 +242,8 @@ impl Scenario {
             3 => "datadog.index.3d",
             7 => "datadog.index.7d",
             30 => "datadog.index.30d",
+            45 => "datadog.index.45d",
+            60 => "datadog.index.60d",
             _ => "datadog.index.15d",
         }
     }
@@ -200,7 +260,7 @@ impl Scenario {
     pub fn unavailable(&self, path: Path) -> Option<String> {
         match path {
             Path::DatadogPrivatelink if self.site.aws_region().is_none() => Some(format!(
-                "PrivateLink to Datadog exists only for sites on AWS (US1, AP1, AP2); the site is {}",
+                "PrivateLink to Datadog exists only for sites on AWS (US1, AP1, AP2, UK1); the site is {}",
                 self.site.describe()
             )),
             _ => None,
@@ -222,7 +282,11 @@ mod tests {
             retention_days: 10,
             ..Scenario::default()
         };
-        assert!(s.check().unwrap_err().contains("one of 3, 7, 15, 30"));
+        assert!(
+            s.check()
+                .unwrap_err()
+                .contains("one of 3, 7, 15, 30, 45, 60")
+        );
         let s = Scenario {
             indexed_fraction: d("1.5"),
             ..Scenario::default()

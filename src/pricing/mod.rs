@@ -77,6 +77,27 @@ impl<'de> Deserialize<'de> for Dec {
 struct RawBook {
     effective: NaiveDate,
     price: Vec<RawEntry>,
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+/// A billing rule that changed at a date (which logs are vended, which allowance applies): the
+/// model applies it to a month on or after `effective_from`, and the report lists it.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub description: String,
+    pub effective_from: NaiveDate,
+    pub status: Status,
+    pub source: String,
+}
+
+impl Rule {
+    /// Is the rule in force for a month starting on `month_start`?
+    pub fn in_force(&self, month_start: NaiveDate) -> bool {
+        month_start >= self.effective_from
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,6 +205,7 @@ pub enum OverrideValue {
 pub struct PriceBook {
     pub effective: NaiveDate,
     figures: BTreeMap<(String, String), Figure>,
+    rules: BTreeMap<String, Rule>,
 }
 
 impl PriceBook {
@@ -245,9 +267,11 @@ impl PriceBook {
                 }
             }
         }
+        let rules = raw.rule.into_iter().map(|r| (r.id.clone(), r)).collect();
         Ok(PriceBook {
             effective: raw.effective,
             figures,
+            rules,
         })
     }
 
@@ -370,6 +394,13 @@ impl PriceBook {
                      [prices.override] \"{id}@{region}\" = <USD per unit>"
                 ))
             })
+    }
+
+    /// The dated rule `id`; an unknown id is an internal error (rules are the book's own).
+    pub fn rule(&self, id: &str) -> Result<&Rule> {
+        self.rules
+            .get(id)
+            .ok_or_else(|| Error::Internal(format!("the price book has no rule {id}")))
     }
 
     /// Every figure, ordered by id then region (optionally one region plus the global ones).

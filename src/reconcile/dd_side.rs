@@ -23,7 +23,8 @@ pub(super) fn datadog_side(
     let (premium, ingest_price) = datadog_prices(model, book)?;
     let index_price = book.get(s.index_price_id(), "us-east-1")?.flat() * premium;
     let modeled = modeled(model);
-    let gib = Decimal::from(1u64 << 30);
+    // Datadog's GB as the scenario takes it (10^9 by default), as the model priced it.
+    let gib = Decimal::from(s.datadog_gb.bytes());
     let million = Decimal::from(1_000_000);
     let mut notes = Vec::new();
     let mut components = Vec::new();
@@ -125,7 +126,8 @@ pub(super) fn datadog_side_measured(
     let s = &model.scenario;
     let (premium, ingest_price) = datadog_prices(model, book)?;
     let modeled = modeled(model);
-    let gib = Decimal::from(1u64 << 30);
+    // Datadog's GB as the scenario takes it (10^9 by default), as the model priced it.
+    let gib = Decimal::from(s.datadog_gb.bytes());
     let million = Decimal::from(1_000_000);
     let mut notes = m.notes.clone();
     let mut components = Vec::new();

@@ -268,6 +268,7 @@ fn credited(c: Component) -> Component {
         FreeTierEgress => EgressInternet,
         FreeTierLambdaRequests => LambdaRequests,
         FreeTierLambdaDuration => LambdaDuration,
+        WafLogAllowance => VendedIngest,
         other => other,
     }
 }
@@ -292,6 +293,7 @@ fn billable(c: Component) -> bool {
             | EgressInternet
             | PrivatelinkData
             | PrivatelinkEndpointHours
+            | TransferInterRegion
             | VendedToFirehose
             | FirehoseIngest
     )
@@ -335,10 +337,10 @@ fn modeled(model: &Model) -> BTreeMap<Component, Modeled> {
 /// The snapshot's IncomingBytes (GiB) of the groups an ingestion component covers today.
 fn sampled_gib(model: &Model, c: Component) -> Option<Decimal> {
     let want: Box<dyn Fn(&crate::model::Derived) -> bool> = match c {
-        Component::CloudwatchIngest => Box::new(|d| !d.vended && !d.ia),
-        Component::CloudwatchIngestIa => Box::new(|d| !d.vended && d.ia),
-        Component::VendedIngest => Box::new(|d| d.vended && !d.ia),
-        Component::VendedIngestIa => Box::new(|d| d.vended && d.ia),
+        Component::CloudwatchIngest
+        | Component::CloudwatchIngestIa
+        | Component::VendedIngest
+        | Component::VendedIngestIa => Box::new(move |d| d.ingest_component() == c),
         Component::DatadogIngest => Box::new(|d| d.today != Path::Cloudwatch),
         _ => return None,
     };

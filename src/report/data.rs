@@ -118,6 +118,11 @@ pub struct GroupRow {
     pub log_group: String,
     pub log_group_class: Option<String>,
     pub vended: bool,
+    /// What produces the logs, how their ingestion is billed, and who said so (`aws`,
+    /// `snapshot`, `name`; for the billing class).
+    pub source: &'static str,
+    pub billing_class: String,
+    pub billing_basis: &'static str,
     pub incoming_bytes: u64,
     pub incoming_events: u64,
     pub today_path: Path,
@@ -279,6 +284,9 @@ fn group_row(model: &Model, i: usize) -> GroupRow {
         log_group: g.log_group.clone(),
         log_group_class: g.log_group_class.clone(),
         vended: d.vended,
+        source: d.class.source.as_str(),
+        billing_class: d.class.billing.to_string(),
+        billing_basis: d.class.billing_basis.as_str(),
         incoming_bytes: g.incoming_bytes,
         incoming_events: g.incoming_events,
         today_path: d.today,
@@ -416,7 +424,7 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         .iter()
         .filter(|d| d.scan_source == "assumption")
         .count();
-    vec![
+    let mut out = vec![
         a("Datadog site", s.site.describe().to_string(), "decides whether egress leaves AWS and whether PrivateLink exists"),
         a("Datadog indexing retention", format!("{} days", s.retention_days), "price id datadog.index.<N>d"),
         a("Datadog commitment", format!("{:?}", s.commitment).to_lowercase(), "on-demand adds the on-demand premium to indexing and Flex"),
@@ -430,6 +438,96 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         a("Compression", format!("{}:1 where not measured", s.compression_ratio), "gzip ratio; measured ratios (sample --sample-events) and ForwardedBytes take precedence"),
         a("Free tier", if s.free_tier { "applied once per account".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
         a("Firehose record", format!("{} KiB, billed in 5 KB increments", s.firehose_record_kib), "non-vended logs reach Firehose through a subscription"),
-        a("PrivateLink", format!("{} AZs x 730 hours", s.privatelink_azs), "same region as the site assumed"),
-    ]
+        a("PrivateLink", format!("{} endpoints ({}) x {} AZs x {} hours", crate::model::PRIVATELINK_ENDPOINTS.len(), crate::model::PRIVATELINK_ENDPOINTS.join(", "), s.privatelink_azs, s.month_start.map_or(730, crate::model::hours_in_month)), "S3 is a free gateway endpoint; trace.agent only when traces are forwarded (not modeled); a group outside the site's region adds inter-region transfer (transfer.inter_region)"),
+    ];
+    out.extend(source_assumptions(m));
+    out
+}
+
+/// How groups were classified (source and billing class, by basis), and the dated rules applied.
+fn source_assumptions(m: &Model) -> Vec<Assumption> {
+    use crate::model::{Basis, BillingClass, Source};
+    let count =
+        |f: &dyn Fn(&crate::model::Derived) -> bool| m.derived.iter().filter(|d| f(d)).count();
+    let by = |b: Basis| count(&|d| d.class.billing_basis == b);
+    let unknown = count(&|d| d.class.source == Source::Unknown);
+    let delivery = count(&|d| d.class.billing == BillingClass::Delivery);
+    let mut out = vec![Assumption {
+        name: "Log source and billing class".into(),
+        value: format!(
+            "{} groups by what AWS reported, {} as the snapshot states, {} by name; {unknown} with an unknown source (billed as custom unless stated)",
+            by(Basis::Aws),
+            by(Basis::Snapshot),
+            by(Basis::Name)
+        ),
+        note: "name rules: /aws/lambda/ Lambda (vended from the rule's date); aws-waf-logs- WAF (WAFLogs ladder); flow logs, /aws/route53resolver/, /aws/eks/<cluster>/cluster, /aws/network-firewall/, /aws/vendedlogs/ vended; /aws/elasticloadbalancing/ (ELB writes only to S3), /aws/route53/<zone>, /aws/cloudfront/function/, other /aws/eks/ custom; API Gateway access and CloudFront v2 logs only when the snapshot says so".into(),
+    }, Assumption {
+        name: "Vended tier pools".into(),
+        value: "per account, region and usage-type family (VendedLog-Bytes, WAFLogs, CFLogs, MTLogs)".into(),
+        note: "the Price List carries a ladder per family; whether AWS pools across them is not stated".into(),
+    }];
+    if delivery > 0 {
+        out.push(Assumption {
+            name: "DELIVERY log class".into(),
+            value: format!("{delivery} groups on the vended delivery ladder (cwl.vended.firehose), no storage, no Insights"),
+            note: "Lambda logs kept one day on their way to S3 or Firehose".into(),
+        });
+    }
+    let measured_env = count(&|d| d.envelope_source == "measured envelope");
+    let s = &m.scenario;
+    out.push(Assumption {
+        name: "Datadog GB".into(),
+        value: match s.datadog_gb {
+            crate::model::DatadogGb::Decimal => "10^9 bytes (datadog_gb = decimal)".into(),
+            crate::model::DatadogGb::Binary => "2^30 bytes (datadog_gb = binary)".into(),
+        },
+        note: "Datadog does not state which; the default is decimal".into(),
+    });
+    out.push(Assumption {
+        name: "Datadog billed bytes".into(),
+        value: format!(
+            "the Forwarder's JSON: measured for {measured_env} groups (sample --sample-events), else {} bytes of envelope per event",
+            s.forwarder_envelope_bytes
+        ),
+        note: "forwarder_envelope_bytes, estimated from the fields the Forwarder adds (DataDog/datadog-serverless-functions aws/logs_monitoring); egress is priced on the compressed bytes into the Forwarder".into(),
+    });
+    if s.flex {
+        out.push(Assumption {
+            name: "Flex Logs retention".into(),
+            value: format!(
+                "{} months: a month's events x {} stored each month",
+                s.flex_retention_months, s.flex_retention_months
+            ),
+            note: "Flex bills events stored per month".into(),
+        });
+    }
+    out.push(Assumption {
+        name: "Today's forwarding".into(),
+        value: match m.today_if_unknown_forwarded {
+            None => "known for every group".into(),
+            Some(t) => format!(
+                "unknown for {} groups: today prices them in CloudWatch ({}); on the Datadog Forwarder it would be {}",
+                m.today_unknown,
+                crate::format::usd(m.today_total),
+                crate::format::usd(t)
+            ),
+        },
+        note: "only the Datadog filter's ForwardedBytes and ForwardedLogEvents drive the Datadog side (its pattern's share of events carries to every Datadog path); other filters (a SIEM's Kinesis) are not Datadog's".into(),
+    });
+    for (r, in_force) in &m.rules {
+        out.push(Assumption {
+            name: format!("Rule {}", r.id),
+            value: format!(
+                "{} for this month (from {})",
+                if *in_force {
+                    "in force"
+                } else {
+                    "not yet in force"
+                },
+                r.effective_from
+            ),
+            note: format!("{}; {}: {}", r.description, r.status, r.source),
+        });
+    }
+    out
 }
