@@ -1,7 +1,8 @@
 //! Nothing lost, ever (issue 11): a user's file is never replaced by a report folder, a rerun
 //! that changes nothing leaves the folder as it was, and a process killed (SIGKILL) at any point
 //! of writing a report or a snapshot leaves the previous output whole or the new one whole,
-//! never a mix, with no temporary file in sight; a rerun then completes.
+//! never a mix, with no temporary file in sight; a rerun then completes. A `queries apply`
+//! killed midway leaves every definition old or new (never twice) and a rerun finishes it.
 
 mod common;
 
@@ -276,5 +277,145 @@ async fn an_import_killed_while_writing_leaves_the_library_whole() {
             vec!["a.toml", "b.toml", "keep.toml"]
         );
         assert_eq!(all_names(h), vec!["logplan.toml", "queries"], "{point}");
+    }
+}
+
+/// The definitions under `prefix/` in the fake: (name, query text), sorted.
+fn definitions(url: &str, prefix: &str) -> Vec<(String, String)> {
+    let out = common::logs_call(
+        url,
+        "DescribeQueryDefinitions",
+        &serde_json::json!({"queryDefinitionNamePrefix": format!("{prefix}/")}),
+    );
+    let mut defs: Vec<(String, String)> = out["queryDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_string(),
+                d["queryString"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    defs.sort();
+    defs
+}
+
+/// `queries apply` killed (SIGKILL from outside) at seeded random moments while it deploys an
+/// edited library of 8 queries: each definition is the old or the new one, none is created
+/// twice, a hand-made definition in the same folder is never touched, and a rerun finishes the
+/// job, after which `plan` sees nothing to change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_killed_at_random_moments_is_finished_by_a_rerun() {
+    let fake = logplan_fake::FakeAws::start(logplan_fake::FakeOptions::default()).await;
+    let url = fake.url();
+    common::logs_call(
+        &url,
+        "PutQueryDefinition",
+        &serde_json::json!({"name": "team/hand-made", "queryString": "fields @message"}),
+    );
+    let hand_made = ("team/hand-made".to_string(), "fields @message".to_string());
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    std::fs::write(
+        h.join("logplan.toml"),
+        "library_id = \"lp-kill\"\n[aws]\nmax_attempts = 2\ninitial_backoff_ms = 1\n\
+         [targets.t]\nregions = [\"us-east-1\"]\nprefix = \"team\"\n\
+         [targets.s]\nregions = [\"us-east-1\"]\nprefix = \"scratch\"\n",
+    )
+    .unwrap();
+    let write_library = |round: u32| {
+        std::fs::create_dir_all(h.join("queries")).unwrap();
+        for i in 0..8 {
+            std::fs::write(
+                h.join(format!("queries/q{i}.toml")),
+                format!(
+                    "version = \"1.{round}.0\"\nlog_groups = [\"/app\"]\nquery = \"fields a{i}, r{round}\"\n"
+                ),
+            )
+            .unwrap();
+        }
+    };
+    let env = [("AWS_ENDPOINT_URL", url.as_str())];
+    let apply = |target: &str| run(h, &["queries", "apply", "--target", target, "--yes"], &env);
+    // How long a whole apply of 8 creates takes here: the kills land inside that span.
+    write_library(0);
+    let t0 = std::time::Instant::now();
+    let (code, _, err) = apply("s");
+    assert_eq!(code, 0, "{err}");
+    let span = t0.elapsed().as_millis().max(50) as u64;
+
+    let mut seed: u64 = 0x5eed;
+    // Rounds whose kill landed between two changing calls (some definitions this round's,
+    // some not): printed, so a run shows the kills did interrupt deployments.
+    let mut interrupted = 0;
+    for round in 0..24u32 {
+        write_library(round);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        // The process starts, reads the library and plans before its first changing call: the
+        // kills land in the later three quarters of the span.
+        let delay = span / 4 + (seed >> 33) % (span - span / 4);
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("logplan"))
+            .args(["queries", "apply", "--target", "t", "--yes"])
+            .env_clear()
+            .env("HOME", h)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &url)
+            .current_dir(h)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let defs = definitions(&url, "team");
+        let mut names: Vec<&str> = defs.iter().map(|d| d.0.as_str()).collect();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            defs.len(),
+            "round {round}: a name twice: {defs:?}"
+        );
+        assert!(defs.contains(&hand_made), "round {round}: {defs:?}");
+        // Each library definition holds this round's query or an earlier round's, whole.
+        let library: Vec<_> = defs.iter().filter(|d| d.0 != hand_made.0).collect();
+        for (name, text) in &library {
+            let i = name.trim_start_matches("team/q");
+            assert!(
+                (0..=round).any(|r| text.contains(&format!("fields a{i}, r{r}"))),
+                "round {round}: {name}: {text:?}"
+            );
+        }
+        let current = library
+            .iter()
+            .filter(|d| d.1.contains(&format!(", r{round}")))
+            .count();
+        if current > 0 && (current < 8 || library.len() < 8) {
+            interrupted += 1;
+        }
+    }
+    eprintln!("kills that interrupted a deployment midway: {interrupted} of 24 (span {span} ms)");
+    // The rerun finishes the job; then nothing is left to change.
+    let (code, _, err) = apply("t");
+    assert_eq!(code, 0, "rerun: {err}");
+    let (code, out, err) = run(h, &["queries", "plan", "--target", "t"], &env);
+    assert_eq!(code, 0, "plan after the rerun: {out}{err}");
+    let defs = definitions(&url, "team");
+    // 8 library definitions + the hand-made one, each once, the library's at round 23.
+    assert_eq!(defs.len(), 9, "{defs:?}");
+    assert!(defs.contains(&hand_made));
+    for (name, text) in defs.iter().filter(|d| d.0 != hand_made.0) {
+        let i = name.trim_start_matches("team/q");
+        assert!(
+            text.contains(&format!("fields a{i}, r23")),
+            "{name}: {text:?}"
+        );
     }
 }
