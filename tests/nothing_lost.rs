@@ -21,6 +21,25 @@ fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String
     outcome(&mut cmd)
 }
 
+/// `logplan` started in the background, as `logplan(home)` would run it, for a test to kill.
+fn spawn(home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("logplan"));
+    cmd.args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .current_dir(home)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().unwrap()
+}
+
 /// Every file under `dir` (hidden ones included) with its bytes.
 fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files_under(dir)
@@ -196,17 +215,7 @@ fn a_report_killed_at_random_moments_is_old_or_new() {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         let delay = (seed >> 33) % span;
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("logplan"))
-            .args(second)
-            .env_clear()
-            .env("HOME", h)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_REGION", "us-east-1")
-            .current_dir(h)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(h, &second, &[]);
         std::thread::sleep(std::time::Duration::from_millis(delay));
         let _ = child.kill();
         let _ = child.wait();
@@ -358,20 +367,11 @@ async fn an_apply_killed_at_random_moments_is_finished_by_a_rerun() {
         // The process starts, reads the library and plans before its first changing call: the
         // kills land in the later three quarters of the span.
         let delay = span / 4 + (seed >> 33) % (span - span / 4);
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("logplan"))
-            .args(["queries", "apply", "--target", "t", "--yes"])
-            .env_clear()
-            .env("HOME", h)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", &url)
-            .current_dir(h)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(
+            h,
+            &["queries", "apply", "--target", "t", "--yes"],
+            &[("AWS_ENDPOINT_URL", url.as_str())],
+        );
         std::thread::sleep(std::time::Duration::from_millis(delay));
         let _ = child.kill();
         let _ = child.wait();
