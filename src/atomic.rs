@@ -91,6 +91,22 @@ pub struct StagedDir {
 impl StagedDir {
     /// An empty staging folder beside `target` (whose parent is created if missing).
     pub fn new(target: &Path) -> Result<StagedDir> {
+        // `.`, `..` or `dir/.` name no folder of their own: the staging folder must sit beside
+        // the real one, so such a target is resolved first (a folder without a name, `/`, is
+        // refused: it has no parent to stage beside).
+        let resolved;
+        let target = if target.file_name().is_none() {
+            resolved = std::fs::canonicalize(target).map_err(|source| output(target, source))?;
+            if resolved.file_name().is_none() {
+                return Err(Error::Usage(format!(
+                    "{} cannot be replaced as a whole: name a folder inside it",
+                    target.display()
+                )));
+            }
+            resolved.as_path()
+        } else {
+            target
+        };
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -430,6 +446,29 @@ mod folder_tests {
         assert_eq!(names(&target.join("sub")), vec!["kept.txt", "new.txt"]);
         // Nothing beside it: the old folder is gone.
         assert_eq!(names(root.path()), vec!["m"]);
+    }
+
+    #[test]
+    fn a_folder_named_by_dot_dot_is_staged_beside_the_real_one() {
+        // `m/sub/..` is `m`: the staging folder goes beside `m` (not inside it), and `m`'s
+        // subfolder is carried over.
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("m");
+        std::fs::create_dir_all(target.join("sub")).unwrap();
+        std::fs::write(target.join("sub/kept.txt"), "kept").unwrap();
+        let stage = StagedDir::new(&target.join("sub").join("..")).unwrap();
+        assert_eq!(
+            stage.path().parent(),
+            Some(root.path().canonicalize().unwrap().as_path())
+        );
+        std::fs::write(stage.path().join("new.txt"), "new").unwrap();
+        assert!(stage.commit(&[]).unwrap());
+        assert_eq!(names(&target), vec!["new.txt", "sub"]);
+        assert_eq!(names(&target.join("sub")), vec!["kept.txt"]);
+        assert_eq!(names(root.path()), vec!["m"]);
+        // The root has no folder to stage beside: refused in one line.
+        let e = StagedDir::new(Path::new("/")).err().unwrap().to_string();
+        assert!(e.contains("cannot be replaced as a whole"), "{e}");
     }
 
     #[test]
