@@ -175,6 +175,39 @@ impl AccountRole {
     }
 }
 
+/// Who reads what cross-account observability does not share (a source account's query history
+/// and tags): each `[[accounts]]` entry with a role, in its regions, and the base credentials
+/// once, for the first entry without a role (a monitoring account read as itself) or when there
+/// are no entries at all.
+#[derive(Clone, Debug)]
+pub enum Reader {
+    Base,
+    Role(crate::aws::sdk::RoleToAssume),
+}
+
+/// The readers of `accounts`, each with its regions (an entry's own, else `default_regions`),
+/// in the order of the entries.
+pub fn readers(accounts: &[AccountRole], default_regions: &[String]) -> Vec<(Reader, Vec<String>)> {
+    if accounts.is_empty() {
+        return vec![(Reader::Base, default_regions.to_vec())];
+    }
+    let mut base_read = false;
+    let mut out = Vec::new();
+    for a in accounts {
+        let regions = if a.regions.is_empty() {
+            default_regions.to_vec()
+        } else {
+            a.regions.clone()
+        };
+        match a.to_assume() {
+            Some(role) => out.push((Reader::Role(role), regions)),
+            None if !std::mem::replace(&mut base_read, true) => out.push((Reader::Base, regions)),
+            None => {}
+        }
+    }
+    out
+}
+
 /// `arn:<partition>:iam::<12 digits>:role/[<path>/]<name>`.
 fn valid_role_arn(arn: &str) -> bool {
     let f: Vec<&str> = arn.splitn(6, ':').collect();
@@ -475,6 +508,46 @@ pub fn check_library_id(id: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_credentials_read_once_and_roles_in_their_regions() {
+        let text = r#"
+regions = ["us-east-1"]
+[[accounts]]
+role_arn = "arn:aws:iam::111111111111:role/a"
+[[accounts]]
+mode = "monitoring"
+regions = ["eu-west-1"]
+[[accounts]]
+mode = "monitoring"
+regions = ["ap-southeast-2"]
+[[accounts]]
+role_arn = "arn:aws:iam::222222222222:role/b"
+regions = ["us-west-2"]
+"#;
+        let c = Config::parse(text, Path::new("c.toml")).unwrap();
+        let default = vec!["us-east-1".to_string()];
+        let got: Vec<(String, Vec<String>)> = readers(&c.accounts, &default)
+            .into_iter()
+            .map(|(r, regions)| match r {
+                Reader::Base => ("base".to_string(), regions),
+                Reader::Role(role) => (role.role_arn, regions),
+            })
+            .collect();
+        // Entry 3 is a second entry without a role: the base account is read once, in the
+        // first such entry's regions.
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            got,
+            vec![
+                (s("arn:aws:iam::111111111111:role/a"), vec![s("us-east-1")]),
+                (s("base"), vec![s("eu-west-1")]),
+                (s("arn:aws:iam::222222222222:role/b"), vec![s("us-west-2")]),
+            ]
+        );
+        let none = readers(&[], &default);
+        assert!(matches!(none.as_slice(), [(Reader::Base, r)] if *r == default));
+    }
 
     #[test]
     fn unknown_key_names_key_and_line() {

@@ -704,29 +704,20 @@ async fn tags_from_api(
     use crate::aws::tagging::{SdkTagging, log_groups, parse_log_group_arn};
     let settings = ConnectSettings::new(global.profile.clone(), &config.aws, global.max_attempts);
     let base = SdkAccount::connect(&settings, model.regions.first().map(String::as_str)).await?;
-    let mut accounts = Vec::new();
     // A monitoring entry without a role reads the base account's tags (once): tags are not
     // shared through cross-account observability, a source account's need a role in it.
-    let mut base_regions: Option<Vec<String>> =
-        config.accounts.is_empty().then(|| model.regions.clone());
-    for role in &config.accounts {
-        let regions = if role.regions.is_empty() {
-            model.regions.clone()
-        } else {
-            role.regions.clone()
-        };
-        match role.to_assume() {
-            Some(r) => accounts.push((base.assume(&r).await?, regions)),
-            None => {
-                base_regions.get_or_insert(regions);
+    let mut accounts = Vec::new();
+    for (reader, regions) in crate::config::readers(&config.accounts, &model.regions) {
+        match reader {
+            crate::config::Reader::Base => accounts.push((None, regions)),
+            crate::config::Reader::Role(r) => {
+                accounts.push((Some(base.assume(&r).await?), regions))
             }
         }
     }
-    if let Some(regions) = base_regions {
-        accounts.push((base, regions));
-    }
     let mut out = reconcile::showback::GroupTags::new();
     for (acct, regions) in &accounts {
+        let acct = acct.as_ref().unwrap_or(&base);
         for region in regions {
             let api = SdkTagging::new(acct.sdk_config(), region);
             let (found, _) = log_groups(&api).await.map_err(|e| e.in_region(region))?;

@@ -124,29 +124,16 @@ pub(crate) async fn read(
     for r in &regions {
         crate::regions::check(r)?;
     }
-    if config.accounts.is_empty() {
-        read_account(&base, &regions, with_scheduled, &mut out).await;
-    } else {
-        // A monitoring account without a role is read with the base credentials, once:
-        // DescribeQueries is not shared through cross-account observability, so a source
-        // account's own query history needs a role in it.
-        let mut base_read = false;
-        for role in &config.accounts {
-            let rs = if role.regions.is_empty() {
-                regions.clone()
-            } else {
-                role.regions.clone()
-            };
-            let Some(assumed) = role.to_assume() else {
-                if !std::mem::replace(&mut base_read, true) {
-                    read_account(&base, &rs, with_scheduled, &mut out).await;
-                }
-                continue;
-            };
-            match base.assume(&assumed).await {
+    // A monitoring account without a role is read with the base credentials, once:
+    // DescribeQueries is not shared through cross-account observability, so a source account's
+    // own query history needs a role in it.
+    for (reader, rs) in crate::config::readers(&config.accounts, &regions) {
+        match reader {
+            crate::config::Reader::Base => read_account(&base, &rs, with_scheduled, &mut out).await,
+            crate::config::Reader::Role(assumed) => match base.assume(&assumed).await {
                 Ok(acct) => read_account(&acct, &rs, with_scheduled, &mut out).await,
                 Err(e) => out.failures.push(format!("{}: {e}", assumed.role_arn)),
-            }
+            },
         }
     }
     Ok(out)
