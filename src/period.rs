@@ -1,8 +1,13 @@
 //! The measured period: a calendar month (`--month YYYY-MM`, default the last full month, UTC)
 //! or an explicit range of dates (`--start/--end`). Start is inclusive, end exclusive, both at
 //! midnight UTC, so a period is always a whole number of days and daily metric buckets align.
+//!
+//! A report prices one calendar month ([`Priced`]): the month the measured period lies in. A
+//! period shorter than its month (a 7-day sample, the current month so far) is scaled to it by
+//! `days in the month / days measured`; a period across two months is refused.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 
@@ -97,6 +102,121 @@ impl Period {
             Some(m) if m == *self => self.start.format("%Y-%m").to_string(),
             _ => format!("{}_{}", self.start, self.end),
         }
+    }
+}
+
+/// Where the measured period came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The snapshot's `period_start`/`period_end` columns.
+    Snapshot,
+    /// `--month` (a hand-written snapshot without period columns, or a live run).
+    Month,
+    /// `--start/--end`.
+    Range,
+    /// A live run without `--month` or `--start/--end`: the last full month, the default.
+    LastFullMonth,
+    /// Nobody said: a hand-written snapshot without period columns and no `--month`; the last
+    /// full month is assumed.
+    Assumed,
+}
+
+/// The calendar month a report prices and the period measured inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Priced {
+    pub month: Period,
+    pub measured: Period,
+    pub basis: Basis,
+}
+
+impl Period {
+    /// The calendar month this period lies in; an error (one line saying how to fix it) when it
+    /// spans two months. `what` names the period for the message (a flag or a file's columns).
+    pub fn calendar_month(&self, what: &str) -> std::result::Result<Period, String> {
+        let month = Period::month(self.start.year(), self.start.month())
+            .ok_or_else(|| format!("{what}: no calendar month contains {}", self.start))?;
+        if self.end > month.end {
+            let last = self.end - Duration::days(1);
+            return Err(format!(
+                "{what}: the period {} to {} spans more than one calendar month ({} to {}); a \
+                 report prices one month: measure each month separately (--month YYYY-MM, or \
+                 --start/--end inside one month)",
+                self.start,
+                last,
+                self.start.format("%Y-%m"),
+                last.format("%Y-%m")
+            ));
+        }
+        Ok(month)
+    }
+
+    /// The period's last day (the end is exclusive).
+    pub fn last_day(&self) -> NaiveDate {
+        self.end - Duration::days(1)
+    }
+}
+
+impl Priced {
+    /// The month `measured` lies in, or the one-line reason it lies in none.
+    pub fn new(measured: Period, basis: Basis, what: &str) -> std::result::Result<Priced, String> {
+        if measured.days() < 1 {
+            return Err(format!(
+                "{what}: the period {} to {} has no whole day",
+                measured.start, measured.end
+            ));
+        }
+        let month = measured.calendar_month(what)?;
+        Ok(Priced {
+            month,
+            measured,
+            basis,
+        })
+    }
+
+    /// Whether the measured flows are scaled to the month (the period is not the whole month).
+    pub fn is_scaled(&self) -> bool {
+        self.measured != self.month
+    }
+
+    /// The scale factor as (days in the month, days measured): flows x month / measured.
+    pub fn scale(&self) -> (u64, u64) {
+        (self.month.days() as u64, self.measured.days() as u64)
+    }
+
+    /// What the report says about the period, e.g. "measured 7 days (2026-10-01 to 2026-10-07),
+    /// scaled x31/7 to October 2026".
+    pub fn statement(&self) -> String {
+        let (m, p) = (self.month, self.measured);
+        let name = m.start.format("%B %Y");
+        let what = if self.is_scaled() {
+            format!(
+                "measured {} day{} ({} to {}), scaled x{}/{} to {name}",
+                p.days(),
+                if p.days() == 1 { "" } else { "s" },
+                p.start,
+                p.last_day(),
+                m.days(),
+                p.days()
+            )
+        } else {
+            format!(
+                "measured the whole month, {name} ({} to {})",
+                m.start,
+                m.last_day()
+            )
+        };
+        let from = match self.basis {
+            Basis::Snapshot => "the snapshot's period_start/period_end",
+            Basis::Month => "--month",
+            Basis::Range => "--start/--end",
+            Basis::LastFullMonth => "the default, the last full month",
+            Basis::Assumed => {
+                "ASSUMED, not read: the snapshot has no period_start/period_end columns and no \
+                 --month was given, so the last full month is assumed"
+            }
+        };
+        format!("{what}; period from {from}")
     }
 }
 
