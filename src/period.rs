@@ -157,7 +157,82 @@ impl Period {
     }
 }
 
+/// `--month`, `--start`, `--end` as given.
+pub type Flags<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
 impl Priced {
+    /// A snapshot's period: its own `period_start`/`period_end` (`read`; a `--month` or
+    /// `--start/--end` that disagrees is a usage error), else `--month` or `--start/--end`, else
+    /// the last full month, stated as assumed. A period across two months is refused, naming the
+    /// file.
+    pub fn of_snapshot(
+        path: &std::path::Path,
+        read: Option<Period>,
+        (month, start, end): Flags,
+        now: DateTime<Utc>,
+    ) -> Result<Priced> {
+        let flag = if month.is_some() {
+            "--month"
+        } else {
+            "--start/--end"
+        };
+        let asked = match (month, start, end) {
+            (None, None, None) => None,
+            _ => Some(Period::from_args(month, start, end, now)?),
+        };
+        let Some(p) = read else {
+            return match asked {
+                Some(a) if month.is_some() => Priced::new(a, Basis::Month, flag),
+                Some(a) => Priced::new(a, Basis::Range, flag),
+                None => Priced::new(
+                    Period::last_full_month(now),
+                    Basis::Assumed,
+                    "the last full month",
+                ),
+            }
+            .map_err(Error::Usage);
+        };
+        let priced =
+            Priced::new(p, Basis::Snapshot, "period_start/period_end").map_err(|message| {
+                Error::Input {
+                    path: path.to_path_buf(),
+                    message,
+                }
+            })?;
+        match asked {
+            Some(a) if (month.is_some() && a != priced.month) || (month.is_none() && a != p) => {
+                Err(Error::Usage(format!(
+                    "{flag} ({} to {}) disagrees with {}, which measured {} to {} \
+                     (period_start/period_end): drop {flag} or give the snapshot's own period \
+                     (nothing was written)",
+                    a.start,
+                    a.last_day(),
+                    path.display(),
+                    p.start,
+                    p.last_day()
+                )))
+            }
+            _ => Ok(priced),
+        }
+    }
+
+    /// A live run's period: `--month` (the current month so far: whole days up to today),
+    /// `--start/--end`, or the last full month; refused (before any AWS call) when it spans two
+    /// calendar months.
+    pub fn live((month, start, end): Flags, now: DateTime<Utc>) -> Result<Priced> {
+        let asked = Period::from_args(month, start, end, now)?;
+        let measured = Period {
+            start: asked.start,
+            end: asked.end.min(now.date_naive()),
+        };
+        let (basis, flag) = match (month, start) {
+            (Some(_), _) => (Basis::Month, "--month"),
+            (None, Some(_)) => (Basis::Range, "--start/--end"),
+            (None, None) => (Basis::LastFullMonth, "the last full month"),
+        };
+        Priced::new(measured, basis, flag).map_err(Error::Usage)
+    }
+
     /// The month `measured` lies in, or the one-line reason it lies in none.
     pub fn new(measured: Period, basis: Basis, what: &str) -> std::result::Result<Priced, String> {
         if measured.days() < 1 {
@@ -292,6 +367,69 @@ mod tests {
                 .days(),
             29
         );
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_period_inside_a_month_is_scaled_to_it() {
+        let week = Period {
+            start: d("2026-10-01"),
+            end: d("2026-10-08"),
+        };
+        let p = Priced::new(week, Basis::Snapshot, "x").unwrap();
+        assert_eq!(p.month, Period::month(2026, 10).unwrap());
+        // October has 31 days, 7 were measured.
+        assert_eq!(p.scale(), (31, 7));
+        assert!(p.statement().starts_with(
+            "measured 7 days (2026-10-01 to 2026-10-07), scaled x31/7 to October 2026"
+        ));
+        let whole = Priced::new(Period::month(2024, 2).unwrap(), Basis::Month, "x").unwrap();
+        assert!(!whole.is_scaled());
+        assert_eq!(whole.scale(), (29, 29));
+        let across = Period {
+            start: d("2026-09-28"),
+            end: d("2026-10-05"),
+        };
+        let e = Priced::new(across, Basis::Range, "--start/--end").unwrap_err();
+        assert!(e.contains("2026-09 to 2026-10"), "{e}");
+        // The last day may be the month's last: 2026-10-25 to 2026-10-31 inclusive.
+        let tail = Period {
+            start: d("2026-10-25"),
+            end: d("2026-11-01"),
+        };
+        assert!(Priced::new(tail, Basis::Range, "x").is_ok());
+    }
+
+    #[test]
+    fn a_snapshots_period_wins_and_flags_must_agree() {
+        let path = std::path::Path::new("s.csv");
+        let week = Period {
+            start: d("2026-10-01"),
+            end: d("2026-10-08"),
+        };
+        let p = Priced::of_snapshot(path, Some(week), (Some("2026-10"), None, None), now());
+        assert_eq!(p.unwrap().basis, Basis::Snapshot);
+        let e = Priced::of_snapshot(path, Some(week), (Some("2026-09"), None, None), now());
+        assert!(e.unwrap_err().to_string().contains("disagrees with s.csv"));
+        let e = Priced::of_snapshot(
+            path,
+            Some(week),
+            (None, Some("2026-10-01"), Some("2026-10-09")),
+            now(),
+        );
+        assert!(e.is_err());
+        let p = Priced::of_snapshot(path, None, (None, None, None), now()).unwrap();
+        assert_eq!(
+            (p.basis, p.month.label()),
+            (Basis::Assumed, "2026-10".into())
+        );
+        // The current month so far, live: 2026-11-01 to 2026-11-24 (today, exclusive).
+        let p = Priced::live((Some("2026-11"), None, None), now()).unwrap();
+        assert_eq!(p.measured.days(), 23);
+        assert_eq!(p.scale(), (30, 23));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 use crate::model::{self, Path};
 use crate::money::MicroUsd;
-use crate::period::{Basis, Period, Priced};
+use crate::period::{Period, Priced};
 use crate::pricing::PriceBook;
 use crate::progress::Reporter;
 use crate::reconcile::export::Source;
@@ -109,14 +109,28 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
                         .into(),
                 });
             }
-            let priced = snapshot_period(path, read_period, &args.source)?;
+            let src = &args.source;
+            let flags = (
+                src.month.as_deref(),
+                src.start.as_deref(),
+                src.end.as_deref(),
+            );
+            let priced = Priced::of_snapshot(path, read_period, flags, chrono::Utc::now())?;
             Some((groups, priced))
         }
         None => None,
     };
     let priced = match &read {
         Some((_, p)) => *p,
-        None => live_period(&args.source)?,
+        None => {
+            let src = &args.source;
+            let flags = (
+                src.month.as_deref(),
+                src.start.as_deref(),
+                src.end.as_deref(),
+            );
+            Priced::live(flags, chrono::Utc::now())?
+        }
     };
     let month = reconciling.then_some(priced.month);
     // `--datadog-usage api` asks Datadog's usage API once the volumes are known; a file is
@@ -491,84 +505,6 @@ fn library_scan_plan(
     };
     let plan = crate::queries::cost::plan(&files, &volumes, unmanaged, book)?;
     Ok(Some(plan.scan))
-}
-
-/// A snapshot's period: its own `period_start`/`period_end` (a `--month` or `--start/--end`
-/// that disagrees is a usage error), else `--month` or `--start/--end`, else the last full month,
-/// stated as assumed. A period across two months is refused, naming the file.
-fn snapshot_period(
-    path: &std::path::Path,
-    read: Option<Period>,
-    source: &crate::cli::SourceArgs,
-) -> Result<Priced> {
-    let in_file = |message: String| Error::Input {
-        path: path.to_path_buf(),
-        message,
-    };
-    let flag = if source.month.is_some() {
-        "--month"
-    } else {
-        "--start/--end"
-    };
-    let asked = match (&source.month, &source.start, &source.end) {
-        (None, None, None) => None,
-        _ => Some(crate::commands::sample::period_of(source)?),
-    };
-    match (read, asked) {
-        (Some(p), asked) => {
-            let priced =
-                Priced::new(p, Basis::Snapshot, "period_start/period_end").map_err(in_file)?;
-            let agrees = match asked {
-                None => true,
-                Some(a) if source.month.is_some() => a == priced.month,
-                Some(a) => a == p,
-            };
-            if !agrees {
-                let a = asked.map(|a| format!("{} to {}", a.start, a.last_day()));
-                return Err(Error::Usage(format!(
-                    "{flag} ({}) disagrees with {}, which measured {} to {} (period_start/period_end): \
-                     drop {flag} or give the snapshot's own period (nothing was written)",
-                    a.unwrap_or_default(),
-                    path.display(),
-                    p.start,
-                    p.last_day()
-                )));
-            }
-            Ok(priced)
-        }
-        (None, Some(a)) => {
-            let basis = match source.month {
-                Some(_) => Basis::Month,
-                None => Basis::Range,
-            };
-            Priced::new(a, basis, flag).map_err(Error::Usage)
-        }
-        (None, None) => Priced::new(
-            Period::last_full_month(chrono::Utc::now()),
-            Basis::Assumed,
-            "the last full month",
-        )
-        .map_err(Error::Usage),
-    }
-}
-
-/// A live run's period: `--month` (the current month so far, up to today), `--start/--end`, or
-/// the last full month; refused (before any AWS call) when it spans two calendar months.
-fn live_period(source: &crate::cli::SourceArgs) -> Result<Priced> {
-    let now = chrono::Utc::now();
-    let asked = crate::commands::sample::period_of(source)?;
-    let today = now.date_naive();
-    // The current month: what has been measured so far (whole days up to today).
-    let measured = Period {
-        start: asked.start,
-        end: asked.end.min(today),
-    };
-    let (basis, flag) = match (&source.month, &source.start) {
-        (Some(_), _) => (Basis::Month, "--month"),
-        (None, Some(_)) => (Basis::Range, "--start/--end"),
-        (None, None) => (Basis::LastFullMonth, "the last full month"),
-    };
-    Priced::new(measured, basis, flag).map_err(Error::Usage)
 }
 
 fn console_table(d: &ReportData, dir: &std::path::Path) -> String {

@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct ReportData {
     pub schema_version: u32,
     pub generated_by: String,
-    /// `YYYY-MM` (or `START_END` for a custom period).
+    /// `YYYY-MM`: the calendar month priced.
     pub month: String,
     /// The calendar month priced (its first day, and the first day of the next).
     pub period_start: Option<String>,
