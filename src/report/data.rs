@@ -170,9 +170,15 @@ impl RecommendationData {
                 p.title(),
                 usd(p_total)
             )
+        } else if model.best_mix_total == p_total {
+            format!(
+                "Each group on its own cheapest path, priced together (its own endpoint-hours and free tiers), costs the same as everything on {} ({}): one path is simpler, so the mix is not recommended.",
+                p.title(),
+                usd(p_total)
+            )
         } else {
             format!(
-                "Each group on its own cheapest path, priced together (its own endpoint-hours and free tiers), costs {}: not less than everything on {} ({}), so the mix is not recommended.",
+                "Each group on its own cheapest path, priced together (its own endpoint-hours and free tiers), costs {}: more than everything on {} ({}), so the mix is not recommended.",
                 usd(model.best_mix_total),
                 p.title(),
                 usd(p_total)
