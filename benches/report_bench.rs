@@ -77,7 +77,13 @@ fn main() {
     let m = model::run(input, &book, &Scenario::default(), None).expect("model");
     let t_model = t0.elapsed();
     let t1 = Instant::now();
-    let data = ReportData::build(&m, "2026-10", None, &book.effective.to_string());
+    let october = logplan::period::Period::month(2026, 10).expect("a month");
+    let priced = logplan::period::Priced {
+        month: october,
+        measured: october,
+        basis: logplan::period::Basis::Snapshot,
+    };
+    let data = ReportData::build(&m, &priced, &book.effective.to_string());
     let t_data = t1.elapsed();
     let t2 = Instant::now();
     report::write(&out.path().join("2026-10"), &data, &m, &mut |_| Ok(())).expect("write");

@@ -342,9 +342,13 @@ proptest! {
             let sum: MicroUsd = m.lines.iter().filter(|l| l.path == p).map(|l| l.cost).sum();
             prop_assert_eq!(total, sum);
             prop_assert!(total.0 >= 0, "{:?} total {}", p, total);
+            // Each group's cost includes its share of the account-level lines (issue 8 item 6),
+            // so the groups alone add up to the path's total.
             let groups_sum: MicroUsd = m.group_costs.iter().filter_map(|c| c[p.index()]).sum();
+            prop_assert_eq!(total, groups_sum);
+            let shares: MicroUsd = m.group_shares.iter().map(|c| c[p.index()]).sum();
             let account: MicroUsd = m.lines.iter().filter(|l| l.path == p && l.group.is_none()).map(|l| l.cost).sum();
-            prop_assert_eq!(total, groups_sum + account);
+            prop_assert_eq!(shares, account);
         }
         for (i, costs) in m.group_costs.iter().enumerate() {
             for c in costs.iter().flatten() {

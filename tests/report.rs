@@ -59,11 +59,15 @@ fn hand_written_csv_reproduces_aws_example_to_the_cent() {
     let header: Vec<&str> = groups.lines().next().unwrap().split(',').collect();
     let row: Vec<String> = split_csv(groups.lines().nth(1).unwrap());
     let col = |n: &str| row[header.iter().position(|h| *h == n).unwrap()].clone();
-    // The group's own lines: ingest 30 x $0.50 + storage 6 x $0.03. The free tier is applied
-    // once per account, as account-level credit lines: the path total is AWS's $12.53.
-    assert_eq!(col("cloudwatch_usd"), "15.180000");
+    // The group's own lines: ingest 30 x $0.50 + storage 6 x $0.03 = $15.18. The free tier is
+    // applied once per account, as account-level credit lines (5 x $0.50 + 5 x $0.03 = $2.65),
+    // allocated to the group that used it (issue 8 item 6; this test expected $15.18 before):
+    // $15.18 - $2.65 = AWS's $12.53, the path total.
+    assert_eq!(col("cloudwatch_usd"), "12.530000");
+    assert_eq!(col("cloudwatch_shared_usd"), "-2.650000");
     assert_eq!(col("today_path"), "cloudwatch");
-    assert_eq!(col("today_usd"), "15.180000");
+    assert_eq!(col("today_usd"), "12.530000");
+    assert_eq!(col("today_shared_usd"), "-2.650000");
     assert_eq!(summary["today_total_usd"], "12.530000");
     // Every path total is the sum of its lines in components.csv (account-level ones included).
     let comps = std::fs::read_to_string(dir.join("components.csv")).unwrap();

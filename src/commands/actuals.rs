@@ -401,7 +401,7 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
                 &got.actuals.fetched_at,
             ),
             rows,
-            hours: got.actuals.hours(),
+            hours: got.actuals.hours()?,
             has_data: got.actuals.has_data(),
             estimated: got.actuals.estimated(),
             from_cache: got.from_cache,
@@ -445,7 +445,7 @@ pub async fn run(global: &GlobalArgs, args: &ActualsArgs, reporter: &Reporter) -
         View {
             has_data: !rows.is_empty(),
             rows,
-            hours: a.hours(),
+            hours: a.hours()?,
             estimated: false,
             line: got.line.clone(),
             from_cache: got.from_cache,

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::{EXIT_OK, Error, Result};
 use crate::model::{self, Path};
 use crate::money::MicroUsd;
-use crate::period::Period;
+use crate::period::{Period, Priced};
 use crate::pricing::PriceBook;
 use crate::progress::Reporter;
 use crate::reconcile::export::Source;
@@ -90,22 +90,49 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
     }
     let reconciling = args.actuals || args.datadog_usage.is_some();
     let threshold = reconcile::threshold(config.reconcile.variance_threshold_percent)?;
-    let month = if reconciling {
-        if args.source.start.is_some() || args.source.end.is_some() {
-            return Err(Error::Usage(
-                "--actuals and --datadog-usage compare a calendar month: use --month, not --start/--end"
-                    .into(),
-            ));
+    if reconciling && (args.source.start.is_some() || args.source.end.is_some()) {
+        return Err(Error::Usage(
+            "--actuals and --datadog-usage compare a calendar month: use --month, not --start/--end"
+                .into(),
+        ));
+    }
+    // The period: the snapshot's own (read first: it is checked before any AWS call), else the
+    // flags; the report prices the calendar month it lies in.
+    let read = match &args.snapshot {
+        Some(path) => {
+            let (groups, read_period) = snapshot::read_with_period(path)?;
+            if groups.is_empty() && !args.allow_empty {
+                return Err(Error::Input {
+                    path: path.clone(),
+                    message: "no log groups (header only); pass --allow-empty to write a \
+                              zero-cost report (nothing was written)"
+                        .into(),
+                });
+            }
+            let src = &args.source;
+            let flags = (
+                src.month.as_deref(),
+                src.start.as_deref(),
+                src.end.as_deref(),
+            );
+            let priced = Priced::of_snapshot(path, read_period, flags, chrono::Utc::now())?;
+            Some((groups, priced))
         }
-        Some(Period::from_args(
-            args.source.month.as_deref(),
-            None,
-            None,
-            chrono::Utc::now(),
-        )?)
-    } else {
-        None
+        None => None,
     };
+    let priced = match &read {
+        Some((_, p)) => *p,
+        None => {
+            let src = &args.source;
+            let flags = (
+                src.month.as_deref(),
+                src.start.as_deref(),
+                src.end.as_deref(),
+            );
+            Priced::live(flags, chrono::Utc::now())?
+        }
+    };
+    let month = reconciling.then_some(priced.month);
     // `--datadog-usage api` asks Datadog's usage API once the volumes are known; a file is
     // read (and checked) before any AWS call.
     let datadog_api = args.datadog_usage.as_deref() == Some(std::path::Path::new("api"));
@@ -127,25 +154,17 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
     };
 
     // Volumes: a snapshot file, or measured now.
-    let (groups, label, period, api, fresh) = match &args.snapshot {
-        Some(path) => {
-            let groups = snapshot::read(path)?;
-            if groups.is_empty() && !args.allow_empty {
-                return Err(Error::Input {
-                    path: path.clone(),
-                    message: "no log groups (header only); pass --allow-empty to write a \
-                              zero-cost report (nothing was written)"
-                        .into(),
-                });
-            }
-            let (label, period) = label_for_snapshot(args.source.month.as_deref())?;
-            (groups, label, period, None, None)
-        }
+    let (mut groups, api, fresh) = match read {
+        Some((groups, _)) => (groups, None, None),
         None => {
-            let period = crate::commands::sample::period_of(&args.source)?;
-            let (collected, _job) =
-                crate::commands::sample::measure(global, &args.source, &config, period, reporter)
-                    .await?;
+            let (collected, _job) = crate::commands::sample::measure(
+                global,
+                &args.source,
+                &config,
+                priced.measured,
+                reporter,
+            )
+            .await?;
             let groups: Vec<GroupInput> = collected.rows.iter().map(GroupInput::from).collect();
             let api = ApiUse {
                 calls: collected
@@ -164,15 +183,17 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
                     .map(|(k, v)| (k.to_string(), v))
                     .collect(),
             };
-            (
-                groups,
-                period.label(),
-                Some((period.start.to_string(), period.end.to_string())),
-                Some(api),
-                Some(collected),
-            )
+            (groups, Some(api), Some(collected))
         }
     };
+    // A period shorter than its month: the period's flows x days in the month / days measured.
+    if priced.is_scaled() {
+        let (num, den) = priced.scale();
+        for g in &mut groups {
+            g.scale_flows(num, den);
+        }
+    }
+    let label = priced.month.label();
     if groups.is_empty() {
         reporter.warn("no log groups to model: the report will show zero costs");
     }
@@ -185,32 +206,23 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         (None, Some(p)) => crate::queries::cost::daily_beside(p)?,
         (None, None) => Vec::new(),
     };
-    let (measured, unmanaged) = match (&args.snapshot, &period) {
-        (None, Some((s, e))) => {
-            let days = day_count(s, e).unwrap_or(30);
+    let (measured, unmanaged) = match &args.snapshot {
+        None => {
             crate::commands::queries::measured_for_report(
                 global,
                 &config,
                 args.source.demo,
-                days,
+                priced.month.days(),
                 reporter,
             )
             .await
         }
-        _ => (None, Vec::new()),
+        Some(_) => (None, Vec::new()),
     };
-    let scan_plan = library_scan_plan(
-        &groups,
-        &daily,
-        &unmanaged,
-        &book,
-        period.as_ref(),
-        reporter,
-    )?;
-    // Dated rules (Lambda logs vended since 2025-05-01) follow the month being priced.
-    scenario.month_start = period
-        .as_ref()
-        .and_then(|(s, _)| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let scan_plan = library_scan_plan(&groups, &daily, &unmanaged, &book, priced.month, reporter)?;
+    // Dated rules (Lambda logs vended since 2025-05-01), the month's hours and its free tiers
+    // follow the month being priced.
+    scenario.month_start = Some(priced.month.start);
     // Datadog's measured usage sets the scenario's indexed share, retention and Flex.
     let dd_measured = match (&dd_settings, &month) {
         (Some(dd), Some(m)) => {
@@ -237,7 +249,7 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         scan_plan.as_ref(),
         measured.as_ref(),
     )?;
-    let mut data = ReportData::build(&model, &label, period, &book.effective.to_string());
+    let mut data = ReportData::build(&model, &priced, &book.effective.to_string());
     if let Some(m) = &dd_measured {
         for (name, value, note) in m.assumptions() {
             if let Some(a) = data.assumptions.iter_mut().find(|a| a.name == name) {
@@ -458,12 +470,6 @@ fn json_reconciliation(r: &reconcile::Reconciliation) -> JsonReconciliation {
     }
 }
 
-fn day_count(start: &str, end: &str) -> Option<i64> {
-    let s = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d").ok()?;
-    let e = chrono::NaiveDate::parse_from_str(end, "%Y-%m-%d").ok()?;
-    Some((e - s).num_days())
-}
-
 /// Scan volumes per group from `queries/` (the groups its queries read) and the account's
 /// scheduled queries the library does not manage, when the folder exists and lints as files.
 fn library_scan_plan(
@@ -471,7 +477,7 @@ fn library_scan_plan(
     daily: &[crate::snapshot::DailyRow],
     unmanaged: &[(String, String, crate::aws::insights::ScheduledQuery, bool)],
     book: &PriceBook,
-    period: Option<&(String, String)>,
+    month: Period,
     reporter: &Reporter,
 ) -> Result<Option<model::ScanPlan>> {
     let dir = std::path::Path::new("queries");
@@ -489,36 +495,16 @@ fn library_scan_plan(
     if files.is_empty() && unmanaged.is_empty() {
         return Ok(None);
     }
-    let dates = period.and_then(|(s, e)| {
-        let s = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-        let e = chrono::NaiveDate::parse_from_str(e, "%Y-%m-%d").ok()?;
-        Some((s, e))
-    });
-    let (start, end) = match dates {
-        Some(d) => d,
-        None => {
-            let p = Period::last_full_month(chrono::Utc::now());
-            (p.start, p.end)
-        }
-    };
+    // The whole month priced: the groups' flows are already the month's, and days without a
+    // daily row count as the month's average day.
     let volumes = crate::queries::cost::Volumes {
         groups,
         daily,
-        start,
-        end,
+        start: month.start,
+        end: month.end,
     };
     let plan = crate::queries::cost::plan(&files, &volumes, unmanaged, book)?;
     Ok(Some(plan.scan))
-}
-
-/// The report folder's name for a snapshot file: `--month`, else the last full month (a
-/// hand-written snapshot need not say which month it is).
-fn label_for_snapshot(month: Option<&str>) -> Result<(String, Option<(String, String)>)> {
-    let p = match month {
-        Some(m) => Period::from_args(Some(m), None, None, chrono::Utc::now())?,
-        None => Period::last_full_month(chrono::Utc::now()),
-    };
-    Ok((p.label(), Some((p.start.to_string(), p.end.to_string()))))
 }
 
 fn console_table(d: &ReportData, dir: &std::path::Path) -> String {

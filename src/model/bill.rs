@@ -1,13 +1,17 @@
 //! One scenario's bill: every group priced on the path a scenario gives it, then the
 //! account-level parts (tiered pools allocated back, PrivateLink endpoints, free-tier credits).
+//! Each account-level line stays one line (reconciliation compares it with the bill) and is
+//! allocated to the groups that cause it ([`Shared`], exact to the micro-dollar), so a group's
+//! total on a path includes its share and the groups' totals add up to the scenario's.
 //! [`price_scenario`] is the loop; the path modules write the group lines through [`Bill::flat`]
 //! (a flat price), [`Pools::add`] (a tiered price, settled per account and region) and
 //! [`FreeTierUse::add`] (usage that a free tier may cover).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::allocate::allocate;
 use super::free_tier::FreeTierUse;
 use super::line::unit_of;
 use super::pools::Pools;
@@ -45,14 +49,25 @@ pub(super) struct Bill {
     pub lines: Vec<Line>,
     pub pools: Pools,
     pub free: FreeTierUse,
-    /// (account, region) pairs that need a PrivateLink endpoint.
-    pub endpoints: BTreeSet<(u32, u32)>,
+    /// (account, region) pairs that need a PrivateLink endpoint, with the groups that use it
+    /// and their compressed GiB through it.
+    pub endpoints: BTreeMap<(u32, u32), Vec<(u32, Decimal)>>,
 }
 
-/// A priced scenario: its lines, each group's total and the grand total.
+/// An account-level line (`lines[line]`, `group: None`) and the groups that cause it, with the
+/// quantities its cost is allocated by.
+pub(super) struct Shared {
+    pub line: usize,
+    pub members: Vec<(u32, Decimal)>,
+}
+
+/// A priced scenario: its lines, each group's total (its own lines plus its share of the
+/// account-level lines), of which the share, and the grand total (= the sum of the lines = the
+/// sum of the groups' totals).
 pub(super) struct ScenarioResult {
     pub lines: Vec<Line>,
     pub group_totals: Vec<MicroUsd>,
+    pub group_shares: Vec<MicroUsd>,
     pub total: MicroUsd,
 }
 
@@ -154,15 +169,18 @@ pub(super) fn price_scenario(
         endpoints,
     } = b;
     pools.settle(prices, &mut lines)?;
-    privatelink::endpoint_lines(prices, scenario, &endpoints, &mut lines)?;
+    let mut shared = Vec::new();
+    privatelink::endpoint_lines(prices, scenario, endpoints, &mut lines, &mut shared)?;
     if scenario.free_tier {
-        free.credit_lines(prices, scenario, &account_path, &mut lines)?;
+        free.credit_lines(prices, scenario, &account_path, &mut lines, &mut shared)?;
     }
-    Ok(totals(lines, groups.len()))
+    Ok(totals(lines, &shared, groups.len()))
 }
 
-fn totals(lines: Vec<Line>, groups: usize) -> ScenarioResult {
+/// Each group's own lines plus its share of every account-level line.
+fn totals(lines: Vec<Line>, shared: &[Shared], groups: usize) -> ScenarioResult {
     let mut group_totals = vec![MicroUsd::ZERO; groups];
+    let mut group_shares = vec![MicroUsd::ZERO; groups];
     let mut total = MicroUsd::ZERO;
     for l in &lines {
         if let Some(g) = l.group {
@@ -170,9 +188,17 @@ fn totals(lines: Vec<Line>, groups: usize) -> ScenarioResult {
         }
         total = total + l.cost;
     }
+    for s in shared {
+        let cost = lines[s.line].cost;
+        for ((g, _), part) in s.members.iter().zip(allocate(cost, &s.members)) {
+            group_shares[*g as usize] = group_shares[*g as usize] + part;
+            group_totals[*g as usize] = group_totals[*g as usize] + part;
+        }
+    }
     ScenarioResult {
         lines,
         group_totals,
+        group_shares,
         total,
     }
 }

@@ -33,12 +33,11 @@ pub(super) fn keep(b: &mut Bill, prices: &mut Prices, g: &GroupCtx, forwarded: b
     let s = g.scenario;
     let d = g.derived;
     let storage = match (forwarded && !g.today, s.retention_while_forwarded_days) {
-        (true, Some(days)) => steady_state(gib(d.compressed_bytes), Some(days), s),
+        (true, Some(days)) => steady_state(gib(d.compressed_bytes), Some(days), s, d.month_days),
         _ => d.storage_gib_month,
     };
     b.flat(prices, g, Component::Storage, "cwl.storage", storage)?;
-    b.free
-        .add(g.account, Component::FreeTierStorage, g.region, storage);
+    b.free.add(g, Component::FreeTierStorage, storage);
     Ok(())
 }
 
@@ -61,8 +60,7 @@ fn ingest(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
         }
         BillingClass::Custom => {
             b.flat(prices, g, c, "cwl.ingest.standard", d.gib_in)?;
-            b.free
-                .add(g.account, Component::FreeTierIngest, g.region, d.gib_in);
+            b.free.add(g, Component::FreeTierIngest, d.gib_in);
         }
     }
     Ok(())
@@ -78,7 +76,6 @@ pub(super) fn insights(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Resul
         "cwl.insights.scan",
         scan,
     )?;
-    b.free
-        .add(g.account, Component::FreeTierScan, g.region, scan);
+    b.free.add(g, Component::FreeTierScan, scan);
     Ok(())
 }

@@ -61,3 +61,56 @@ pub(super) fn breakeven_gib(
         })
         .collect()
 }
+
+/// What the report recommends: the cheapest total the model priced among today, every available
+/// single path and the best mix (each group on its own cheapest path, priced as one scenario
+/// with its own tiers, endpoint-hours and free tiers). Ties go to today, then a single path
+/// (simpler than a mix), then the earlier path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "path", rename_all = "snake_case")]
+pub enum Choice {
+    Today,
+    Path(Path),
+    Mix,
+}
+
+/// The recommendation, its priced total and the saving against today (`today - total`, never a
+/// sum of per-group minima).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recommendation {
+    pub choice: Choice,
+    pub total: MicroUsd,
+    pub saving: MicroUsd,
+    /// The cheapest single path and its total.
+    pub best_path: (Path, MicroUsd),
+    /// Whether the mix costs less than the cheapest single path (when not, the mix is not
+    /// recommended, and the report says so).
+    pub mix_cheaper_than_path: bool,
+}
+
+/// Choose among today, the single paths and the mix, by priced totals.
+pub(super) fn recommend(
+    today: MicroUsd,
+    path_totals: &[Option<MicroUsd>; 5],
+    mix: MicroUsd,
+) -> Recommendation {
+    let best_path = Path::ALL
+        .iter()
+        .filter_map(|p| path_totals[p.index()].map(|t| (*p, t)))
+        .min_by_key(|(p, t)| (*t, p.index()))
+        .expect("the CloudWatch path is always available");
+    let mut choice = (Choice::Today, today);
+    if best_path.1 < choice.1 {
+        choice = (Choice::Path(best_path.0), best_path.1);
+    }
+    if mix < choice.1 {
+        choice = (Choice::Mix, mix);
+    }
+    Recommendation {
+        choice: choice.0,
+        total: choice.1,
+        saving: today - choice.1,
+        best_path,
+        mix_cheaper_than_path: mix < best_path.1,
+    }
+}

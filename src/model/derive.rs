@@ -54,6 +54,8 @@ pub struct Derived {
     pub today: Path,
     /// Whether forwarding is known; unknown groups are also priced as forwarded.
     pub today_known: bool,
+    /// Days in the month priced (steady-state storage holds `retention / month_days` months).
+    pub month_days: u32,
 }
 
 /// Optional per-group scan volume from the query library's plan (bytes per month).
@@ -84,6 +86,8 @@ pub(super) struct Rules {
     pub lambda_vended: bool,
     /// `waf_log_allowance`.
     pub waf_allowance: bool,
+    /// Days in the month priced.
+    pub month_days: u32,
 }
 
 /// WAF logging includes this much log delivery per inspected request (book rule
@@ -118,7 +122,12 @@ pub(super) fn derive(
         // A DELIVERY group keeps events one day, at no storage charge, and has no Insights.
         _ if delivery => Decimal::ZERO,
         Some(b) => gib(b),
-        None => steady_state(monthly_compressed, g.retention_days.map(|d| d as u32), s),
+        None => steady_state(
+            monthly_compressed,
+            g.retention_days.map(|d| d as u32),
+            s,
+            rules.month_days,
+        ),
     };
     let key = (g.account_id.clone(), g.region.clone(), g.log_group.clone());
     // First what the snapshot states, then what DescribeQueries measured, then the library's
@@ -155,6 +164,7 @@ pub(super) fn derive(
         datadog_share: datadog_share(g),
         today: today_of(g).unwrap_or(Path::Cloudwatch),
         today_known: today_of(g).is_some(),
+        month_days: rules.month_days,
     })
 }
 
@@ -227,14 +237,16 @@ fn today_of(g: &GroupInput) -> Option<Path> {
     }
 }
 
-/// Steady-state GB-months held: a month's compressed volume times the months retained.
+/// Steady-state GB-months held: a month's compressed volume times the months retained (a
+/// retention of `d` days holds `d / month_days` of the month priced).
 pub(super) fn steady_state(
     monthly_compressed_gib: Decimal,
     retention_days: Option<u32>,
     s: &Scenario,
+    month_days: u32,
 ) -> Decimal {
     let months = match retention_days {
-        Some(d) => Decimal::from(d) / Decimal::new(304, 1),
+        Some(d) => Decimal::from(d) / Decimal::from(month_days.max(1)),
         None => Decimal::from(s.never_expire_months),
     };
     monthly_compressed_gib * months

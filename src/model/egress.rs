@@ -29,12 +29,7 @@ pub(super) fn lines(
     } else {
         let c = Component::EgressInternet;
         b.pools.add(Ladder::EgressInternet, c, g, compressed_gib);
-        b.free.add(
-            g.account,
-            Component::FreeTierEgress,
-            g.region,
-            compressed_gib,
-        );
+        b.free.add(g, Component::FreeTierEgress, compressed_gib);
         Ok(())
     }
 }

@@ -56,14 +56,8 @@ pub(super) fn lambda(
         s.duration_price_id(),
         gb_s,
     )?;
-    let (acct, reg) = (g.account, g.region);
-    b.free.add(
-        acct,
-        Component::FreeTierLambdaRequests,
-        reg,
-        invocations / million,
-    );
     b.free
-        .add(acct, Component::FreeTierLambdaDuration, reg, gb_s);
+        .add(g, Component::FreeTierLambdaRequests, invocations / million);
+    b.free.add(g, Component::FreeTierLambdaDuration, gb_s);
     Ok(())
 }

@@ -1,43 +1,59 @@
 //! Free tiers, once per account: the path modules record the usage a free tier may cover (per
-//! account, kind and region) with [`FreeTierUse::add`]; [`FreeTierUse::credit_lines`] turns each
-//! kind into one negative, account-level line: the allowance (or what was used, if less) at the
-//! price of the region that used the most.
+//! account, kind, region and group) with [`FreeTierUse::add`]; [`FreeTierUse::credit_lines`]
+//! turns each kind into one negative, account-level line: the allowance (or what was used, if
+//! less) at the price of the region that used the most. The credit is then allocated to the
+//! groups whose usage it covers, in proportion to that usage ([`super::bill::Shared`]).
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::bill::{GroupCtx, Shared};
 use super::line::unit_of;
 use super::prices::Prices;
 use super::{Component, Line, Path, Scenario};
 use crate::error::Result;
 use crate::money::MicroUsd;
 
-/// Usage a free tier may cover: by (account, credit component), the quantity per region.
+/// One free tier's usage in one account: the quantity per region and per group.
 #[derive(Default)]
-pub(super) struct FreeTierUse(BTreeMap<(u32, Component), BTreeMap<u32, Decimal>>);
+struct Usage {
+    by_region: BTreeMap<u32, Decimal>,
+    by_group: BTreeMap<u32, Decimal>,
+}
+
+/// Usage a free tier may cover: by (account, credit component).
+#[derive(Default)]
+pub(super) struct FreeTierUse(BTreeMap<(u32, Component), Usage>);
 
 impl FreeTierUse {
-    /// Record `qty` of usage that the free tier `kind` (a `FreeTier*` component) may cover.
-    pub fn add(&mut self, account: u32, kind: Component, region: u32, qty: Decimal) {
-        *self
-            .0
-            .entry((account, kind))
-            .or_default()
-            .entry(region)
-            .or_default() += qty;
+    /// Record `qty` of group `g`'s usage that the free tier `kind` (a `FreeTier*` component) may
+    /// cover.
+    pub fn add(&mut self, g: &GroupCtx, kind: Component, qty: Decimal) {
+        let u = self.0.entry((g.account, kind)).or_default();
+        *u.by_region.entry(g.region).or_default() += qty;
+        *u.by_group.entry(g.group).or_default() += qty;
     }
 
-    /// One credit line per account and kind. A line's path is `account_path(account)`: the path
-    /// of the account's groups in the scenario (for a mixed scenario, its first group's).
+    /// One credit line per account and kind, shared among the groups that used the kind in
+    /// proportion to their usage. A line's path is `account_path(account)`: the path of the
+    /// account's groups in the scenario (for a mixed scenario, its first group's).
     pub fn credit_lines(
         self,
         prices: &mut Prices,
         s: &Scenario,
         account_path: &dyn Fn(u32) -> Path,
         lines: &mut Vec<Line>,
+        shared: &mut Vec<Shared>,
     ) -> Result<()> {
-        for ((acct, kind), by_region) in self.0 {
+        for (
+            (acct, kind),
+            Usage {
+                by_region,
+                by_group,
+            },
+        ) in self.0
+        {
             let Some((allowance_id, price_id)) = allowance_and_price(kind, s) else {
                 continue;
             };
@@ -67,6 +83,10 @@ impl FreeTierUse {
                 cost: MicroUsd::from_usd(-qty * f.flat()),
                 price_id,
                 price_status: f.status,
+            });
+            shared.push(Shared {
+                line: lines.len() - 1,
+                members: by_group.into_iter().collect(),
             });
         }
         Ok(())

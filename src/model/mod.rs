@@ -17,8 +17,8 @@
 //! | each group's source and billing class (custom, vended ladder, delivery), with the basis | [`source`] |
 //! | what the model assumes (site, plan, forwarder, egress) | [`scenario`] |
 //! | figures from the price book, cached and recorded for the report | [`prices`] |
-//! | a scenario: every group on its path, then the account-level lines | [`bill::price_scenario`] |
-//! | the cheapest path per group, break-even | [`compare`] |
+//! | a scenario: every group on its path, then the account-level lines, allocated to the groups that cause them | [`bill::price_scenario`], [`allocate`] |
+//! | the cheapest path per group, break-even, the recommendation (today, a path or the mix) | [`compare`] |
 //!
 //! To add a path: a variant of [`Path`], a module with a `lines` function like the others, one
 //! arm in `bill::group_lines`. To add a component: a variant of [`Component`], written by the path
@@ -53,6 +53,7 @@ use crate::pricing::{Figure, PriceBook, Rule};
 use crate::snapshot::GroupInput;
 
 pub use allocate::allocate;
+pub use compare::{Choice, Recommendation};
 pub use derive::{Derived, ScanPlan, is_vended_name};
 pub use line::{Component, ComponentTotal, Line, Path};
 pub use privatelink::{ENDPOINTS as PRIVATELINK_ENDPOINTS, hours_in_month};
@@ -69,18 +70,29 @@ pub struct Model {
     pub scenario: Scenario,
     /// Every line of every available path.
     pub lines: Vec<Line>,
-    /// Per group, per path (index = Path::index): the group's cost, `None` if unavailable.
+    /// The calendar month priced (dated rules, the month's hours, monthly free tiers).
+    pub month: crate::period::Period,
+    /// Per group, per path (index = Path::index): the group's cost, `None` if unavailable. It
+    /// includes the group's share of the path's account-level lines (endpoint-hours, free-tier
+    /// credits), so a path's group costs add up to its total.
     pub group_costs: Vec<[Option<MicroUsd>; 5]>,
+    /// Per group, per path: of `group_costs`, the allocated share of account-level lines.
+    pub group_shares: Vec<[MicroUsd; 5]>,
     /// Per path: total (group lines + account lines), `None` if unavailable.
     pub path_totals: [Option<MicroUsd>; 5],
     pub unavailable: Vec<(Path, String)>,
-    /// Per group: cost on today's path, within today's scenario (mixed paths, own tiers).
+    /// Per group: cost on today's path, within today's scenario (mixed paths, own tiers), its
+    /// share of today's account-level lines included...
     pub today_costs: Vec<MicroUsd>,
+    /// ...of which that share.
+    pub today_shares: Vec<MicroUsd>,
     pub today_total: MicroUsd,
     /// Per group: the cheapest available path and its cost.
     pub best: Vec<(Path, MicroUsd)>,
     /// Each group on its cheapest path, priced as one scenario (tiers and free tiers included).
     pub best_mix_total: MicroUsd,
+    /// The cheapest priced total among today, the single paths and the mix.
+    pub recommendation: Recommendation,
     /// Per group: monthly Insights scan volume (GiB) at which CloudWatch costs the same as the
     /// cheapest Datadog path; `None` when no Datadog path is available.
     pub breakeven_gib: Vec<Option<Decimal>>,
@@ -124,7 +136,7 @@ pub fn run_with_measured(
     scenario.check().map_err(Error::Usage)?;
     let accounts = distinct(groups.iter().map(|g| &g.account_id));
     let regions = distinct(groups.iter().map(|g| &g.region));
-    let (scenario, rules, rules_used) = for_month(book, scenario)?;
+    let (scenario, month, rules, rules_used) = for_month(book, scenario)?;
     let scenario = &scenario;
     let derived: Vec<Derived> = groups
         .iter()
@@ -163,11 +175,16 @@ pub fn run_with_measured(
         false,
     )?;
     let breakeven_gib = compare::breakeven_gib(&groups, &paths.group_costs, &paths.lines, book);
+    let recommendation = compare::recommend(today.total, &paths.path_totals, best_mix.total);
     let used_prices = prices.used;
     Ok(Model {
         today_costs: today.group_totals,
+        today_shares: today.group_shares,
         today_total: today.total,
         best_mix_total: best_mix.total,
+        recommendation,
+        month,
+        group_shares: paths.group_shares,
         groups,
         derived,
         accounts,
@@ -188,15 +205,24 @@ pub fn run_with_measured(
     })
 }
 
-/// The month's scenario, the rules in force, and each rule with whether it is.
-type ForMonth = (Scenario, derive::Rules, Vec<(Rule, bool)>);
+/// The month's scenario, the month, the rules in force, and each rule with whether it is.
+type ForMonth = (
+    Scenario,
+    crate::period::Period,
+    derive::Rules,
+    Vec<(Rule, bool)>,
+);
 
 /// The scenario for the month priced (`month_start` the first of the month: the scenario's, else
-/// the book's date; one month length everywhere) and the book's dated rules in force for it.
+/// the book's date; one month length, the real one, everywhere) and the book's dated rules in
+/// force for it.
 fn for_month(book: &PriceBook, scenario: &Scenario) -> Result<ForMonth> {
-    let month = scenario.month_start.unwrap_or(book.effective);
+    let day = scenario.month_start.unwrap_or(book.effective);
+    let period = crate::period::Period::month(day.year(), day.month())
+        .ok_or_else(|| Error::Usage(format!("no calendar month contains {day}")))?;
+    let month = period.start;
     let scenario = Scenario {
-        month_start: chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1),
+        month_start: Some(month),
         ..scenario.clone()
     };
     let lambda_rule = book.rule("lambda_logs_vended")?.clone();
@@ -204,12 +230,13 @@ fn for_month(book: &PriceBook, scenario: &Scenario) -> Result<ForMonth> {
     let rules = derive::Rules {
         lambda_vended: lambda_rule.in_force(month),
         waf_allowance: waf_rule.in_force(month),
+        month_days: period.days() as u32,
     };
     let used = vec![
         (lambda_rule, rules.lambda_vended),
         (waf_rule, rules.waf_allowance),
     ];
-    Ok((scenario, rules, used))
+    Ok((scenario, period, rules, used))
 }
 
 /// The sorted distinct values.
@@ -224,6 +251,7 @@ fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
 struct EveryPath {
     lines: Vec<Line>,
     group_costs: Vec<[Option<MicroUsd>; 5]>,
+    group_shares: Vec<[MicroUsd; 5]>,
     path_totals: [Option<MicroUsd>; 5],
     unavailable: Vec<(Path, String)>,
 }
@@ -237,6 +265,7 @@ fn every_path(
     let mut out = EveryPath {
         lines: Vec::new(),
         group_costs: vec![[None; 5]; groups.len()],
+        group_shares: vec![[MicroUsd::ZERO; 5]; groups.len()],
         path_totals: [None; 5],
         unavailable: Vec::new(),
     };
@@ -249,8 +278,9 @@ fn every_path(
             continue;
         }
         let s = bill::price_scenario(prices, scenario, groups, derived, &|_| path, false)?;
-        for (i, c) in s.group_totals.iter().enumerate() {
+        for (i, (c, share)) in s.group_totals.iter().zip(&s.group_shares).enumerate() {
             out.group_costs[i][path.index()] = Some(*c);
+            out.group_shares[i][path.index()] = *share;
         }
         out.path_totals[path.index()] = Some(s.total);
         out.lines.extend(s.lines);

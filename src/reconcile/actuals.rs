@@ -90,12 +90,16 @@ impl CachedActuals {
         self.results.iter().any(|r| r.estimated)
     }
 
-    /// Hours in the queried period (storage byte-hours over them are GB-months).
-    pub fn hours(&self) -> u32 {
+    /// Hours in the queried period (storage byte-hours over them are GB-months); an error when
+    /// the query's dates are not a period (a damaged cache), never an assumed month.
+    pub fn hours(&self) -> crate::error::Result<u32> {
         let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
         match (parse(&self.query.start), parse(&self.query.end)) {
-            (Some(s), Some(e)) if e > s => ((e - s).num_days() * 24) as u32,
-            _ => 730,
+            (Some(s), Some(e)) if e > s => Ok(((e - s).num_days() * 24) as u32),
+            _ => Err(crate::error::Error::Internal(format!(
+                "the Cost Explorer query's period {} to {} is not a period of whole days",
+                self.query.start, self.query.end
+            ))),
         }
     }
 
@@ -308,11 +312,11 @@ mod tests {
                 ),
             ],
         );
-        assert_eq!(c.hours(), 744);
+        assert_eq!(c.hours().unwrap(), 744);
         let rows = c.billed_rows().unwrap();
         assert_eq!(rows[0].account.as_deref(), Some("111122223333"));
         assert_eq!(rows[1].unblended, "0.00000012".parse::<Decimal>().unwrap());
-        let sums = by_component(&rows, c.hours());
+        let sums = by_component(&rows, c.hours().unwrap());
         let ingest = &sums[&crate::model::Component::CloudwatchIngest];
         assert_eq!(ingest.unblended, "16.25000012".parse::<Decimal>().unwrap());
         assert_eq!(ingest.usage_types.len(), 2);

@@ -148,7 +148,8 @@ fn row(
 
 /// Compare every group the export names or the model holds.
 pub fn reconcile(model: &Model, export: &ExportActuals, threshold: Decimal) -> GroupReconciliation {
-    let hours = export.hours();
+    // The export holds the model's month (its rows were checked against it).
+    let hours = (model.month.days() * 24) as u32;
     // Billed, per group and component, from usage lines carrying a log group ARN.
     let mut billed: BTreeMap<GroupKey, BTreeMap<Component, Side>> = BTreeMap::new();
     let mut per_group_components: BTreeSet<Component> = BTreeSet::new();

@@ -541,7 +541,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
                 path: cache_file.clone().into(),
                 message: m,
             })?;
-            (rows, actuals.hours(), actuals.query.by_account())
+            (rows, actuals.hours()?, actuals.query.by_account())
         }
         AwsInput::Export {
             actuals,
@@ -604,7 +604,7 @@ fn aws_side(model: &Model, input: AwsInput, threshold: Decimal) -> Result<AwsRec
                 ));
                 return Ok(side);
             }
-            (rows, actuals.hours(), true)
+            (rows, actuals.hours()?, true)
         }
     };
     side.status = "reconciled".into();

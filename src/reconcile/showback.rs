@@ -106,7 +106,14 @@ pub fn build(model: &Model, keys: &[String], tags: &GroupTags, tag_source: &str)
                 path_usd: zero_paths(model),
             });
             row.log_groups += 1;
-            add(row, model.today_costs[i], &model.group_costs[i]);
+            // The group's own lines: the account-level lines it has a share of are their own
+            // row below.
+            let own: Vec<Option<MicroUsd>> = model.group_costs[i]
+                .iter()
+                .zip(&model.group_shares[i])
+                .map(|(c, s)| c.map(|c| c - *s))
+                .collect();
+            add(row, model.today_costs[i] - model.today_shares[i], &own);
         }
         let untagged = rows.remove(UNTAGGED).unwrap_or_else(|| ShowbackRow {
             value: UNTAGGED.into(),

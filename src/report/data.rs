@@ -17,10 +17,13 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct ReportData {
     pub schema_version: u32,
     pub generated_by: String,
-    /// `YYYY-MM` (or `START_END` for a custom period).
+    /// `YYYY-MM`: the calendar month priced.
     pub month: String,
+    /// The calendar month priced (its first day, and the first day of the next).
     pub period_start: Option<String>,
     pub period_end_exclusive: Option<String>,
+    /// The period measured, where it came from, and how it was scaled to the month.
+    pub period: PeriodInfo,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     pub price_book_effective: String,
@@ -34,9 +37,12 @@ pub struct ReportData {
     pub best_path_total_usd: MicroUsd,
     /// today - best path total (positive = switching saves).
     pub best_path_savings_usd: MicroUsd,
-    /// Every group on its own cheapest path.
+    /// Every group on its own cheapest path, priced as one scenario (its own tiers,
+    /// endpoint-hours and free tiers).
     pub best_mix_total_usd: MicroUsd,
     pub best_mix_savings_usd: MicroUsd,
+    /// The cheapest priced total among today, the single paths and the mix.
+    pub recommendation: RecommendationData,
     pub groups: Vec<GroupRow>,
     /// Per account: groups, today and each path (account-level lines included).
     pub account_totals: Vec<AccountTotal>,
@@ -84,6 +90,111 @@ pub struct FocusSummary {
     pub comparison_usd: MicroUsd,
 }
 
+/// The period measured and the month priced, as the report states them.
+#[derive(Clone, Debug, Serialize)]
+pub struct PeriodInfo {
+    /// `snapshot`, `month`, `range`, `last_full_month` or `assumed`.
+    pub basis: crate::period::Basis,
+    pub measured_start: String,
+    pub measured_end_exclusive: String,
+    pub measured_days: i64,
+    pub month_days: i64,
+    /// `31/7` when the period's flows were scaled to the month; `None` for a whole month.
+    pub scale: Option<String>,
+    /// e.g. "measured 7 days (2026-10-01 to 2026-10-07), scaled x31/7 to October 2026; period
+    /// from the snapshot's period_start/period_end".
+    pub statement: String,
+}
+
+impl PeriodInfo {
+    pub fn of(p: &crate::period::Priced) -> PeriodInfo {
+        PeriodInfo {
+            basis: p.basis,
+            measured_start: p.measured.start.to_string(),
+            measured_end_exclusive: p.measured.end.to_string(),
+            measured_days: p.measured.days(),
+            month_days: p.month.days(),
+            scale: p
+                .is_scaled()
+                .then(|| format!("{}/{}", p.month.days(), p.measured.days())),
+            statement: p.statement(),
+        }
+    }
+}
+
+/// What the report recommends, with the figures behind it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecommendationData {
+    /// `{"kind": "today"}`, `{"kind": "path", "path": ...}` or `{"kind": "mix"}`.
+    pub choice: crate::model::Choice,
+    pub total_usd: MicroUsd,
+    /// today - total: a total the model priced, never a sum of per-group minima.
+    pub savings_usd: MicroUsd,
+    /// Whether each group on its own cheapest path, priced together, costs less than the
+    /// cheapest single path.
+    pub mix_cheaper_than_best_path: bool,
+    /// The recommendation in one sentence.
+    pub statement: String,
+    /// What the mix costs against the cheapest single path, in one sentence.
+    pub mix_note: String,
+}
+
+impl RecommendationData {
+    fn of(model: &Model) -> RecommendationData {
+        use crate::format::usd;
+        use crate::model::Choice;
+        let r = model.recommendation;
+        let (p, p_total) = r.best_path;
+        let statement = match r.choice {
+            Choice::Today => format!(
+                "Recommended: keep today's setup ({} a month); no single path and no mix of paths the model priced costs less.",
+                usd(model.today_total)
+            ),
+            Choice::Path(path) => format!(
+                "Recommended: every log group on {} ({} a month, saving {} against today).",
+                path.title(),
+                usd(r.total),
+                usd(r.saving)
+            ),
+            Choice::Mix => format!(
+                "Recommended: each log group on its own cheapest path ({} a month priced together, saving {} against today).",
+                usd(r.total),
+                usd(r.saving)
+            ),
+        };
+        let mix_note = if r.mix_cheaper_than_path {
+            format!(
+                "Each group on its own cheapest path, priced together (its own endpoint-hours and free tiers), costs {}, {} less than everything on {} ({}).",
+                usd(model.best_mix_total),
+                usd(p_total - model.best_mix_total),
+                p.title(),
+                usd(p_total)
+            )
+        } else if model.best_mix_total == p_total {
+            format!(
+                "Each group on its own cheapest path, priced together (its own endpoint-hours and free tiers), costs the same as everything on {} ({}): one path is simpler, so the mix is not recommended.",
+                p.title(),
+                usd(p_total)
+            )
+        } else {
+            format!(
+                "Each group on its own cheapest path, priced together (its own endpoint-hours and free tiers), costs {}: more than everything on {} ({}), so the mix is not recommended.",
+                usd(model.best_mix_total),
+                p.title(),
+                usd(p_total)
+            )
+        };
+        RecommendationData {
+            choice: r.choice,
+            total_usd: r.total,
+            savings_usd: r.saving,
+            mix_cheaper_than_best_path: r.mix_cheaper_than_path,
+            statement,
+            mix_note,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct AccountTotal {
     pub account_id: String,
@@ -126,9 +237,15 @@ pub struct GroupRow {
     pub incoming_bytes: u64,
     pub incoming_events: u64,
     pub today_path: Path,
+    /// The group's own lines plus its share of today's account-level lines...
     pub today_usd: MicroUsd,
-    /// Indexed by `Path::ALL` order; `None` when the path is unavailable.
+    /// ...of which that share (free-tier credits, PrivateLink endpoint-hours).
+    pub today_shared_usd: MicroUsd,
+    /// Indexed by `Path::ALL` order; `None` when the path is unavailable. Each includes the
+    /// group's share of the path's account-level lines, so a path's column adds up to its total.
     pub path_usd: Vec<Option<MicroUsd>>,
+    /// Of `path_usd`, the allocated share of account-level lines.
+    pub path_shared_usd: Vec<Option<MicroUsd>>,
     pub best_path: Path,
     pub best_usd: MicroUsd,
     pub savings_usd: MicroUsd,
@@ -188,13 +305,14 @@ pub struct Previous {
 }
 
 impl ReportData {
-    /// Build from a model. `month` names the period.
+    /// Build from a model and the period it prices.
     pub fn build(
         model: &Model,
-        month: &str,
-        period: Option<(String, String)>,
+        priced: &crate::period::Priced,
         book_effective: &str,
     ) -> ReportData {
+        let month = priced.month.label();
+        let period = Some((priced.month.start.to_string(), priced.month.end.to_string()));
         let paths = path_totals(model);
         let (best_path, best_total) = paths
             .iter()
@@ -208,17 +326,19 @@ impl ReportData {
             month: month.to_string(),
             period_start: period.as_ref().map(|p| p.0.clone()),
             period_end_exclusive: period.map(|p| p.1),
+            period: PeriodInfo::of(priced),
             accounts: model.accounts.clone(),
             regions: model.regions.clone(),
             price_book_effective: book_effective.to_string(),
             scenario: model.scenario.clone(),
-            assumptions: assumptions(model),
+            assumptions: assumptions(model, priced),
             today_total_usd: model.today_total,
             best_path,
             best_path_total_usd: best_total,
             best_path_savings_usd: model.today_total - best_total,
             best_mix_total_usd: model.best_mix_total,
             best_mix_savings_usd: model.today_total - model.best_mix_total,
+            recommendation: RecommendationData::of(model),
             breakeven_curve: breakeven_curve(model, &paths),
             paths,
             groups: (0..model.groups.len())
@@ -291,7 +411,13 @@ fn group_row(model: &Model, i: usize) -> GroupRow {
         incoming_events: g.incoming_events,
         today_path: d.today,
         today_usd: model.today_costs[i],
+        today_shared_usd: model.today_shares[i],
         path_usd: model.group_costs[i].to_vec(),
+        path_shared_usd: model.group_costs[i]
+            .iter()
+            .zip(&model.group_shares[i])
+            .map(|(c, s)| c.map(|_| *s))
+            .collect(),
         best_path,
         best_usd,
         savings_usd: model.today_costs[i] - best_usd,
@@ -412,7 +538,7 @@ pub fn parse_usd(s: &str) -> Option<MicroUsd> {
         .map(MicroUsd)
 }
 
-fn assumptions(m: &Model) -> Vec<Assumption> {
+fn assumptions(m: &Model, priced: &crate::period::Priced) -> Vec<Assumption> {
     let s = &m.scenario;
     let a = |name: &str, value: String, note: &str| Assumption {
         name: name.into(),
@@ -425,6 +551,8 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         .filter(|d| d.scan_source == "assumption")
         .count();
     let mut out = vec![
+        a("Period", priced.statement(), "flows (incoming and forwarded bytes and events, WAF requests, Insights scans) x days in the month / days measured; levels (stored bytes) and sampled ratios are not scaled; the month's length, dated rules, endpoint-hours and monthly free tiers are the month priced's"),
+        a("Account-level lines", "allocated to the groups that cause them".into(), "PrivateLink endpoint-hours to that account and region's PrivateLink groups by compressed bytes; free-tier credits to the groups whose usage they cover, by that usage; exact to the micro-dollar, before each group's cheapest path and break-even"),
         a("Datadog site", s.site.describe().to_string(), "decides whether egress leaves AWS and whether PrivateLink exists"),
         a("Datadog indexing retention", format!("{} days", s.retention_days), "price id datadog.index.<N>d"),
         a("Datadog commitment", format!("{:?}", s.commitment).to_lowercase(), "on-demand adds the on-demand premium to indexing and Flex"),
@@ -436,9 +564,9 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         a("CloudWatch retention while forwarded", s.retention_while_forwarded_days.map_or("the group's own".to_string(), |d| format!("{d} days")), ""),
         a("Insights scans", format!("{} full scans of the month's data per month", s.insights_full_scans), &format!("assumed for {scans_assumed} of {} groups (others: snapshot column or query plan)", m.groups.len())),
         a("Compression", format!("{}:1 where not measured", s.compression_ratio), "gzip ratio; measured ratios (sample --sample-events) and ForwardedBytes take precedence"),
-        a("Free tier", if s.free_tier { "applied once per account".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
+        a("Free tier", if s.free_tier { "applied once per account, monthly".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
         a("Firehose record", format!("{} KiB, billed in 5 KB increments", s.firehose_record_kib), "non-vended logs reach Firehose through a subscription"),
-        a("PrivateLink", format!("{} endpoints ({}) x {} AZs x {} hours", crate::model::PRIVATELINK_ENDPOINTS.len(), crate::model::PRIVATELINK_ENDPOINTS.join(", "), s.privatelink_azs, s.month_start.map_or(730, crate::model::hours_in_month)), "S3 is a free gateway endpoint; trace.agent only when traces are forwarded (not modeled); a group outside the site's region adds inter-region transfer (transfer.inter_region)"),
+        a("PrivateLink", format!("{} endpoints ({}) x {} AZs x {} hours", crate::model::PRIVATELINK_ENDPOINTS.len(), crate::model::PRIVATELINK_ENDPOINTS.join(", "), s.privatelink_azs, m.month.days() * 24), "S3 is a free gateway endpoint; trace.agent only when traces are forwarded (not modeled); a group outside the site's region adds inter-region transfer (transfer.inter_region)"),
     ];
     out.extend(source_assumptions(m));
     out

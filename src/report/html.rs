@@ -204,12 +204,7 @@ impl<'a> Page<'a> {
 }
 
 fn period(d: &ReportData) -> String {
-    match (&d.period_start, &d.period_end_exclusive) {
-        (Some(s), Some(e)) => format!("{s} to {e} (end exclusive)"),
-        (Some(s), None) => format!("from {s}"),
-        (None, Some(e)) => format!("until {e} (exclusive)"),
-        (None, None) => format!("calendar month {}", d.month),
-    }
+    d.period.statement.clone()
 }
 
 fn tone(m: MicroUsd) -> &'static str {
@@ -250,13 +245,18 @@ fn kpis(d: &ReportData) -> Vec<Kpi> {
             ),
         },
         Kpi {
-            label: "Saving: best mix",
-            value: d.best_mix_savings_usd,
-            tone: tone(d.best_mix_savings_usd),
+            label: "Saving: recommended",
+            value: d.recommendation.savings_usd,
+            tone: tone(d.recommendation.savings_usd),
             sub: format!(
-                "{} · each group on its own cheapest path, {} in total",
-                share(d.best_mix_savings_usd),
-                d.best_mix_total_usd
+                "{} · {}, {} in total",
+                share(d.recommendation.savings_usd),
+                match d.recommendation.choice {
+                    crate::model::Choice::Today => "today's setup".to_string(),
+                    crate::model::Choice::Path(p) => format!("everything on {}", p.title()),
+                    crate::model::Choice::Mix => "each group on its own cheapest path".to_string(),
+                },
+                d.recommendation.total_usd
             ),
         },
     ]

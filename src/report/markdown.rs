@@ -88,13 +88,6 @@ impl<'a> Summary<'a> {
         }
     }
 
-    pub fn period(&self) -> String {
-        match (&self.d.period_start, &self.d.period_end_exclusive) {
-            (Some(s), Some(e)) => format!("Period: {s} to {e} (exclusive). "),
-            _ => String::new(),
-        }
-    }
-
     /// A path's components as a sum: `a $1.00 + b $2.00`.
     pub fn parts(&self, components: &[(String, MicroUsd)]) -> String {
         let parts: Vec<String> = components.iter().map(|(c, m)| format!("{c} {m}")).collect();
@@ -103,11 +96,6 @@ impl<'a> Summary<'a> {
 
     pub fn yearly(&self, m: &MicroUsd) -> MicroUsd {
         MicroUsd(m.0 * 12)
-    }
-
-    /// The best mix against today, signed (negative when it saves).
-    pub fn mix_vs_today(&self) -> String {
-        format::signed_usd(MicroUsd(-self.d.best_mix_savings_usd.0))
     }
 
     /// A group's monthly volume in GiB, one decimal.

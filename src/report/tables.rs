@@ -52,6 +52,12 @@ pub const GROUP_COLUMNS: &[&str] = &[
     "scan_source",
     "breakeven_scan_gib",
     "breakeven_full_scans",
+    "today_shared_usd",
+    "cloudwatch_shared_usd",
+    "datadog_forwarder_shared_usd",
+    "datadog_firehose_shared_usd",
+    "datadog_privatelink_shared_usd",
+    "hybrid_shared_usd",
 ];
 
 /// One field as it appears in a CSV line: quoted only where needed, by the same writer as
@@ -87,6 +93,11 @@ pub fn log_groups_csv(data: &ReportData) -> String {
                 .map(|m| m.to_decimal(6))
                 .unwrap_or_default()
         };
+        let shared = |p: Path| {
+            g.path_shared_usd[p.index()]
+                .map(|m| m.to_decimal(6))
+                .unwrap_or_default()
+        };
         vec![
             g.account_id.clone(),
             g.region.clone(),
@@ -108,6 +119,12 @@ pub fn log_groups_csv(data: &ReportData) -> String {
             g.scan_source.clone(),
             g.breakeven_scan_gib.map(dec).unwrap_or_default(),
             g.breakeven_full_scans.map(dec).unwrap_or_default(),
+            g.today_shared_usd.to_decimal(6),
+            shared(Path::Cloudwatch),
+            shared(Path::DatadogForwarder),
+            shared(Path::DatadogFirehose),
+            shared(Path::DatadogPrivatelink),
+            shared(Path::Hybrid),
         ]
     });
     csv_document(GROUP_COLUMNS, rows)
@@ -197,6 +214,10 @@ pub fn log_groups_frame(data: &ReportData) -> Result<DataFrame> {
     let g = &data.groups;
     let s = |name: &str, v: Vec<String>| Column::new(name.into(), v);
     let path_usd = |p: Path| g.iter().map(move |r| r.path_usd[p.index()].map(|m| m.0));
+    let shared = |p: Path| {
+        g.iter()
+            .map(move |r| r.path_shared_usd[p.index()].map(|m| m.0))
+    };
     let columns = vec![
         s(
             "account_id",
@@ -259,6 +280,21 @@ pub fn log_groups_frame(data: &ReportData) -> Result<DataFrame> {
                 .map(|r| r.breakeven_full_scans.map(dec))
                 .collect::<Vec<Option<String>>>(),
         ),
+        usd_column(
+            "today_shared_usd",
+            g.iter().map(|r| Some(r.today_shared_usd.0)),
+        )?,
+        usd_column("cloudwatch_shared_usd", shared(Path::Cloudwatch))?,
+        usd_column(
+            "datadog_forwarder_shared_usd",
+            shared(Path::DatadogForwarder),
+        )?,
+        usd_column("datadog_firehose_shared_usd", shared(Path::DatadogFirehose))?,
+        usd_column(
+            "datadog_privatelink_shared_usd",
+            shared(Path::DatadogPrivatelink),
+        )?,
+        usd_column("hybrid_shared_usd", shared(Path::Hybrid))?,
     ];
     DataFrame::new_infer_height(columns)
         .map_err(|e| Error::Internal(format!("log_groups table: {e}")))

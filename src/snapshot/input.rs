@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use super::{SnapshotRow, internal, read_frame};
 use crate::error::{Error, Result};
+use crate::period::Period;
 
 /// One log group as the later stages read it: the snapshot's columns, plus two a user may add
 /// to state what the tool cannot see (`vended`, `insights_scanned_bytes`).
@@ -81,6 +82,31 @@ impl From<&SnapshotRow> for GroupInput {
     }
 }
 
+impl GroupInput {
+    /// Scale the period's flows to the month: each x `num / den` (days in the month / days
+    /// measured), computed exactly in integers and rounded once to the nearest whole byte, event
+    /// or request. Levels (`stored_bytes`, retention) and what describes the sampled events
+    /// (`sampled_*`, `gzip_ratio`, `datadog_envelope_*`: ratios) are not flows and stay.
+    pub fn scale_flows(&mut self, num: u64, den: u64) {
+        let scale = |v: u64| -> u64 {
+            let (v, n, d) = (u128::from(v), u128::from(num), u128::from(den.max(1)));
+            u64::try_from((v * n + d / 2) / d).unwrap_or(u64::MAX)
+        };
+        self.incoming_bytes = scale(self.incoming_bytes);
+        self.incoming_events = scale(self.incoming_events);
+        for v in [
+            &mut self.forwarded_bytes,
+            &mut self.forwarded_events,
+            &mut self.datadog_forwarded_bytes,
+            &mut self.datadog_forwarded_events,
+            &mut self.waf_requests,
+            &mut self.insights_scanned_bytes,
+        ] {
+            *v = v.map(scale);
+        }
+    }
+}
+
 /// The columns a hand-written snapshot must have.
 pub const REQUIRED_COLUMNS: &[&str] = &[
     "account_id",
@@ -93,6 +119,13 @@ pub const REQUIRED_COLUMNS: &[&str] = &[
 /// Read a snapshot (Parquet, or CSV by extension) into group inputs. Every cell is checked:
 /// errors name the file, the row (CSV: the line) and the column.
 pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
+    read_with_period(path).map(|(groups, _)| groups)
+}
+
+/// [`read`], with the period the snapshot measured (`period_start`, `period_end` exclusive):
+/// `None` when the snapshot has no such columns (a hand-written one). Every row must give the
+/// same period; otherwise the error names the file and the two periods found.
+pub fn read_with_period(path: &Path) -> Result<(Vec<GroupInput>, Option<Period>)> {
     let input_err = |message: String| Error::Input {
         path: path.to_path_buf(),
         message,
@@ -254,7 +287,72 @@ pub fn read(path: &Path) -> Result<Vec<GroupInput>> {
         });
     }
     super::check::unique(&out, &row_name).map_err(input_err)?;
-    Ok(out)
+    let period = period_of(
+        text("period_start")?.as_ref(),
+        text("period_end")?.as_ref(),
+        df.height(),
+        &row_name,
+    )
+    .map_err(input_err)?;
+    Ok((out, period))
+}
+
+/// The one period of a snapshot's rows, from its `period_start`/`period_end` columns (as text).
+fn period_of(
+    start: Option<&StringChunked>,
+    end: Option<&StringChunked>,
+    rows: usize,
+    row_name: &dyn Fn(usize) -> String,
+) -> std::result::Result<Option<Period>, String> {
+    let (start, end) = match (start, end) {
+        (None, None) => return Ok(None),
+        (Some(s), Some(e)) => (s, e),
+        (Some(_), None) => return Err("has period_start but no period_end column".into()),
+        (None, Some(_)) => return Err("has period_end but no period_start column".into()),
+    };
+    let date = |c: &StringChunked, name: &str, i: usize| {
+        let cell = c.get(i).map(str::trim).filter(|s| !s.is_empty());
+        match cell {
+            None => Ok(None),
+            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| format!("{}, column {name}: {s:?} is not YYYY-MM-DD", row_name(i))),
+        }
+    };
+    let show = |p: Option<Period>| match p {
+        Some(p) => format!("period_start {} and period_end {}", p.start, p.end),
+        None => "no period".to_string(),
+    };
+    let mut first: Option<(usize, Option<Period>)> = None;
+    for i in 0..rows {
+        let p = match (date(start, "period_start", i)?, date(end, "period_end", i)?) {
+            (None, None) => None,
+            (Some(s), Some(e)) if e > s => Some(Period { start: s, end: e }),
+            (Some(s), Some(e)) => {
+                return Err(format!(
+                    "{}: period_end {e} is not after period_start {s} (period_end is exclusive)",
+                    row_name(i)
+                ));
+            }
+            (Some(_), None) => return Err(format!("{}, column period_end: empty", row_name(i))),
+            (None, Some(_)) => return Err(format!("{}, column period_start: empty", row_name(i))),
+        };
+        match first {
+            None => first = Some((i, p)),
+            Some((j, q)) if q != p => {
+                return Err(format!(
+                    "rows disagree on the period: {} has {}, {} has {}; a snapshot measures one \
+                     period",
+                    row_name(j),
+                    show(q),
+                    row_name(i),
+                    show(p)
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(first.and_then(|(_, p)| p))
 }
 
 /// A count of bytes or events: digits, or a float with no fractional part (`1e9`, `42.0`) as

@@ -410,7 +410,7 @@ mod tests;
 
 mod input;
 use input::parse_count;
-pub use input::{GroupInput, REQUIRED_COLUMNS, read};
+pub use input::{GroupInput, REQUIRED_COLUMNS, read, read_with_period};
 
 /// A table file as a frame: CSV (by extension; every column as text, so CSV and Parquet go
 /// through the same cell checks) or Parquet. Also says whether it was CSV (rows are then lines).

@@ -517,12 +517,19 @@ impl ExportActuals {
         by.into_iter().map(|(t, (n, d))| (t, n, d)).collect()
     }
 
-    /// Hours in the month (storage byte-hours over them are GB-months).
-    pub fn hours(&self) -> u32 {
+    /// Hours in the month (storage byte-hours over them are GB-months); an error when the
+    /// export's month is not `YYYY-MM`, never an assumed month.
+    pub fn hours(&self) -> crate::error::Result<u32> {
         self.month
             .split_once('-')
             .and_then(|(y, m)| crate::period::Period::month(y.parse().ok()?, m.parse().ok()?))
-            .map_or(730, |p| (p.days() * 24) as u32)
+            .map(|p| (p.days() * 24) as u32)
+            .ok_or_else(|| {
+                crate::error::Error::Internal(format!(
+                    "the billing export's month {:?} is not YYYY-MM",
+                    self.month
+                ))
+            })
     }
 }
 
@@ -694,7 +701,7 @@ mod tests {
         assert_eq!(billed.len(), 1);
         assert_eq!(billed[0].unblended, d("5"));
         assert_eq!(billed[0].usage.region, "eu-west-1");
-        assert_eq!(a.hours(), 744, "October has 31 days");
+        assert_eq!(a.hours().unwrap(), 744, "October has 31 days");
         let ex = a.excluded();
         assert_eq!(
             ex,

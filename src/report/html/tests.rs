@@ -92,6 +92,8 @@ fn group(
         incoming_events: events,
         today_path: today,
         today_usd,
+        today_shared_usd: MicroUsd::ZERO,
+        path_shared_usd: path_usd.iter().map(|c| c.map(|_| MicroUsd::ZERO)).collect(),
         path_usd,
         best_path: Path::ALL[best_i],
         best_usd,
@@ -242,6 +244,11 @@ pub(crate) fn sample() -> ReportData {
         month: "2025-10".into(),
         period_start: Some("2025-10-01".into()),
         period_end_exclusive: Some("2025-11-01".into()),
+        period: crate::report::data::PeriodInfo::of(&crate::period::Priced {
+            month: crate::period::Period::month(2025, 10).unwrap(),
+            measured: crate::period::Period::month(2025, 10).unwrap(),
+            basis: crate::period::Basis::Snapshot,
+        }),
         account_totals: vec![],
         accounts: vec!["111122223333".into()],
         regions: vec!["eu-west-1".into(), "us-east-1".into()],
@@ -265,6 +272,18 @@ pub(crate) fn sample() -> ReportData {
         best_path_savings_usd: today - cw_total,
         best_mix_total_usd: best_mix,
         best_mix_savings_usd: today - best_mix,
+        recommendation: crate::report::data::RecommendationData {
+            choice: crate::model::Choice::Path(Path::Cloudwatch),
+            total_usd: cw_total,
+            savings_usd: today - cw_total,
+            mix_cheaper_than_best_path: best_mix < cw_total,
+            statement: format!(
+                "Recommended: every log group on CloudWatch + Insights ({cw_total} a month)."
+            ),
+            mix_note: format!(
+                "Each group on its own cheapest path, priced together, costs {best_mix}."
+            ),
+        },
         breakeven_curve: BreakevenCurve {
             cloudwatch_base_usd: cw_total - m("960.00"),
             scan_usd_per_gib: dec("0.005"),
