@@ -153,7 +153,7 @@ pub(super) fn price_scenario(
         free,
         endpoints,
     } = b;
-    pools.settle(prices, &mut lines)?;
+    pools.settle(prices, scenario, &mut lines)?;
     privatelink::endpoint_lines(prices, scenario, &endpoints, &mut lines)?;
     if scenario.free_tier {
         free.credit_lines(prices, scenario, &account_path, &mut lines)?;

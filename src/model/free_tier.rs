@@ -1,7 +1,15 @@
-//! Free tiers, once per account: the path modules record the usage a free tier may cover (per
+//! Free tiers, once per bill: the path modules record the usage a free tier may cover (per
 //! account, kind and region) with [`FreeTierUse::add`]; [`FreeTierUse::credit_lines`] turns each
 //! kind into one negative, account-level line: the allowance (or what was used, if less) at the
 //! price of the region that used the most.
+//!
+//! A bill is an account's own, or its payer's when `[billing]` says accounts share one: AWS
+//! treats the accounts of a consolidated bill as one for the Free Tier (AWS Billing user guide,
+//! "Consolidated billing for AWS Organizations", the Free Tier is applied to the organization's
+//! combined usage), so the allowance is granted once per payer, on the payer's line when it is
+//! among the accounts sampled, else on the member account that used the most. The 100 GB of free
+//! internet egress is shared with every other service: the scenario's
+//! `egress_free_gb_used_elsewhere` comes off it first.
 
 use std::collections::BTreeMap;
 
@@ -37,19 +45,45 @@ impl FreeTierUse {
         account_path: &dyn Fn(u32) -> Path,
         lines: &mut Vec<Line>,
     ) -> Result<()> {
+        // Regroup per bill: (owner, kind) -> usage per (account, region).
+        type Usage = BTreeMap<(u32, u32), Decimal>;
+        let mut by_bill: BTreeMap<(String, Component), Usage> = BTreeMap::new();
         for ((acct, kind), by_region) in self.0 {
+            let owner = s.pool_owner(prices.account_name(acct)).to_string();
+            let e = by_bill.entry((owner, kind)).or_default();
+            for (reg, q) in by_region {
+                *e.entry((acct, reg)).or_default() += q;
+            }
+        }
+        for ((owner, kind), usage) in by_bill {
             let Some((allowance_id, price_id)) = allowance_and_price(kind, s) else {
                 continue;
             };
-            let Some((&reg, _)) = by_region
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            else {
+            let mut per_region: BTreeMap<u32, Decimal> = BTreeMap::new();
+            let mut per_account: BTreeMap<u32, Decimal> = BTreeMap::new();
+            for (&(a, r), &q) in &usage {
+                *per_region.entry(r).or_default() += q;
+                *per_account.entry(a).or_default() += q;
+            }
+            let most = |m: &BTreeMap<u32, Decimal>| {
+                m.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(k, _)| *k)
+            };
+            let (Some(reg), Some(top)) = (most(&per_region), most(&per_account)) else {
                 continue;
             };
-            let used: Decimal = by_region.values().copied().sum();
+            let acct = per_account
+                .keys()
+                .copied()
+                .find(|&a| prices.account_name(a) == owner)
+                .unwrap_or(top);
+            let used: Decimal = per_region.values().copied().sum();
             let region = prices.region_name(reg);
-            let allowance = prices.get(allowance_id, region)?.flat();
+            let mut allowance = prices.get(allowance_id, region)?.flat();
+            if kind == Component::FreeTierEgress {
+                allowance = (allowance - s.egress_free_gb_used_elsewhere).max(Decimal::ZERO);
+            }
             let qty = used.min(allowance);
             if qty.is_zero() {
                 continue;

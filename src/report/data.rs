@@ -430,18 +430,45 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         a("Datadog commitment", format!("{:?}", s.commitment).to_lowercase(), "on-demand adds the on-demand premium to indexing and Flex"),
         a("Indexed fraction (Datadog paths)", s.indexed_fraction.to_string(), "share of events indexed; all are ingested"),
         a("Hybrid fraction", s.hybrid_fraction.to_string(), "share of volume sent to and indexed in Datadog on the hybrid path"),
-        a("Flex Logs for the rest", s.flex.to_string(), ""),
+        a("Flex Logs for the rest", if s.flex { format!("{} ({})", s.flex_tier_name(), s.flex_price_id()) } else { "off".to_string() }, "flex and flex_tier: Flex storage (compute priced on request) or Flex Starter (compute bundled); each with its own on-demand price"),
         a("Forwarder Lambda", format!("{}, {} MB, {} ms per invocation, {} KiB compressed per invocation", format!("{:?}", s.forwarder_architecture).to_lowercase(), s.forwarder_memory_mb, s.forwarder_duration_ms, s.forwarder_payload_kib), "modeled: the snapshot has no forwarder Lambda metrics"),
         a("Egress", match s.egress { crate::model::Egress::Internet => "internet tiers".to_string(), crate::model::Egress::SameRegion => "same-region public IP rate where the site runs in the group's region, else internet".to_string() }, "AWS does not state which rate applies to a Datadog intake"),
         a("CloudWatch retention while forwarded", s.retention_while_forwarded_days.map_or("the group's own".to_string(), |d| format!("{d} days")), ""),
         a("Insights scans", format!("{} full scans of the month's data per month", s.insights_full_scans), &format!("assumed for {scans_assumed} of {} groups (others: snapshot column or query plan)", m.groups.len())),
         a("Compression", format!("{}:1 where not measured", s.compression_ratio), "gzip ratio; measured ratios (sample --sample-events) and ForwardedBytes take precedence"),
-        a("Free tier", if s.free_tier { "applied once per account".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
+        a("Free tier", if s.free_tier { format!("applied once per {}", if s.payers.is_empty() { "account" } else { "bill (per payer for the accounts [billing] names, per account for the others)" }) } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s; AWS treats the accounts of a consolidated bill as one for the Free Tier"),
+        a("Free egress used by other services", format!("{} GB of the 100 GB a month", s.egress_free_gb_used_elsewhere), "egress_free_gb_used_elsewhere: the free internet egress is shared with every other service of the account (or payer); logplan's egress gets the rest"),
+        a("Tier pools", pooling(m), "[billing] payers; AWS computes tiered usage over a consolidated bill (AWS Billing user guide, con-bill-blended-rates)"),
         a("Firehose record", format!("{} KiB, billed in 5 KB increments", s.firehose_record_kib), "non-vended logs reach Firehose through a subscription"),
         a("PrivateLink", format!("{} endpoints ({}) x {} AZs x {} hours", crate::model::PRIVATELINK_ENDPOINTS.len(), crate::model::PRIVATELINK_ENDPOINTS.join(", "), s.privatelink_azs, s.month_start.map_or(730, crate::model::hours_in_month)), "S3 is a free gateway endpoint; trace.agent only when traces are forwarded (not modeled); a group outside the site's region adds inter-region transfer (transfer.inter_region)"),
     ];
     out.extend(source_assumptions(m));
     out
+}
+
+/// The pooling the model used: "tiers pooled per account and region", or per payer with the
+/// accounts of the run each payer covers.
+fn pooling(m: &Model) -> String {
+    let s = &m.scenario;
+    let mut by_payer: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut alone = Vec::new();
+    for a in &m.accounts {
+        match s.payers.get(a) {
+            Some(p) => by_payer.entry(p.as_str()).or_default().push(a.as_str()),
+            None => alone.push(a.as_str()),
+        }
+    }
+    if by_payer.is_empty() {
+        return "tiers pooled per account and region".into();
+    }
+    let mut parts: Vec<String> = by_payer
+        .iter()
+        .map(|(p, accts)| format!("per payer {p} over accounts {}", accts.join(", ")))
+        .collect();
+    if !alone.is_empty() {
+        parts.push(format!("per account for {}", alone.join(", ")));
+    }
+    format!("tiers pooled by region {}", parts.join("; "))
 }
 
 /// How groups were classified (source and billing class, by basis), and the dated rules applied.
@@ -463,7 +490,7 @@ fn source_assumptions(m: &Model) -> Vec<Assumption> {
         note: "name rules: /aws/lambda/ Lambda (vended from the rule's date); aws-waf-logs- WAF (WAFLogs ladder); flow logs, /aws/route53resolver/, /aws/eks/<cluster>/cluster, /aws/network-firewall/, /aws/vendedlogs/ vended; /aws/elasticloadbalancing/ (ELB writes only to S3), /aws/route53/<zone>, /aws/cloudfront/function/, other /aws/eks/ custom; API Gateway access and CloudFront v2 logs only when the snapshot says so".into(),
     }, Assumption {
         name: "Vended tier pools".into(),
-        value: "per account, region and usage-type family (VendedLog-Bytes, WAFLogs, CFLogs, MTLogs)".into(),
+        value: "per bill (see Tier pools), region and usage-type family (VendedLog-Bytes, WAFLogs, CFLogs, MTLogs)".into(),
         note: "the Price List carries a ladder per family; whether AWS pools across them is not stated".into(),
     }];
     if delivery > 0 {
