@@ -148,7 +148,10 @@ pub struct PriceUsed {
     pub unit: String,
     pub prices: Vec<Decimal>,
     pub status: Status,
+    /// Where the figure comes from, ending "; in force from <date>" when the source dates it.
     pub source: String,
+    /// The first day the source shows the figure in force, when it says.
+    pub effective_from: Option<chrono::NaiveDate>,
     pub book_prices: Option<Vec<Decimal>>,
 }
 
@@ -351,7 +354,11 @@ fn prices(model: &Model) -> Vec<PriceUsed> {
             unit: f.unit.clone(),
             prices: f.prices.clone(),
             status: f.status,
-            source: f.source.clone(),
+            source: match f.effective_from {
+                Some(d) => format!("{}; in force from {d}", f.source),
+                None => f.source.clone(),
+            },
+            effective_from: f.effective_from,
             book_prices: f.book_prices.clone(),
         })
         .collect()
@@ -436,6 +443,7 @@ fn assumptions(m: &Model) -> Vec<Assumption> {
         a("CloudWatch retention while forwarded", s.retention_while_forwarded_days.map_or("the group's own".to_string(), |d| format!("{d} days")), ""),
         a("Insights scans", format!("{} full scans of the month's data per month", s.insights_full_scans), &format!("assumed for {scans_assumed} of {} groups (others: snapshot column or query plan)", m.groups.len())),
         a("Compression", format!("{}:1 where not measured", s.compression_ratio), "gzip ratio; measured ratios (sample --sample-events) and ForwardedBytes take precedence"),
+        a("Never-expiring groups", format!("{} months of data held", s.never_expire_months), "never_expire_months: storage in steady state when storedBytes is unknown and the group never expires"),
         a("Free tier", if s.free_tier { format!("applied once per {}", if s.payers.is_empty() { "account" } else { "bill (per payer for the accounts [billing] names, per account for the others)" }) } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s; AWS treats the accounts of a consolidated bill as one for the Free Tier"),
         a("Free egress used by other services", format!("{} GB of the 100 GB a month", s.egress_free_gb_used_elsewhere), "egress_free_gb_used_elsewhere: the free internet egress is shared with every other service of the account (or payer); logplan's egress gets the rest"),
         a("Tier pools", pooling(m), "[billing] payers; AWS computes tiered usage over a consolidated bill (AWS Billing user guide, con-bill-blended-rates)"),
@@ -557,4 +565,81 @@ fn source_assumptions(m: &Model) -> Vec<Assumption> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The assumptions line that states each scenario setting. A new setting without a line
+    /// fails here: the report must name every setting the model used.
+    fn line_for(key: &str) -> &'static str {
+        match key {
+            "site" => "Datadog site",
+            "retention_days" => "Datadog indexing retention",
+            "commitment" => "Datadog commitment",
+            "indexed_fraction" => "Indexed fraction (Datadog paths)",
+            "flex" | "flex_tier" => "Flex Logs for the rest",
+            "flex_retention_months" => "Flex Logs retention",
+            "hybrid_fraction" => "Hybrid fraction",
+            "forwarder_architecture"
+            | "forwarder_memory_mb"
+            | "forwarder_duration_ms"
+            | "forwarder_payload_kib" => "Forwarder Lambda",
+            "retention_while_forwarded_days" => "CloudWatch retention while forwarded",
+            "egress" => "Egress",
+            "firehose_record_kib" => "Firehose record",
+            "privatelink_azs" => "PrivateLink",
+            "insights_full_scans" => "Insights scans",
+            "compression_ratio" => "Compression",
+            "free_tier" => "Free tier",
+            "never_expire_months" => "Never-expiring groups",
+            "datadog_gb" => "Datadog GB",
+            "forwarder_envelope_bytes" => "Datadog billed bytes",
+            "egress_free_gb_used_elsewhere" => "Free egress used by other services",
+            other => panic!("scenario setting {other} has no line in the assumptions table"),
+        }
+    }
+
+    #[test]
+    fn the_assumptions_name_every_setting_pooling_and_rule() {
+        let s = Scenario {
+            flex: true,
+            payers: [("111111111111".to_string(), "999999999999".to_string())]
+                .into_iter()
+                .collect(),
+            ..Scenario::default()
+        };
+        let g = |a: &str| crate::snapshot::GroupInput {
+            account_id: a.into(),
+            region: "us-east-1".into(),
+            log_group: "/app/x".into(),
+            incoming_bytes: 1 << 30,
+            incoming_events: 1000,
+            ..Default::default()
+        };
+        let book = crate::pricing::PriceBook::builtin().unwrap();
+        let m =
+            crate::model::run(vec![g("111111111111"), g("222222222222")], &book, &s, None).unwrap();
+        let table = assumptions(&m);
+        let names: Vec<&str> = table.iter().map(|a| a.name.as_str()).collect();
+        let keys = serde_json::to_value(&s).unwrap();
+        for key in keys.as_object().unwrap().keys() {
+            assert!(names.contains(&line_for(key)), "{key}: {names:?}");
+        }
+        assert_eq!(m.rules.len(), 2);
+        for (r, _) in &m.rules {
+            assert!(
+                names.contains(&format!("Rule {}", r.id).as_str()),
+                "{}",
+                r.id
+            );
+        }
+        // The pooling used, payer by payer, and the accounts on their own.
+        let pools = table.iter().find(|a| a.name == "Tier pools").unwrap();
+        assert_eq!(
+            pools.value,
+            "tiers pooled by region per payer 999999999999 over accounts 111111111111; per account for 222222222222"
+        );
+    }
 }
