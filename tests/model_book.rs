@@ -293,7 +293,7 @@ fn the_default_scenario_prices_every_path_in_the_regions_the_book_filled() {
             m.path_totals
         );
         // Every figure used is the region's own or a global one: nothing borrowed silently.
-        for ((id, r), _) in &m.used_prices {
+        for (id, r) in m.used_prices.keys() {
             assert!(r == region || r == "*", "{region}: {id} from {r}");
         }
     }
