@@ -54,10 +54,9 @@ pub struct Config {
 }
 
 /// `[billing]`: accounts that share a consolidated bill. AWS computes tiered usage (vended logs,
-/// internet egress, PrivateLink data) over all accounts of a payer, and grants the Free Tier
-/// once for them (AWS Billing user guide, "Consolidated billing",
-/// docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/con-bill-blended-rates.html). Without it,
-/// pools and free tiers are per account.
+/// internet egress, PrivateLink data) over all accounts of a payer, and applies the Free Tier to
+/// their total usage, not per account (AWS Billing user guide, "Volume discounts" and "AWS Free
+/// Tier for Organizations", docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/useconsolidatedbilling-discounts.html). Without it, pools and free tiers are per account.
 #[derive(Debug, Default, Deserialize, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Billing {

@@ -123,6 +123,46 @@ fn two_accounts_of_one_payer_cross_the_10_tb_vended_boundary_only_together() {
 }
 
 #[test]
+fn aws_consolidated_billing_example_to_the_cent() {
+    // AWS Billing user guide, "Volume discounts" (useconsolidatedbilling-discounts): Bob
+    // transfers 8 TB, Susan 4 TB; $0.17 per GB for the first 10 TB, $0.13 for the next 40 TB:
+    // (174.08 x 10) + (133.12 x 2) = 1,740.80 + 266.24 = 2,007.04 on the consolidated bill;
+    // without tiering across it, 12 x 174.08 = 2,088.96. Here as internet egress of two
+    // accounts' Forwarder paths (40,960 GiB in at 5:1 = 8,192 GiB out; 4,096 GiB), free tier off.
+    let mut book = PriceBook::builtin().unwrap();
+    let o: logplan::pricing::PriceOverrides =
+        toml::from_str("[override]\n\"egress.internet@us-east-1\" = [0.17, 0.13, 0.13, 0.13]\n")
+            .unwrap();
+    book.apply(&o, std::path::Path::new("logplan.toml"))
+        .unwrap();
+    let groups = || {
+        vec![
+            group(A, "us-east-1", "/app/bob", 40960 * GIB),
+            group(B, "us-east-1", "/app/susan", 20480 * GIB),
+        ]
+    };
+    let s = Scenario {
+        free_tier: false,
+        payers: one_payer(),
+        ..Scenario::default()
+    };
+    let m = model::run(groups(), &book, &s, None).unwrap();
+    assert_eq!(
+        cost(&m, Path::DatadogForwarder, Component::EgressInternet),
+        usd("2007.04")
+    );
+    let s = Scenario {
+        free_tier: false,
+        ..Scenario::default()
+    };
+    let m = model::run(groups(), &book, &s, None).unwrap();
+    assert_eq!(
+        cost(&m, Path::DatadogForwarder, Component::EgressInternet),
+        usd("2088.96")
+    );
+}
+
+#[test]
 fn the_free_tier_is_granted_once_per_payer() {
     // Each account ingests 3 GiB of custom logs (us-east-1 $0.50). Per account: 3 GiB free each,
     // credit 2 x 3 x 0.50 = -3.00. One payer: 6 GiB used, 5 GiB free once: 5 x 0.50 = -2.50.

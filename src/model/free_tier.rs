@@ -3,10 +3,10 @@
 //! kind into one negative, account-level line: the allowance (or what was used, if less) at the
 //! price of the region that used the most.
 //!
-//! A bill is an account's own, or its payer's when `[billing]` says accounts share one: AWS
-//! treats the accounts of a consolidated bill as one for the Free Tier (AWS Billing user guide,
-//! "Consolidated billing for AWS Organizations", the Free Tier is applied to the organization's
-//! combined usage), so the allowance is granted once per payer, on the payer's line when it is
+//! A bill is an account's own, or its payer's when `[billing]` says accounts share one: "AWS
+//! applies the free tier to the total usage across all accounts in an organization. AWS does not
+//! apply the free tier to each account individually" (AWS Billing user guide, "AWS Free Tier for
+//! Organizations", docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/useconsolidatedbilling-discounts.html), so the allowance is granted once per payer, on the payer's line when it is
 //! among the accounts sampled, else on the member account that used the most. The 100 GB of free
 //! internet egress is shared with every other service: the scenario's
 //! `egress_free_gb_used_elsewhere` comes off it first.

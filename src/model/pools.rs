@@ -5,9 +5,9 @@
 //! groups in proportion to their quantities (at the pool's effective rate), to the micro-dollar.
 //!
 //! A bill is an account's own, or its payer's when `[billing]` says accounts share one: under
-//! consolidated billing AWS "combines the usage from all accounts" of an organization to reach
-//! the cheaper tiers (AWS Billing user guide, "Consolidated billing" / "Pricing tiers",
-//! docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/con-bill-blended-rates.html).
+//! consolidated billing AWS "combines the usage from all accounts to determine which volume
+//! pricing tiers to apply" and allocates each member account a portion "based on the account's
+//! usage" (AWS Billing user guide, "Volume discounts", docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/useconsolidatedbilling-discounts.html; also con-bill-blended-rates.html).
 
 use std::collections::BTreeMap;
 
