@@ -48,6 +48,68 @@ pub struct Config {
     /// What the report adds (showback by tag).
     #[serde(default)]
     pub report: ReportSettings,
+    /// Which accounts share a bill (tier pools and free tiers per payer).
+    #[serde(default)]
+    pub billing: Billing,
+}
+
+/// `[billing]`: accounts that share a consolidated bill. AWS computes tiered usage (vended logs,
+/// internet egress, PrivateLink data) over all accounts of a payer, and applies the Free Tier to
+/// their total usage, not per account (AWS Billing user guide, "Volume discounts" and "AWS Free
+/// Tier for Organizations", docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/useconsolidatedbilling-discounts.html). Without it, pools and free tiers are per account.
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Billing {
+    /// `[[billing.payers]] payer = "...", accounts = ["...", ...]`.
+    #[serde(default)]
+    pub payers: Vec<Payer>,
+}
+
+/// One consolidated bill: the payer (management) account and its member accounts.
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Payer {
+    pub payer: String,
+    #[serde(default)]
+    pub accounts: Vec<String>,
+}
+
+impl Billing {
+    /// Account id -> payer id, for every account named (the payer included).
+    pub fn payer_of(&self) -> std::collections::BTreeMap<String, String> {
+        let mut m = std::collections::BTreeMap::new();
+        for p in &self.payers {
+            m.insert(p.payer.clone(), p.payer.clone());
+            for a in &p.accounts {
+                m.insert(a.clone(), p.payer.clone());
+            }
+        }
+        m
+    }
+
+    /// 12-digit ids, every account named at most once; the message names the entry.
+    fn check(&self) -> std::result::Result<(), String> {
+        let mut seen = std::collections::BTreeMap::new();
+        for (i, p) in self.payers.iter().enumerate() {
+            let at = format!("[[billing.payers]] #{}", i + 1);
+            for (key, a) in std::iter::once(("payer", &p.payer))
+                .chain(p.accounts.iter().map(|a| ("accounts", a)))
+            {
+                if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(format!("{at}: {key}: {a:?} is not a 12-digit account id"));
+                }
+                if let Some(first) = seen.insert(a.clone(), i + 1) {
+                    // A payer may list itself among its accounts.
+                    if !(first == i + 1 && *a == p.payer) {
+                        return Err(format!(
+                            "{at}: account {a} is already named in [[billing.payers]] #{first}: an account has one payer"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[actuals]`: defaults for `actuals` and `report --actuals`.
@@ -407,6 +469,10 @@ impl Config {
                 message: "aws.max_attempts must be at least 1".into(),
             });
         }
+        cfg.billing.check().map_err(|message| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        })?;
         cfg.check_tables(text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
             message,
@@ -621,6 +687,40 @@ regions = ["us-west-2"]
         .unwrap();
         assert_eq!(c.accounts[0].mode, AccountMode::Monitoring);
         assert_eq!(c.accounts[1].mode, AccountMode::Role);
+    }
+
+    #[test]
+    fn billing_payers_are_checked() {
+        let ok = "[[billing.payers]]\npayer = \"999999999999\"\naccounts = [\"111111111111\", \"222222222222\"]\n";
+        let c = Config::parse(ok, Path::new("c.toml")).unwrap();
+        let m = c.billing.payer_of();
+        assert_eq!(m["111111111111"], "999999999999");
+        assert_eq!(m["999999999999"], "999999999999");
+        assert_eq!(m.len(), 3);
+        for (bad, why) in [
+            (
+                "[[billing.payers]]\npayer = \"99\"\n",
+                "payer: \"99\" is not a 12-digit account id",
+            ),
+            (
+                "[[billing.payers]]\npayer = \"999999999999\"\naccounts = [\"111111111111\"]\n[[billing.payers]]\npayer = \"888888888888\"\naccounts = [\"111111111111\"]\n",
+                "#2: account 111111111111 is already named in [[billing.payers]] #1",
+            ),
+            (
+                "[billing]\npayer = \"999999999999\"\n",
+                "unknown field `payer`",
+            ),
+            (
+                "[[billing.payers]]\npayer = \"999999999999\"\nmembers = []\n",
+                "line 3",
+            ),
+        ] {
+            let e = Config::parse(bad, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+            assert!(e.starts_with("c.toml: ") && !e.contains('\n'), "{e}");
+        }
     }
 
     #[test]

@@ -19,15 +19,33 @@ fn demo_sample_writes_a_consistent_snapshot() {
         .clone();
     let summary: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let dir = home.path().join("reports/2026-10");
+    // Two accounts of one organization, two regions: each table also partitioned by account
+    // and region (the main account in us-east-1; the member account in us-east-1 and eu-west-1).
     assert_eq!(
         files_under(&dir),
-        vec!["daily.parquet", "filters.parquet", "snapshot.parquet"]
+        vec![
+            "daily.parquet",
+            "daily/account_id=210987654321/region=us-east-1/part-0.parquet",
+            "daily/account_id=210987654322/region=eu-west-1/part-0.parquet",
+            "daily/account_id=210987654322/region=us-east-1/part-0.parquet",
+            "filters.parquet",
+            "filters/account_id=210987654321/region=us-east-1/part-0.parquet",
+            "filters/account_id=210987654322/region=eu-west-1/part-0.parquet",
+            "filters/account_id=210987654322/region=us-east-1/part-0.parquet",
+            "snapshot.parquet",
+            "snapshot/account_id=210987654321/region=us-east-1/part-0.parquet",
+            "snapshot/account_id=210987654322/region=eu-west-1/part-0.parquet",
+            "snapshot/account_id=210987654322/region=us-east-1/part-0.parquet"
+        ]
     );
 
     let snap = read_parquet(&dir.join("snapshot.parquet"));
     let daily = read_parquet(&dir.join("daily.parquet"));
     let groups = snap.height();
-    assert!((38..=45).contains(&groups), "{groups} groups");
+    // 47 in the main account, 4 in the member account (issue 8's cases: a Datadog + Kinesis
+    // group, a group whose filters cannot be read, a Lambda-heavy API, groups in eu-west-1).
+    assert_eq!(groups, logplan::demo::DemoAccount::group_count());
+    assert!((45..=55).contains(&groups), "{groups} groups");
     assert_eq!(summary["log_groups"], groups);
     assert_eq!(daily.height(), groups * 31, "every group has every day");
 
@@ -86,14 +104,20 @@ fn demo_sample_writes_a_consistent_snapshot() {
         Some(0)
     );
 
-    // The run says what it asked of AWS and what that cost: 45 groups x 2 metrics plus 2 per
-    // forwarded group, in one GetMetricData call; and one more call for the 4 WAF groups' web
-    // ACLs, AllowedRequests and BlockedRequests each.
-    assert_eq!(summary["get_metric_data_calls"], 2);
-    assert_eq!(summary["get_metric_data_min_calls"], 2);
+    // The run says what it asked of AWS and what that cost: 2 metrics per group plus 2 per
+    // subscription filter (ListMetrics names 25: 23 groups with one filter, /ecs/auth-service
+    // with two), one GetMetricData call per account and region (3); and one more call for the
+    // 4 WAF groups' web ACLs, AllowedRequests and BlockedRequests each.
+    assert_eq!(summary["get_metric_data_calls"], 4);
+    assert_eq!(summary["get_metric_data_min_calls"], 4);
     let metrics = summary["metrics_requested"].as_u64().unwrap();
-    let forwarded = summary["forwarded_groups"].as_u64().unwrap();
-    assert_eq!(metrics, 2 * groups as u64 + 2 * forwarded + 4 * 2);
+    let filters = summary["filters"].as_u64().unwrap();
+    assert_eq!(filters, 25);
+    assert_eq!(
+        summary["forwarding_unknown_groups"], 1,
+        "/ecs/ledger-service"
+    );
+    assert_eq!(metrics, 2 * groups as u64 + 2 * filters + 4 * 2);
     assert_eq!(
         summary["api_cost_usd"].as_str().unwrap(),
         format!("0.{:06}", metrics * 10)

@@ -113,17 +113,30 @@ fn demo_report_end_to_end() {
     let dir = home.path().join("reports/2026-10");
     assert_eq!(
         files_under(&dir),
+        // The demo's two accounts and two regions: the tables are also partitioned.
         vec![
             "components.csv",
             "daily.parquet",
+            "daily/account_id=210987654321/region=us-east-1/part-0.parquet",
+            "daily/account_id=210987654322/region=eu-west-1/part-0.parquet",
+            "daily/account_id=210987654322/region=us-east-1/part-0.parquet",
             "filters.parquet",
+            "filters/account_id=210987654321/region=us-east-1/part-0.parquet",
+            "filters/account_id=210987654322/region=eu-west-1/part-0.parquet",
+            "filters/account_id=210987654322/region=us-east-1/part-0.parquet",
             "focus.csv",
             "focus.parquet",
             "log_groups.csv",
             "log_groups.parquet",
+            "log_groups/account_id=210987654321/region=us-east-1/part-0.parquet",
+            "log_groups/account_id=210987654322/region=eu-west-1/part-0.parquet",
+            "log_groups/account_id=210987654322/region=us-east-1/part-0.parquet",
             "report.html",
             "report.json",
             "snapshot.parquet",
+            "snapshot/account_id=210987654321/region=us-east-1/part-0.parquet",
+            "snapshot/account_id=210987654322/region=eu-west-1/part-0.parquet",
+            "snapshot/account_id=210987654322/region=us-east-1/part-0.parquet",
             "summary.md"
         ]
     );
@@ -385,7 +398,8 @@ fn bad_settings_and_prices() {
     std::fs::write(h.join("blocker"), "a file").unwrap();
     fails(
         h,
-        &["report", "--demo", "--out", "blocker/report"],
+        // --quiet: the demo warns about its group whose filters cannot be read.
+        &["report", "--demo", "--out", "blocker/report", "--quiet"],
         &["cannot write", "blocker"],
     );
 }
@@ -412,8 +426,18 @@ fn prices_command_shows_statuses_overrides_and_gaps() {
             && l.contains("0.567")),
         "{out}"
     );
+    // eu-central-1's storage is in the book now; a region the book does not cover says what
+    // the model would stop on.
     assert!(
-        out.contains("missing for eu-central-1: ") && out.contains("cwl.storage"),
+        out.lines()
+            .any(|l| l.starts_with("cwl.storage") && l.contains("book 0.0324")),
+        "{out}"
+    );
+    assert!(!out.contains("missing for eu-central-1"), "{out}");
+    let (code, out, err) = run(home.path(), &["prices", "--region", "af-south-1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("missing for af-south-1: ") && out.contains("cwl.storage"),
         "{out}"
     );
     assert!(

@@ -50,9 +50,13 @@ pub fn run(global: &GlobalArgs, args: &PricesArgs) -> Result<i32> {
             let b: Vec<String> = b.iter().map(|p| p.normalize().to_string()).collect();
             status = format!("{status} (book {})", b.join("/"));
         }
+        let source = match f.effective_from {
+            Some(d) => format!("{} (in force from {d})", f.source),
+            None => f.source.clone(),
+        };
         out += &format!(
-            "{:<28} {:<15} {:<30} {:<12} {}\n",
-            f.id, f.region, price, status, f.source
+            "{:<28} {:<15} {:<30} {:<12} {source}\n",
+            f.id, f.region, price, status
         );
     }
     // Say what is missing for the regions asked about: the model would stop on these.

@@ -77,6 +77,11 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
             .unwrap_or(std::path::Path::new("logplan.toml")),
     )?;
     let mut scenario = config.scenario.clone();
+    // Accounts sharing a bill pool their tiers; the demo's second account shares its payer.
+    scenario.payers = config.billing.payer_of();
+    if args.source.demo && scenario.payers.is_empty() {
+        scenario.payers = crate::demo::payers();
+    }
     if args.no_free_tier {
         scenario.free_tier = false;
     }

@@ -7,7 +7,7 @@ use crate::aws::sdk::{ConnectSettings, SdkAccount};
 use crate::cli::{GlobalArgs, SampleArgs, SourceArgs};
 use crate::collect::{Collected, DEFAULT_CONCURRENCY, Job, Mode, collect};
 use crate::config::{AccountMode, Config};
-use crate::demo::{DEMO_REGION, DemoAccount};
+use crate::demo::DemoAccount;
 use crate::discover::{DiscoverOptions, ForwardingScan};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::money::MicroUsd;
@@ -127,10 +127,13 @@ pub async fn measure(
     }
     let collected = if source.demo {
         if regions.is_empty() {
-            regions.push(DEMO_REGION.to_string());
+            regions.extend(DemoAccount::regions().map(String::from));
         }
         job.regions = regions;
-        collect(&DemoAccount::new(), &job, reporter).await?
+        // The demo's organization: the main account, then the member account under its payer.
+        let mut c = collect(&DemoAccount::new(), &job, reporter).await?;
+        c.absorb(collect(&DemoAccount::member(), &job, reporter).await?);
+        c
     } else {
         let account = SdkAccount::connect(&settings, regions.first().map(String::as_str)).await?;
         if regions.is_empty() {
@@ -354,11 +357,14 @@ fn summarize(c: &Collected, job: &Job, dest: &Destination) -> Summary {
 fn render(s: &Summary) -> String {
     let gib = |b: u64| format!("{:.2} GiB", b as f64 / GIB);
     let cost = MicroUsd(s.metrics_requested as i64 * crate::aws::GET_METRIC_DATA_MICROS_PER_METRIC);
+    let accounts = match s.accounts.len() {
+        0 | 1 => format!("account {}", s.account_id),
+        _ => format!("accounts {}", s.accounts.join(", ")),
+    };
     let mut out = format!(
-        "Sampled {} log groups in {} (account {}), {} to {} (exclusive)\n",
+        "Sampled {} log groups in {} ({accounts}), {} to {} (exclusive)\n",
         s.log_groups,
         s.regions.join(", "),
-        s.account_id,
         s.period_start,
         s.period_end_exclusive
     );

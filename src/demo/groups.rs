@@ -6,12 +6,14 @@ use super::events::{mix, name_hash, shape};
 
 pub const DEMO_ACCOUNT_ID: &str = "210987654321";
 pub const DEMO_REGION: &str = "us-east-1";
-const FORWARDER_ARN: &str =
-    "arn:aws:lambda:us-east-1:210987654321:function:datadog-forwarder-Forwarder-8KqLZ2";
+/// A second account of the same organization: its groups pool their tiers with the first's.
+pub const DEMO_MEMBER_ACCOUNT_ID: &str = "210987654322";
+/// The organization's management (payer) account; it holds no log groups.
+pub const DEMO_PAYER_ID: &str = "210987650000";
+/// The member account's second region, outside the Datadog site's (US1, us-east-1).
+pub const DEMO_OTHER_REGION: &str = "eu-west-1";
+const FORWARDER_NAME: &str = "datadog-forwarder-Forwarder-8KqLZ2";
 pub(super) const FIREHOSE_STREAM: &str = "datadog-logs-stream";
-const FIREHOSE_ARN: &str =
-    "arn:aws:firehose:us-east-1:210987654321:deliverystream/datadog-logs-stream";
-const KINESIS_ARN: &str = "arn:aws:kinesis:us-east-1:210987654321:stream/siem-ingest";
 pub(super) const GIB: f64 = 1_073_741_824.0;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,6 +34,11 @@ pub(super) enum Fwd {
     Datadog,
     Firehose,
     Kinesis,
+    /// Two filters: the Datadog Forwarder and a SIEM's Kinesis stream.
+    DatadogAndKinesis,
+    /// A Datadog filter ListMetrics names, but DescribeSubscriptionFilters is denied (a
+    /// resource policy guards the group): forwarding is unknown.
+    Denied,
 }
 
 pub(super) struct Spec {
@@ -66,7 +73,9 @@ const fn s(
 }
 
 use Content::*;
-use Fwd::{Datadog as DD, Firehose as FH, Kinesis as KS, None as NO};
+use Fwd::{
+    Datadog as DD, DatadogAndKinesis as DK, Denied as DN, Firehose as FH, Kinesis as KS, None as NO,
+};
 
 pub(super) const SPECS: &[Spec] = &[
     s(
@@ -448,6 +457,64 @@ pub(super) const SPECS: &[Spec] = &[
         Some(14),
         26,
     ),
+    // Issue 8's cases: a group with a Datadog filter and a SIEM's Kinesis filter (only the
+    // Datadog filter's bytes drive the Datadog side), and one whose filters cannot be read.
+    s("/ecs/auth-service", 30.0, AppJson, DK, false, Some(30), 60),
+    s(
+        "/ecs/ledger-service",
+        16.0,
+        AppJson,
+        DN,
+        false,
+        Some(90),
+        75,
+    ),
+];
+
+/// The member account's groups in us-east-1: a Lambda-heavy API and vended flow logs that share
+/// the payer's tier pools with the first account's.
+pub(super) const MEMBER_SPECS: &[Spec] = &[
+    s(
+        "/aws/lambda/checkout-api",
+        1_400.0,
+        Lambda,
+        DD,
+        false,
+        Some(14),
+        200,
+    ),
+    s(
+        "/aws/vpc/flowlogs/member-vpc",
+        900.0,
+        Flow,
+        NO,
+        false,
+        Some(30),
+        210,
+    ),
+];
+
+/// The member account's groups in eu-west-1, outside the Datadog site's region: PrivateLink to
+/// US1 crosses regions (transfer.inter_region).
+pub(super) const MEMBER_EU_SPECS: &[Spec] = &[
+    s(
+        "/aws/lambda/eu-orders",
+        60.0,
+        Lambda,
+        DD,
+        false,
+        Some(14),
+        220,
+    ),
+    s(
+        "/ecs/eu-storefront",
+        85.0,
+        AppJson,
+        DD,
+        false,
+        Some(30),
+        230,
+    ),
 ];
 
 /// Groups of the `DELIVERY` log class.
@@ -466,14 +533,37 @@ pub(super) const DELIVERIES: &[(&str, &str, &str, &str, &str)] = &[(
 const EPOCH_2024: i64 = 1_704_067_200; // 2024-01-01T00:00:00Z
 
 impl Spec {
-    /// (filter name, destination ARN, the `DestinationType` CloudWatch publishes its metrics
-    /// under).
-    pub(super) fn destination(&self) -> Option<(&'static str, &'static str, &'static str)> {
+    /// The group's subscription filters in `account` and `region`: (filter name, destination
+    /// ARN, the `DestinationType` CloudWatch publishes its metrics under).
+    pub(super) fn destinations(
+        &self,
+        account: &str,
+        region: &str,
+    ) -> Vec<(&'static str, String, &'static str)> {
+        let datadog = || {
+            (
+                "datadog-forwarder",
+                format!("arn:aws:lambda:{region}:{account}:function:{FORWARDER_NAME}"),
+                "Lambda",
+            )
+        };
+        let kinesis = || {
+            (
+                "siem-kinesis",
+                format!("arn:aws:kinesis:{region}:{account}:stream/siem-ingest"),
+                "Kinesis",
+            )
+        };
         match self.fwd {
-            Fwd::None => None,
-            Fwd::Datadog => Some(("datadog-forwarder", FORWARDER_ARN, "Lambda")),
-            Fwd::Firehose => Some(("datadog-firehose", FIREHOSE_ARN, "Firehose")),
-            Fwd::Kinesis => Some(("siem-kinesis", KINESIS_ARN, "Kinesis")),
+            Fwd::None => vec![],
+            Fwd::Datadog | Fwd::Denied => vec![datadog()],
+            Fwd::Firehose => vec![(
+                "datadog-firehose",
+                format!("arn:aws:firehose:{region}:{account}:deliverystream/{FIREHOSE_STREAM}"),
+                "Firehose",
+            )],
+            Fwd::Kinesis => vec![kinesis()],
+            Fwd::DatadogAndKinesis => vec![datadog(), kinesis()],
         }
     }
 
@@ -516,6 +606,18 @@ mod tests {
     #[test]
     fn the_story_is_there() {
         assert!((38..=48).contains(&SPECS.len()));
+        assert!(
+            SPECS
+                .iter()
+                .any(|s| matches!(s.fwd, Fwd::DatadogAndKinesis))
+        );
+        assert!(SPECS.iter().any(|s| matches!(s.fwd, Fwd::Denied)));
+        assert!(
+            MEMBER_SPECS
+                .iter()
+                .any(|s| s.name.starts_with("/aws/lambda/"))
+        );
+        assert!(!MEMBER_EU_SPECS.is_empty());
         let n = |p: &str| SPECS.iter().filter(|s| s.name.starts_with(p)).count();
         assert!(n("aws-waf-logs-") >= 3);
         assert!(n("/aws/lambda/") >= 12);

@@ -2,8 +2,10 @@
 //! [`AccountApi`]/[`RegionApi`] traits as AWS, offline. It tells the story logplan comes from: WAF
 //! logs (vended), ALB/app access logs, Route 53 resolver query logs, VPC flow logs,
 //! `/var/log/secure` from the CloudWatch agent, a dozen Lambda functions and a few Infrequent
-//! Access groups, some forwarded to a Datadog Forwarder Lambda; ~40 groups from megabytes to
-//! terabytes a month. Event sizes and gzip ratios are those of the synthetic events it serves to
+//! Access groups, some forwarded to a Datadog Forwarder Lambda; ~50 groups from megabytes to
+//! terabytes a month. A second account of the same organization ([`DemoAccount::member`], payer
+//! [`DEMO_PAYER_ID`]) adds a Lambda-heavy API, flow logs that share the payer's tier pools, and
+//! groups in eu-west-1, outside the Datadog site's region. Event sizes and gzip ratios are those of the synthetic events it serves to
 //! FilterLogEvents, so event sampling measures real compression of realistic-looking lines.
 
 mod events;
@@ -15,29 +17,63 @@ use std::sync::Arc;
 use crate::aws::*;
 use crate::error::{Error, Result};
 use events::{message, name_hash, shape};
-use groups::{DELIVERIES, DELIVERY_CLASS, SPECS, Spec};
+use groups::{DELIVERIES, DELIVERY_CLASS, MEMBER_EU_SPECS, MEMBER_SPECS, SPECS, Spec};
 
-pub use groups::{DEMO_ACCOUNT_ID, DEMO_REGION};
+pub use groups::{
+    DEMO_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID, DEMO_OTHER_REGION, DEMO_PAYER_ID, DEMO_REGION,
+};
 
-/// The demo account. Only `us-east-1` holds groups; other regions are empty.
-#[derive(Clone, Default)]
+/// A demo account: the main one (`us-east-1`) or the organization's member account
+/// (`us-east-1` and `eu-west-1`). Other regions are empty.
+#[derive(Clone)]
 pub struct DemoAccount {
-    _private: (),
+    id: &'static str,
+}
+
+impl Default for DemoAccount {
+    fn default() -> Self {
+        DemoAccount {
+            id: DEMO_ACCOUNT_ID,
+        }
+    }
 }
 
 impl DemoAccount {
+    /// The main demo account.
     pub fn new() -> DemoAccount {
         DemoAccount::default()
     }
 
-    /// How many log groups the demo account has.
-    pub fn group_count() -> usize {
-        SPECS.len()
+    /// The second account of the demo's organization.
+    pub fn member() -> DemoAccount {
+        DemoAccount {
+            id: DEMO_MEMBER_ACCOUNT_ID,
+        }
     }
+
+    /// How many log groups the demo's accounts have, all regions together.
+    pub fn group_count() -> usize {
+        SPECS.len() + MEMBER_SPECS.len() + MEMBER_EU_SPECS.len()
+    }
+
+    /// The regions that hold the demo's groups.
+    pub fn regions() -> [&'static str; 2] {
+        [DEMO_REGION, DEMO_OTHER_REGION]
+    }
+}
+
+/// The demo's consolidated bill: both accounts under one payer, as `[billing]` would say.
+pub fn payers() -> std::collections::BTreeMap<String, String> {
+    [DEMO_ACCOUNT_ID, DEMO_MEMBER_ACCOUNT_ID]
+        .into_iter()
+        .map(|a| (a.to_string(), DEMO_PAYER_ID.to_string()))
+        .collect()
 }
 
 #[derive(Clone)]
 pub struct DemoRegion {
+    account: &'static str,
+    region: String,
     specs: Arc<Vec<&'static Spec>>,
 }
 
@@ -45,17 +81,20 @@ impl AccountApi for DemoAccount {
     type Region = DemoRegion;
 
     async fn account_id(&self) -> Result<String> {
-        Ok(DEMO_ACCOUNT_ID.to_string())
+        Ok(self.id.to_string())
     }
 
     fn region(&self, name: &str) -> DemoRegion {
-        let specs = if name == DEMO_REGION {
-            SPECS.iter().collect()
-        } else {
-            vec![]
+        let specs: &[Spec] = match (self.id, name) {
+            (DEMO_ACCOUNT_ID, DEMO_REGION) => SPECS,
+            (DEMO_MEMBER_ACCOUNT_ID, DEMO_REGION) => MEMBER_SPECS,
+            (DEMO_MEMBER_ACCOUNT_ID, DEMO_OTHER_REGION) => MEMBER_EU_SPECS,
+            _ => &[],
         };
         DemoRegion {
-            specs: Arc::new(specs),
+            account: self.id,
+            region: name.to_string(),
+            specs: Arc::new(specs.iter().collect()),
         }
     }
 }
@@ -74,7 +113,7 @@ impl DemoRegion {
                     ("WebACL".to_string(), acl.to_string()),
                 ];
                 if !acl.contains("cloudfront") {
-                    dimensions.push(("Region".to_string(), DEMO_REGION.to_string()));
+                    dimensions.push(("Region".to_string(), self.region.clone()));
                 }
                 ListedMetric {
                     dimensions,
@@ -100,7 +139,7 @@ impl DemoRegion {
             &'static str,
         ),
     > {
-        let here = !self.specs.is_empty();
+        let here = self.account == DEMO_ACCOUNT_ID && self.region == DEMO_REGION;
         DELIVERIES.iter().filter(move |_| here)
     }
 
@@ -141,10 +180,13 @@ impl DemoRegion {
         };
         let spec = self.find(dim("LogGroupName")?)?;
         let incoming = q.dimensions.len() == 1;
-        let forwarded = q.dimensions.len() == 3 && {
-            let (filter, _, kind) = spec.destination()?;
-            dim("FilterName") == Some(filter) && dim("DestinationType") == Some(kind)
-        };
+        let forwarded = q.dimensions.len() == 3
+            && spec
+                .destinations(self.account, &self.region)
+                .iter()
+                .any(|(filter, _, kind)| {
+                    dim("FilterName") == Some(*filter) && dim("DestinationType") == Some(*kind)
+                });
         let bytes = spec.day_bytes(day_start);
         match q.metric_name.as_str() {
             "IncomingBytes" if incoming => Some(bytes),
@@ -156,7 +198,7 @@ impl DemoRegion {
     }
 }
 
-/// The delivery destination the demo names after a delivery source.
+/// The delivery destination the demo names after a delivery source (main account only).
 fn demo_destination_arn(source: &str) -> String {
     format!("arn:aws:logs:{DEMO_REGION}:{DEMO_ACCOUNT_ID}:delivery-destination:{source}-cwl")
 }
@@ -186,10 +228,10 @@ impl RegionApi for DemoRegion {
             .map(|s| LogGroupInfo {
                 name: s.name.to_string(),
                 arn: format!(
-                    "arn:aws:logs:{DEMO_REGION}:{DEMO_ACCOUNT_ID}:log-group:{}",
-                    s.name
+                    "arn:aws:logs:{}:{}:log-group:{}",
+                    self.region, self.account, s.name
                 ),
-                account_id: Some(DEMO_ACCOUNT_ID.to_string()),
+                account_id: Some(self.account.to_string()),
                 class: Some(if s.ia {
                     LogGroupClass::InfrequentAccess
                 } else if DELIVERY_CLASS.contains(&s.name) {
@@ -216,17 +258,24 @@ impl RegionApi for DemoRegion {
     ) -> Result<(Vec<SubscriptionFilterInfo>, Option<String>)> {
         let spec = self.find(&log_group).ok_or_else(|| Error::Aws {
             operation: "logs:DescribeSubscriptionFilters".into(),
-            region: Some(DEMO_REGION.into()),
+            region: Some(self.region.clone()),
             code: "ResourceNotFoundException".into(),
             message: format!("The specified log group does not exist: {log_group}"),
         })?;
+        // A resource policy guards this group: its filters cannot be read.
+        if matches!(spec.fwd, groups::Fwd::Denied) {
+            return Err(Error::AccessDenied {
+                action: "logs:DescribeSubscriptionFilters".into(),
+                region: Some(self.region.clone()),
+            });
+        }
         let filters = spec
-            .destination()
+            .destinations(self.account, &self.region)
+            .into_iter()
             .map(|(name, arn, _)| SubscriptionFilterInfo {
                 filter_name: name.to_string(),
-                destination_arn: arn.to_string(),
+                destination_arn: arn,
             })
-            .into_iter()
             .collect();
         Ok((filters, None))
     }
@@ -241,7 +290,7 @@ impl RegionApi for DemoRegion {
         if queries.len() > crate::sample::MAX_QUERIES_PER_CALL {
             return Err(Error::Aws {
                 operation: "cloudwatch:GetMetricData".into(),
-                region: Some(DEMO_REGION.into()),
+                region: Some(self.region.clone()),
                 code: "ValidationError".into(),
                 message: "The collection MetricDataQueries must not have a size greater than 500."
                     .into(),
@@ -310,16 +359,17 @@ impl RegionApi for DemoRegion {
             .specs
             .iter()
             .filter(|_| forwarding)
-            .filter_map(|s| {
-                let (filter, _, kind) = s.destination()?;
-                Some(ListedMetric {
-                    dimensions: vec![
-                        ("DestinationType".to_string(), kind.to_string()),
-                        ("FilterName".to_string(), filter.to_string()),
-                        ("LogGroupName".to_string(), s.name.to_string()),
-                    ],
-                    account_id: None,
-                })
+            .flat_map(|s| {
+                s.destinations(self.account, &self.region)
+                    .into_iter()
+                    .map(|(filter, _, kind)| ListedMetric {
+                        dimensions: vec![
+                            ("DestinationType".to_string(), kind.to_string()),
+                            ("FilterName".to_string(), filter.to_string()),
+                            ("LogGroupName".to_string(), s.name.to_string()),
+                        ],
+                        account_id: None,
+                    })
             })
             .collect();
         Ok(MetricsPage {
@@ -395,7 +445,7 @@ impl RegionApi for DemoRegion {
         } else {
             Err(Error::Aws {
                 operation: "firehose:DescribeDeliveryStream".into(),
-                region: Some(DEMO_REGION.into()),
+                region: Some(self.region.clone()),
                 code: "ResourceNotFoundException".into(),
                 message: format!("no delivery stream {stream_name} in the demo account"),
             })
@@ -417,7 +467,7 @@ impl RegionApi for DemoRegion {
     ) -> Result<(Vec<AttachedLink>, Option<String>)> {
         Err(Error::Aws {
             operation: "oam:ListAttachedLinks".into(),
-            region: Some(DEMO_REGION.into()),
+            region: Some(self.region.clone()),
             code: "ResourceNotFoundException".into(),
             message: format!("no sink {sink_arn} in the demo account"),
         })

@@ -168,7 +168,7 @@ pub(super) fn price_scenario(
         free,
         endpoints,
     } = b;
-    pools.settle(prices, &mut lines)?;
+    pools.settle(prices, scenario, &mut lines)?;
     let mut shared = Vec::new();
     privatelink::endpoint_lines(prices, scenario, endpoints, &mut lines, &mut shared)?;
     if scenario.free_tier {

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `datadog_ingest` | envelope bytes / Datadog GB (10^9 or 2^30) x share | `datadog.ingest` |
 //! | `datadog_index` | M events x share x indexed fraction | `datadog.index.<retention>` (x on-demand premium) |
-//! | `datadog_flex` | M events x share x (1 - indexed fraction) x months kept | `datadog.flex.storage` (x premium) |
+//! | `datadog_flex` | M events x share x (1 - indexed fraction) x months kept | `datadog.flex.storage`, `datadog.flex_starter.storage` (`.on_demand` for on-demand) |
 
 use rust_decimal::Decimal;
 
@@ -45,8 +45,9 @@ pub(super) fn lines(
         // Flex bills events stored per month: in steady state a month's events x the months kept.
         let months = Decimal::from(s.flex_retention_months);
         let flex_m = events * (Decimal::ONE - indexed) / million * months;
-        let id = "datadog.flex.storage";
-        b.flat_times(prices, g, Component::DatadogFlex, id, flex_m, g.premium)?;
+        // Flex and Flex Starter publish their own on-demand prices: no premium on top.
+        let id = s.flex_price_id();
+        b.flat(prices, g, Component::DatadogFlex, id, flex_m)?;
     }
     Ok(())
 }

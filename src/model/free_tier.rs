@@ -1,8 +1,16 @@
-//! Free tiers, once per account: the path modules record the usage a free tier may cover (per
+//! Free tiers, once per bill: the path modules record the usage a free tier may cover (per
 //! account, kind, region and group) with [`FreeTierUse::add`]; [`FreeTierUse::credit_lines`]
 //! turns each kind into one negative, account-level line: the allowance (or what was used, if
 //! less) at the price of the region that used the most. The credit is then allocated to the
 //! groups whose usage it covers, in proportion to that usage ([`super::bill::Shared`]).
+//!
+//! A bill is an account's own, or its payer's when `[billing]` says accounts share one: "AWS
+//! applies the free tier to the total usage across all accounts in an organization. AWS does not
+//! apply the free tier to each account individually" (AWS Billing user guide, "AWS Free Tier for
+//! Organizations", docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/useconsolidatedbilling-discounts.html), so the allowance is granted once per payer, on the payer's line when it is
+//! among the accounts sampled, else on the member account that used the most. The 100 GB of free
+//! internet egress is shared with every other service: the scenario's
+//! `egress_free_gb_used_elsewhere` comes off it first.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +30,13 @@ struct Usage {
     by_group: BTreeMap<u32, Decimal>,
 }
 
+/// One free tier's usage on one bill: per (account, region) and per group.
+#[derive(Default)]
+struct BillUsage {
+    by_account_region: BTreeMap<(u32, u32), Decimal>,
+    by_group: BTreeMap<u32, Decimal>,
+}
+
 /// Usage a free tier may cover: by (account, credit component).
 #[derive(Default)]
 pub(super) struct FreeTierUse(BTreeMap<(u32, Component), Usage>);
@@ -35,7 +50,24 @@ impl FreeTierUse {
         *u.by_group.entry(g.group).or_default() += qty;
     }
 
-    /// One credit line per account and kind, shared among the groups that used the kind in
+    /// The usage regrouped per bill (an account's own, or its payer's) and kind: per (account,
+    /// region) and per group.
+    fn per_bill(self, prices: &Prices, s: &Scenario) -> BTreeMap<(String, Component), BillUsage> {
+        let mut by_bill: BTreeMap<(String, Component), BillUsage> = BTreeMap::new();
+        for ((acct, kind), usage) in self.0 {
+            let owner = s.pool_owner(prices.account_name(acct)).to_string();
+            let e = by_bill.entry((owner, kind)).or_default();
+            for (reg, q) in usage.by_region {
+                *e.by_account_region.entry((acct, reg)).or_default() += q;
+            }
+            for (g, q) in usage.by_group {
+                *e.by_group.entry(g).or_default() += q;
+            }
+        }
+        by_bill
+    }
+
+    /// One credit line per bill (account or payer) and kind, shared among the groups that used the kind in
     /// proportion to their usage. A line's path is `account_path(account)`: the path of the
     /// account's groups in the scenario (for a mixed scenario, its first group's).
     pub fn credit_lines(
@@ -46,26 +78,37 @@ impl FreeTierUse {
         lines: &mut Vec<Line>,
         shared: &mut Vec<Shared>,
     ) -> Result<()> {
-        for (
-            (acct, kind),
-            Usage {
-                by_region,
-                by_group,
-            },
-        ) in self.0
-        {
+        for ((owner, kind), bill) in self.per_bill(prices, s) {
             let Some((allowance_id, price_id)) = allowance_and_price(kind, s) else {
                 continue;
             };
-            let Some((&reg, _)) = by_region
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            else {
+            let mut per_region: BTreeMap<u32, Decimal> = BTreeMap::new();
+            let mut per_account: BTreeMap<u32, Decimal> = BTreeMap::new();
+            for (&(a, r), &q) in &bill.by_account_region {
+                *per_region.entry(r).or_default() += q;
+                *per_account.entry(a).or_default() += q;
+            }
+            let most = |m: &BTreeMap<u32, Decimal>| {
+                m.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(k, _)| *k)
+            };
+            let (Some(reg), Some(top)) = (most(&per_region), most(&per_account)) else {
                 continue;
             };
-            let used: Decimal = by_region.values().copied().sum();
+            // The credit line sits on the payer's account when it is among those sampled, else
+            // on the member account that used the most.
+            let acct = per_account
+                .keys()
+                .copied()
+                .find(|&a| prices.account_name(a) == owner)
+                .unwrap_or(top);
+            let used: Decimal = per_region.values().copied().sum();
             let region = prices.region_name(reg);
-            let allowance = prices.get(allowance_id, region)?.flat();
+            let mut allowance = prices.get(allowance_id, region)?.flat();
+            if kind == Component::FreeTierEgress {
+                allowance = (allowance - s.egress_free_gb_used_elsewhere).max(Decimal::ZERO);
+            }
             let qty = used.min(allowance);
             if qty.is_zero() {
                 continue;
@@ -86,7 +129,7 @@ impl FreeTierUse {
             });
             shared.push(Shared {
                 line: lines.len() - 1,
-                members: by_group.into_iter().collect(),
+                members: bill.by_group.into_iter().collect(),
             });
         }
         Ok(())

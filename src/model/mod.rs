@@ -57,7 +57,7 @@ pub use compare::{Choice, Recommendation};
 pub use derive::{Derived, ScanPlan, is_vended_name};
 pub use line::{Component, ComponentTotal, Line, Path};
 pub use privatelink::{ENDPOINTS as PRIVATELINK_ENDPOINTS, hours_in_month};
-pub use scenario::{Arch, Commitment, DatadogGb, Egress, Scenario, Site};
+pub use scenario::{Arch, Commitment, DatadogGb, Egress, FlexTier, Scenario, Site};
 pub use source::{Basis, BillingClass, Classified, Source, VendedLadder};
 
 /// The result for all groups and paths.

@@ -1,9 +1,13 @@
-//! Tiered prices pooled per account and region. AWS applies the tiers of vended logs, internet
-//! egress and PrivateLink data to an account's monthly total in a region, whatever path each
-//! group is on; so the path modules only add a group's quantity to the pool of its tier ladder,
-//! and [`Pools::settle`] prices each pool's total on the ladder and allocates the cost back to
-//! the groups in proportion to their quantities (at the pool's effective rate), to the
-//! micro-dollar.
+//! Tiered prices pooled per bill and region. AWS applies the tiers of vended logs, internet
+//! egress and PrivateLink data to a bill's monthly total in a region, whatever path each group is
+//! on; so the path modules only add a group's quantity to the pool of its tier ladder, and
+//! [`Pools::settle`] prices each pool's total on the ladder and allocates the cost back to the
+//! groups in proportion to their quantities (at the pool's effective rate), to the micro-dollar.
+//!
+//! A bill is an account's own, or its payer's when `[billing]` says accounts share one: under
+//! consolidated billing AWS "combines the usage from all accounts to determine which volume
+//! pricing tiers to apply" and allocates each member account a portion "based on the account's
+//! usage" (AWS Billing user guide, "Volume discounts", docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/useconsolidatedbilling-discounts.html; also con-bill-blended-rates.html).
 
 use std::collections::BTreeMap;
 
@@ -13,7 +17,7 @@ use super::allocate::allocate;
 use super::bill::GroupCtx;
 use super::line::unit_of;
 use super::prices::Prices;
-use super::{Component, Line, Path, VendedLadder};
+use super::{Component, Line, Path, Scenario, VendedLadder};
 use crate::error::Result;
 use crate::money::MicroUsd;
 
@@ -51,6 +55,8 @@ impl Ladder {
 /// One group's quantity on a ladder.
 struct Member {
     group: u32,
+    /// The group's account index (its lines carry it, whoever's pool it is in).
+    account: u32,
     quantity: Decimal,
     /// The group's path in this scenario.
     path: Path,
@@ -59,7 +65,8 @@ struct Member {
     credit: Option<(Component, Decimal)>,
 }
 
-/// Every pool of one scenario, by (account, region, ladder).
+/// Every pool of one scenario, by (account, region, ladder); [`Pools::settle`] merges the
+/// accounts of one payer.
 #[derive(Default)]
 pub(super) struct Pools(BTreeMap<(u32, u32, Ladder), Vec<Member>>);
 
@@ -71,6 +78,7 @@ impl Pools {
             .or_default()
             .push(Member {
                 group: g.group,
+                account: g.account,
                 quantity,
                 path: g.path,
                 component,
@@ -98,9 +106,18 @@ impl Pools {
         }
     }
 
-    /// Price each pool's total on its ladder and write one line per member with its share.
-    pub fn settle(self, prices: &mut Prices, lines: &mut Vec<Line>) -> Result<()> {
+    /// Price each pool's total on its ladder and write one line per member with its share. The
+    /// per-account pools of accounts that share a payer (`s.payers`) are priced as one.
+    pub fn settle(self, prices: &mut Prices, s: &Scenario, lines: &mut Vec<Line>) -> Result<()> {
+        let mut by_bill: BTreeMap<(String, u32, Ladder), Vec<Member>> = BTreeMap::new();
         for ((acct, reg, ladder), members) in self.0 {
+            let owner = s.pool_owner(prices.account_name(acct)).to_string();
+            by_bill
+                .entry((owner, reg, ladder))
+                .or_default()
+                .extend(members);
+        }
+        for ((_, reg, ladder), members) in by_bill {
             let id = ladder.price_id();
             let f = prices.get(id, prices.region_name(reg))?;
             let net = |m: &Member| m.quantity - m.credit.map_or(Decimal::ZERO, |c| c.1);
@@ -114,7 +131,7 @@ impl Pools {
             let weights: Vec<(u32, Decimal)> = members.iter().map(|m| (m.group, net(m))).collect();
             let line = |m: &Member, component, quantity, cost| Line {
                 group: Some(m.group),
-                account: acct,
+                account: m.account,
                 region: reg,
                 path: m.path,
                 component,

@@ -60,6 +60,11 @@ impl<'a> Prices<'a> {
             .unwrap_or(0) as u32
     }
 
+    /// The account id for a line's account index.
+    pub(super) fn account_name(&self, acct: u32) -> &'a str {
+        self.accounts[acct as usize].as_str()
+    }
+
     /// The region's name for a line's region index.
     pub(super) fn region_name(&self, reg: u32) -> &'a str {
         self.regions[reg as usize].as_str()

@@ -80,6 +80,18 @@ impl Site {
     }
 }
 
+/// Which Flex Logs offer stores the events not indexed (Datadog's pricing page, transcribed
+/// 2026-09-20: Flex storage $0.05 per million events stored per month with compute priced on
+/// request; Flex Starter $0.60 with compute bundled, kept 6, 12 or 15 months).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlexTier {
+    /// Flex Logs storage (`datadog.flex.storage`); its compute tiers are not priced publicly.
+    Flex,
+    /// Flex Starter (`datadog.flex_starter.storage`), storage and compute bundled.
+    Starter,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Commitment {
@@ -110,14 +122,17 @@ pub enum Arch {
 pub struct Scenario {
     /// Datadog site.
     pub site: Site,
-    /// Datadog Standard indexing retention in days: 3, 7, 15, 30, 45 or 60 (45 and 60 have no
-    /// public price: set `datadog.index.45d` / `.60d` in `[prices.override]`).
+    /// Datadog Standard indexing retention in days: 3, 7, 15, 30, 45 or 60. Datadog publishes no
+    /// price for 45 and 60 days (searched November 2026: its pricing page and docs list the
+    /// retentions, not their prices): set `datadog.index.45d` / `.60d` in `[prices.override]`.
     pub retention_days: u32,
     pub commitment: Commitment,
     /// Share of events indexed in Datadog on the full Datadog paths (0-1).
     pub indexed_fraction: Decimal,
     /// Store the events that are not indexed in Flex Logs.
     pub flex: bool,
+    /// Which Flex offer: `flex` (default) or `starter` (Flex Starter: 6, 12 or 15 months).
+    pub flex_tier: FlexTier,
     /// Share of volume sent to (and indexed in) Datadog on the hybrid path (0-1).
     pub hybrid_fraction: Decimal,
     pub forwarder_architecture: Arch,
@@ -156,10 +171,19 @@ pub struct Scenario {
     pub forwarder_envelope_bytes: u32,
     /// Months Flex Logs keep events (3 to 15): Flex bills events stored per month.
     pub flex_retention_months: u32,
+    /// GB of the 100 GB a month of free internet egress that other services of the account (or
+    /// of the payer, when accounts share a bill) use up: AWS grants it once across services
+    /// (PRICING.md, "Data transfer out"). Default 0: logplan's egress gets all of it.
+    pub egress_free_gb_used_elsewhere: Decimal,
     /// The first day of the month being priced (from the snapshot's period); dated rules of the
     /// book apply from their `effective_from`. Unset: the book's own date. Not a setting.
     #[serde(skip)]
     pub month_start: Option<chrono::NaiveDate>,
+    /// Accounts that share a bill: account id -> payer account id (`[billing]` in logplan.toml,
+    /// or the demo's). Tier pools and free tiers are per payer for these accounts, per account
+    /// for the others. Not a scenario setting.
+    #[serde(skip)]
+    pub payers: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Scenario {
@@ -170,6 +194,7 @@ impl Default for Scenario {
             commitment: Commitment::Annual,
             indexed_fraction: Decimal::ONE,
             flex: false,
+            flex_tier: FlexTier::Flex,
             hybrid_fraction: Decimal::new(1, 1),
             forwarder_architecture: Arch::Arm64,
             forwarder_memory_mb: 1024,
@@ -186,7 +211,9 @@ impl Default for Scenario {
             datadog_gb: DatadogGb::Decimal,
             forwarder_envelope_bytes: 450,
             flex_retention_months: 3,
+            egress_free_gb_used_elsewhere: Decimal::ZERO,
             month_start: None,
+            payers: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -214,6 +241,12 @@ impl Scenario {
                 self.compression_ratio
             ));
         }
+        if self.egress_free_gb_used_elsewhere < Decimal::ZERO {
+            return Err(format!(
+                "egress_free_gb_used_elsewhere = {}: must not be negative",
+                self.egress_free_gb_used_elsewhere
+            ));
+        }
         if self.insights_full_scans < Decimal::ZERO {
             return Err("insights_full_scans must not be negative".into());
         }
@@ -233,6 +266,13 @@ impl Scenario {
                 self.flex_retention_months
             ));
         }
+        if self.flex_tier == FlexTier::Starter && ![6, 12, 15].contains(&self.flex_retention_months)
+        {
+            return Err(format!(
+                "flex_retention_months = {}: Flex Starter keeps events 6, 12 or 15 months (flex_tier = \"starter\")",
+                self.flex_retention_months
+            ));
+        }
         Ok(())
     }
 
@@ -245,6 +285,31 @@ impl Scenario {
             45 => "datadog.index.45d",
             60 => "datadog.index.60d",
             _ => "datadog.index.15d",
+        }
+    }
+
+    /// The Flex storage price id for the Flex offer and commitment in force: each has its own
+    /// published figure, so no premium multiplies it.
+    pub fn flex_price_id(&self) -> &'static str {
+        match (self.flex_tier, self.commitment) {
+            (FlexTier::Flex, Commitment::Annual) => "datadog.flex.storage",
+            (FlexTier::Flex, Commitment::OnDemand) => "datadog.flex.storage.on_demand",
+            (FlexTier::Starter, Commitment::Annual) => "datadog.flex_starter.storage",
+            (FlexTier::Starter, Commitment::OnDemand) => "datadog.flex_starter.storage.on_demand",
+        }
+    }
+
+    /// Who a tier pool or free tier belongs to: the account's payer when `[billing]` says the
+    /// account shares a bill, else the account itself.
+    pub fn pool_owner<'a>(&'a self, account: &'a str) -> &'a str {
+        self.payers.get(account).map_or(account, String::as_str)
+    }
+
+    /// `flex` or `starter`, as the setting is written.
+    pub fn flex_tier_name(&self) -> &'static str {
+        match self.flex_tier {
+            FlexTier::Flex => "flex",
+            FlexTier::Starter => "starter",
         }
     }
 

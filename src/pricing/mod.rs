@@ -13,7 +13,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-const BOOK: &str = include_str!("book.toml");
+/// The book, in three files by subject (CloudWatch Logs; transfer and forwarding; Datadog) read
+/// as one TOML document.
+const BOOK: &str = concat!(
+    include_str!("book.toml"),
+    "\n",
+    include_str!("book_transfer.toml"),
+    "\n",
+    include_str!("book_datadog.toml")
+);
 
 /// How far a figure can be trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -119,6 +127,9 @@ struct RawRegion {
     tiers: Option<Vec<Dec>>,
     status: Status,
     source: String,
+    /// The first day the source shows the figure in force (a price list's effective date, or
+    /// the date a copy was read); absent where the source gives no date.
+    effective_from: Option<NaiveDate>,
 }
 
 /// One figure in one region (or `*`), as in force.
@@ -135,6 +146,8 @@ pub struct Figure {
     pub prices: Vec<Decimal>,
     pub status: Status,
     pub source: String,
+    /// The first day the source shows the figure in force; `None` where it gives no date.
+    pub effective_from: Option<NaiveDate>,
     /// The book's figure before an override or discount changed it.
     pub book_prices: Option<Vec<Decimal>>,
     /// An AWS discount percentage applied to this figure.
@@ -256,6 +269,7 @@ impl PriceBook {
                     prices,
                     status: r.status,
                     source: r.source.clone(),
+                    effective_from: r.effective_from,
                     book_prices: None,
                     discount_percent: None,
                 };
@@ -361,6 +375,7 @@ impl PriceBook {
                 fig.prices = prices.clone();
                 fig.status = Status::Override;
                 fig.source = format!("{} ({key})", config.display());
+                fig.effective_from = None;
             }
         }
         if let Some(pct) = o.aws_discount_percent {
@@ -461,6 +476,45 @@ mod tests {
         assert_eq!(f.tiered_cost(d("10240")), d("5120"));
         assert_eq!(f.tiered_cost(d("10241")), d("5120.25"));
         assert_eq!(f.tiered_cost(d("0")), d("0"));
+    }
+
+    #[test]
+    fn statuses_say_what_they_rest_on() {
+        // PRICING.md's vocabulary: "derived" is a copy of the vendor's price list made by someone
+        // else, so its source must say so; a rule must not pass for a published figure.
+        let book = PriceBook::builtin().unwrap();
+        for f in book.figures(None) {
+            let src = f.source.to_lowercase();
+            if f.status == Status::Derived {
+                assert!(src.contains("third"), "{}@{}: {}", f.id, f.region, f.source);
+            }
+            if src.starts_with("rule, not a published figure") {
+                assert_eq!(f.status, Status::Unconfirmed, "{}@{}", f.id, f.region);
+            }
+        }
+        let starter = book
+            .get("datadog.flex_starter.storage", "us-east-1")
+            .unwrap();
+        assert_eq!(starter.flat(), d("0.60"));
+        assert_eq!(starter.effective_from, NaiveDate::from_ymd_opt(2026, 9, 20));
+    }
+
+    #[test]
+    fn asia_pacific_egress_tiers() {
+        // Tokyo, 20 TB (20,480 GiB): 10,240 x 0.114 = 1,167.36 + 10,240 x 0.089 = 911.36:
+        // 2,078.72. Seoul, 60 TB: 10,240 x 0.126 = 1,290.24 + 40,960 x 0.122 = 4,997.12 +
+        // 10,240 x 0.122 (tier 3 not found, tier 2 carried) = 1,249.28: 7,536.64.
+        let book = PriceBook::builtin().unwrap();
+        let tokyo = book.get("egress.internet", "ap-northeast-1").unwrap();
+        assert_eq!(tokyo.tiered_cost(d("20480")), d("2078.72"));
+        let seoul = book.get("egress.internet", "ap-northeast-2").unwrap();
+        assert_eq!(seoul.tiered_cost(d("61440")), d("7536.64"));
+        assert_eq!(seoul.status, Status::Unconfirmed);
+        // eu-central-1 storage, no longer a gap.
+        assert_eq!(
+            book.get("cwl.storage", "eu-central-1").unwrap().flat(),
+            d("0.0324")
+        );
     }
 
     #[test]

@@ -265,7 +265,10 @@ pub struct PriceUsed {
     pub unit: String,
     pub prices: Vec<Decimal>,
     pub status: Status,
+    /// Where the figure comes from, ending "; in force from <date>" when the source dates it.
     pub source: String,
+    /// The first day the source shows the figure in force, when it says.
+    pub effective_from: Option<chrono::NaiveDate>,
     pub book_prices: Option<Vec<Decimal>>,
 }
 
@@ -477,7 +480,11 @@ fn prices(model: &Model) -> Vec<PriceUsed> {
             unit: f.unit.clone(),
             prices: f.prices.clone(),
             status: f.status,
-            source: f.source.clone(),
+            source: match f.effective_from {
+                Some(d) => format!("{}; in force from {d}", f.source),
+                None => f.source.clone(),
+            },
+            effective_from: f.effective_from,
             book_prices: f.book_prices.clone(),
         })
         .collect()
@@ -558,18 +565,46 @@ fn assumptions(m: &Model, priced: &crate::period::Priced) -> Vec<Assumption> {
         a("Datadog commitment", format!("{:?}", s.commitment).to_lowercase(), "on-demand adds the on-demand premium to indexing and Flex"),
         a("Indexed fraction (Datadog paths)", s.indexed_fraction.to_string(), "share of events indexed; all are ingested"),
         a("Hybrid fraction", s.hybrid_fraction.to_string(), "share of volume sent to and indexed in Datadog on the hybrid path"),
-        a("Flex Logs for the rest", s.flex.to_string(), ""),
+        a("Flex Logs for the rest", if s.flex { format!("{} ({})", s.flex_tier_name(), s.flex_price_id()) } else { "off".to_string() }, "flex and flex_tier: Flex storage (compute priced on request) or Flex Starter (compute bundled); each with its own on-demand price"),
         a("Forwarder Lambda", format!("{}, {} MB, {} ms per invocation, {} KiB compressed per invocation", format!("{:?}", s.forwarder_architecture).to_lowercase(), s.forwarder_memory_mb, s.forwarder_duration_ms, s.forwarder_payload_kib), "modeled: the snapshot has no forwarder Lambda metrics"),
         a("Egress", match s.egress { crate::model::Egress::Internet => "internet tiers".to_string(), crate::model::Egress::SameRegion => "same-region public IP rate where the site runs in the group's region, else internet".to_string() }, "AWS does not state which rate applies to a Datadog intake"),
         a("CloudWatch retention while forwarded", s.retention_while_forwarded_days.map_or("the group's own".to_string(), |d| format!("{d} days")), ""),
         a("Insights scans", format!("{} full scans of the month's data per month", s.insights_full_scans), &format!("assumed for {scans_assumed} of {} groups (others: snapshot column or query plan)", m.groups.len())),
         a("Compression", format!("{}:1 where not measured", s.compression_ratio), "gzip ratio; measured ratios (sample --sample-events) and ForwardedBytes take precedence"),
-        a("Free tier", if s.free_tier { "applied once per account, monthly".to_string() } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s"),
+        a("Never-expiring groups", format!("{} months of data held", s.never_expire_months), "never_expire_months: storage in steady state when storedBytes is unknown and the group never expires"),
+        a("Free tier", if s.free_tier { format!("applied once per {}, monthly", if s.payers.is_empty() { "account" } else { "bill (per payer for the accounts [billing] names, per account for the others)" }) } else { "off".to_string() }, "5 GB each of ingestion, storage and scanning; 100 GB egress; Lambda 1M requests and 400,000 GB-s; AWS applies the free tier to an organization's total usage, not per account (AWS Billing user guide)"),
+        a("Free egress used by other services", format!("{} GB of the 100 GB a month", s.egress_free_gb_used_elsewhere), "egress_free_gb_used_elsewhere: the free internet egress is shared with every other service of the account (or payer); logplan's egress gets the rest"),
+        a("Tier pools", pooling(m), "[billing] payers; AWS combines the usage of a consolidated bill's accounts to apply volume tiers (AWS Billing user guide, Volume discounts)"),
         a("Firehose record", format!("{} KiB, billed in 5 KB increments", s.firehose_record_kib), "non-vended logs reach Firehose through a subscription"),
         a("PrivateLink", format!("{} endpoints ({}) x {} AZs x {} hours", crate::model::PRIVATELINK_ENDPOINTS.len(), crate::model::PRIVATELINK_ENDPOINTS.join(", "), s.privatelink_azs, m.month.days() * 24), "S3 is a free gateway endpoint; trace.agent only when traces are forwarded (not modeled); a group outside the site's region adds inter-region transfer (transfer.inter_region)"),
     ];
     out.extend(source_assumptions(m));
     out
+}
+
+/// The pooling the model used: "tiers pooled per account and region", or per payer with the
+/// accounts of the run each payer covers.
+fn pooling(m: &Model) -> String {
+    let s = &m.scenario;
+    let mut by_payer: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut alone = Vec::new();
+    for a in &m.accounts {
+        match s.payers.get(a) {
+            Some(p) => by_payer.entry(p.as_str()).or_default().push(a.as_str()),
+            None => alone.push(a.as_str()),
+        }
+    }
+    if by_payer.is_empty() {
+        return "tiers pooled per account and region".into();
+    }
+    let mut parts: Vec<String> = by_payer
+        .iter()
+        .map(|(p, accts)| format!("per payer {p} over accounts {}", accts.join(", ")))
+        .collect();
+    if !alone.is_empty() {
+        parts.push(format!("per account for {}", alone.join(", ")));
+    }
+    format!("tiers pooled by region {}", parts.join("; "))
 }
 
 /// How groups were classified (source and billing class, by basis), and the dated rules applied.
@@ -591,7 +626,7 @@ fn source_assumptions(m: &Model) -> Vec<Assumption> {
         note: "name rules: /aws/lambda/ Lambda (vended from the rule's date); aws-waf-logs- WAF (WAFLogs ladder); flow logs, /aws/route53resolver/, /aws/eks/<cluster>/cluster, /aws/network-firewall/, /aws/vendedlogs/ vended; /aws/elasticloadbalancing/ (ELB writes only to S3), /aws/route53/<zone>, /aws/cloudfront/function/, other /aws/eks/ custom; API Gateway access and CloudFront v2 logs only when the snapshot says so".into(),
     }, Assumption {
         name: "Vended tier pools".into(),
-        value: "per account, region and usage-type family (VendedLog-Bytes, WAFLogs, CFLogs, MTLogs)".into(),
+        value: "per bill (see Tier pools), region and usage-type family (VendedLog-Bytes, WAFLogs, CFLogs, MTLogs)".into(),
         note: "the Price List carries a ladder per family; whether AWS pools across them is not stated".into(),
     }];
     if delivery > 0 {
@@ -658,4 +693,87 @@ fn source_assumptions(m: &Model) -> Vec<Assumption> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The assumptions line that states each scenario setting. A new setting without a line
+    /// fails here: the report must name every setting the model used.
+    fn line_for(key: &str) -> &'static str {
+        match key {
+            "site" => "Datadog site",
+            "retention_days" => "Datadog indexing retention",
+            "commitment" => "Datadog commitment",
+            "indexed_fraction" => "Indexed fraction (Datadog paths)",
+            "flex" | "flex_tier" => "Flex Logs for the rest",
+            "flex_retention_months" => "Flex Logs retention",
+            "hybrid_fraction" => "Hybrid fraction",
+            "forwarder_architecture"
+            | "forwarder_memory_mb"
+            | "forwarder_duration_ms"
+            | "forwarder_payload_kib" => "Forwarder Lambda",
+            "retention_while_forwarded_days" => "CloudWatch retention while forwarded",
+            "egress" => "Egress",
+            "firehose_record_kib" => "Firehose record",
+            "privatelink_azs" => "PrivateLink",
+            "insights_full_scans" => "Insights scans",
+            "compression_ratio" => "Compression",
+            "free_tier" => "Free tier",
+            "never_expire_months" => "Never-expiring groups",
+            "datadog_gb" => "Datadog GB",
+            "forwarder_envelope_bytes" => "Datadog billed bytes",
+            "egress_free_gb_used_elsewhere" => "Free egress used by other services",
+            other => panic!("scenario setting {other} has no line in the assumptions table"),
+        }
+    }
+
+    #[test]
+    fn the_assumptions_name_every_setting_pooling_and_rule() {
+        let s = Scenario {
+            flex: true,
+            payers: [("111111111111".to_string(), "999999999999".to_string())]
+                .into_iter()
+                .collect(),
+            ..Scenario::default()
+        };
+        let g = |a: &str| crate::snapshot::GroupInput {
+            account_id: a.into(),
+            region: "us-east-1".into(),
+            log_group: "/app/x".into(),
+            incoming_bytes: 1 << 30,
+            incoming_events: 1000,
+            ..Default::default()
+        };
+        let book = crate::pricing::PriceBook::builtin().unwrap();
+        let m =
+            crate::model::run(vec![g("111111111111"), g("222222222222")], &book, &s, None).unwrap();
+        let priced = crate::period::Priced::new(
+            crate::period::Period::month(2026, 10).unwrap(),
+            crate::period::Basis::Month,
+            "--month",
+        )
+        .unwrap();
+        let table = assumptions(&m, &priced);
+        let names: Vec<&str> = table.iter().map(|a| a.name.as_str()).collect();
+        let keys = serde_json::to_value(&s).unwrap();
+        for key in keys.as_object().unwrap().keys() {
+            assert!(names.contains(&line_for(key)), "{key}: {names:?}");
+        }
+        assert_eq!(m.rules.len(), 2);
+        for (r, _) in &m.rules {
+            assert!(
+                names.contains(&format!("Rule {}", r.id).as_str()),
+                "{}",
+                r.id
+            );
+        }
+        // The pooling used, payer by payer, and the accounts on their own.
+        let pools = table.iter().find(|a| a.name == "Tier pools").unwrap();
+        assert_eq!(
+            pools.value,
+            "tiers pooled by region per payer 999999999999 over accounts 111111111111; per account for 222222222222"
+        );
+    }
 }

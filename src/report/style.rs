@@ -59,6 +59,8 @@ pub fn component_label(name: &str) -> String {
         "egress_same_region" => "Data transfer out (same region)",
         "privatelink_data" => "PrivateLink data processed",
         "privatelink_endpoint_hours" => "PrivateLink endpoint hours",
+        "transfer_inter_region" => "Inter-region transfer",
+        "waf_log_allowance" => "WAF log allowance (credit)",
         "vended_to_firehose" => "Vended logs delivered to Firehose",
         "firehose_ingest" => "Firehose ingestion",
         "datadog_ingest" => "Datadog ingestion",

@@ -227,6 +227,7 @@ pub(crate) fn sample() -> ReportData {
         prices: v.iter().map(|s| dec(s)).collect(),
         status,
         source: source.into(),
+        effective_from: None,
         book_prices: None,
     };
     let mut over = price(
