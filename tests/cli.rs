@@ -208,3 +208,64 @@ fn output_options_have_one_name_and_old_spellings_still_work() {
     assert!(new.trim_start().starts_with('['), "{new}");
     assert_eq!(new, lint(&["--format", "json"]));
 }
+
+/// The console names the recommendation, and when it is the mix, says so with the mix's priced
+/// total. Two groups in one account, nothing forwarded today.
+///
+/// `/app/queried`: 10 GiB in, 100,000 GiB scanned by Insights a month. On CloudWatch the scans
+/// alone cost 100,000 x $0.005 = $500, while Datadog (10 GiB ingested, 10M events indexed) costs
+/// tens of dollars, so its cheapest path is a Datadog one.
+///
+/// `/app/quiet`: 1,000 GiB in, 2 billion events, no scans. On CloudWatch about 1,000 x $0.50 =
+/// $500, while Datadog indexes 2,000M events at more than $1 per million, so CloudWatch.
+///
+/// Neither single path can beat the mix: all-CloudWatch pays the $500 of scans, every Datadog
+/// path pays the $2,000+ of indexing.
+#[test]
+fn console_names_the_mix_when_it_is_recommended() {
+    let home = tempfile::tempdir().unwrap();
+    let gib: u64 = 1 << 30;
+    let csv = format!(
+        "account_id,region,log_group,incoming_bytes,incoming_events,insights_scanned_bytes,datadog_forwarder\n\
+         123456789012,us-east-1,/app/queried,{},10000000,{},false\n\
+         123456789012,us-east-1,/app/quiet,{},2000000000,0,false\n",
+        10 * gib,
+        100_000 * gib,
+        1_000 * gib
+    );
+    std::fs::write(home.path().join("s.csv"), csv).unwrap();
+    let out_dir = home.path().join("out");
+    let (code, out, err) = outcome(logplan(home.path()).args([
+        "report",
+        "--snapshot",
+        "s.csv",
+        "--month",
+        "2026-10",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Recommended:"))
+        .unwrap_or_else(|| panic!("no recommendation in {out}"));
+    assert!(
+        line.contains("each log group on its own cheapest path"),
+        "{line}"
+    );
+    // The figure named is the mix's priced total, below every single path's total.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    let r = &json["recommendation"];
+    assert_eq!(r["choice"]["kind"], "mix", "{r}");
+    let total: f64 = r["total_usd"].as_str().unwrap().parse().unwrap();
+    let mut compared = 0;
+    for p in json["paths"].as_array().unwrap() {
+        if let Some(t) = p["total_usd"].as_str().and_then(|s| s.parse::<f64>().ok()) {
+            assert!(total < t, "mix {total} vs {p}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 4, "{}", json["paths"]);
+}

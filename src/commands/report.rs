@@ -563,6 +563,8 @@ fn console_table(d: &ReportData, dir: &std::path::Path) -> String {
     } else {
         o += "No single path is cheaper than today.\n";
     }
+    // The recommendation may be the mix (or today), which the line above does not name.
+    o += &format!("{}\n", d.recommendation.statement);
     o += &format!("Report: {}\n", dir.display());
     o
 }
