@@ -268,4 +268,11 @@ fn console_names_the_mix_when_it_is_recommended() {
         }
     }
     assert!(compared >= 4, "{}", json["paths"]);
+    // The console's figure is that priced total, rounded to the cent (under $1,000 here, so no
+    // thousands separator).
+    assert!(total < 1000.0, "{total}");
+    assert!(
+        line.contains(&format!("(${total:.2} a month")),
+        "{line} vs {total}"
+    );
 }
