@@ -94,6 +94,8 @@ const FOCUS_10_MARKERS: &[&str] = &["x_UsageType", "x_CostCategories"];
 /// What one file held, aggregated.
 #[derive(Debug, Default)]
 pub struct FileResult {
+    /// Summed per key and, when tags are read, per tag set: a key can have several rows, which
+    /// [`super::Merger`] adds up.
     pub rows: Vec<ExportRow>,
     pub tags: TagCounts,
     pub has_resource_ids: bool,
@@ -276,8 +278,15 @@ pub fn read_file(path: &Path, file: &str, kind: Kind, tag_keys: &[String]) -> Re
         // SQL's SUM of only NULLs is NULL; polars' is 0: count the values to tell them apart.
         aggs.push(col(c.net).count().alias("net_n"));
     }
+    let tags = if tag_keys.is_empty() || !has_resource {
+        None
+    } else {
+        tag_source(&schema, &c, kind, tag_keys)
+    };
+    // One scan: the lines are summed per tag set too, and the tags counted from those sums.
+    let mut keys = keys.to_vec();
+    keys.extend(tags.iter().flat_map(|t| t.keys(&c)));
     let df = lf
-        .clone()
         .filter(wanted(&c))
         .group_by(keys)
         .agg(aggs)
@@ -285,11 +294,11 @@ pub fn read_file(path: &Path, file: &str, kind: Kind, tag_keys: &[String]) -> Re
         .map(|r| r.unwrap_single())
         .map_err(|e| polars_err(file, &format!("cannot aggregate the {}", kind.label()), e))?;
     let rows = rows_of(&df, has_net).map_err(|e| polars_err(file, "unexpected column type", e))?;
-
-    let tags = if tag_keys.is_empty() || !has_resource {
-        TagCounts::default()
-    } else {
-        read_tags(lf, &schema, &c, kind, tag_keys).map_err(|e| polars_err(file, "tags", e))?
+    let tags = match tags {
+        None => TagCounts::default(),
+        Some(t) => t
+            .count(&df, tag_keys)
+            .map_err(|e| polars_err(file, "tags", e))?,
     };
     Ok(FileResult {
         rows,
@@ -382,114 +391,131 @@ fn rows_of(df: &DataFrame, has_net: bool) -> PolarsResult<Vec<ExportRow>> {
     Ok(out)
 }
 
-/// Tag values of log groups, counted per (resource, key, value) over the log group's lines:
-/// from the map column (`resource_tags` / `Tags`: Parquet maps read as a list of key/value
-/// structs; CSV writes them as JSON objects), or legacy CUR's `resource_tags_user_<key>`
-/// columns.
-fn read_tags(
-    lf: LazyFrame,
-    schema: &Schema,
-    c: &Columns,
-    kind: Kind,
-    tag_keys: &[String],
-) -> PolarsResult<TagCounts> {
-    let mut counts = TagCounts::default();
-    let resource = log_group_resource(c, true).alias("resource");
-    let lf = lf
-        .filter(wanted(c))
-        .with_column(resource)
-        .filter(col("resource").neq(lit("")));
+/// Where a file keeps the tags of its lines: the map column (`resource_tags` / `Tags`: Parquet
+/// maps read as a list of key/value structs; CSV writes them as JSON objects), or legacy CUR's
+/// `resource_tags_user_<key>` columns (wanted key, column).
+enum TagSource {
+    Map,
+    Json,
+    Legacy(Vec<(String, String)>),
+}
+
+fn tag_source(schema: &Schema, c: &Columns, kind: Kind, tag_keys: &[String]) -> Option<TagSource> {
     match schema.get(c.tags) {
         Some(DataType::List(inner)) if matches!(**inner, DataType::Struct(_)) => {
-            let df = lf
-                .select([col("resource"), col(c.tags).alias("t")])
-                .explode(
-                    cols(["t"]),
-                    ExplodeOptions {
-                        empty_as_null: true,
-                        keep_nulls: true,
-                    },
-                )
-                .select([
-                    col("resource"),
-                    col("t").struct_().field_by_name("key").alias("k"),
-                    col("t").struct_().field_by_name("value").alias("v"),
-                ])
-                .filter(col("k").is_not_null())
-                .group_by([col("resource"), col("k"), col("v")])
-                .agg([len().alias("n")])
-                .collect_with_engine(Engine::Streaming)?
-                .unwrap_single();
-            let (r, k, v, n) = (
-                df.column("resource")?.str()?.clone(),
-                df.column("k")?.cast(&DataType::String)?.str()?.clone(),
-                df.column("v")?.cast(&DataType::String)?.str()?.clone(),
-                df.column("n")?.cast(&DataType::UInt64)?.u64()?.clone(),
-            );
-            for i in 0..df.height() {
-                let (Some(r), Some(k)) = (r.get(i), k.get(i)) else {
-                    continue;
-                };
-                for want in tag_keys.iter().filter(|w| tag_key_matches(k, w)) {
-                    counts.add(r, want, v.get(i).unwrap_or(""), n.get(i).unwrap_or(0));
-                }
-            }
+            Some(TagSource::Map)
         }
-        Some(_) => {
-            // A map written as text (CSV exports): a JSON object per line.
-            let df = lf
-                .group_by([col("resource"), text(c.tags).alias("t")])
-                .agg([len().alias("n")])
-                .collect_with_engine(Engine::Streaming)?
-                .unwrap_single();
-            let (r, t, n) = (
-                df.column("resource")?.str()?.clone(),
-                df.column("t")?.str()?.clone(),
-                df.column("n")?.cast(&DataType::UInt64)?.u64()?.clone(),
-            );
-            for i in 0..df.height() {
-                let (Some(r), Some(t)) = (r.get(i), t.get(i)) else {
-                    continue;
-                };
-                let Ok(serde_json::Value::Object(map)) = serde_json::from_str(t) else {
-                    continue;
-                };
-                for (k, v) in map {
-                    let Some(v) = v.as_str() else { continue };
-                    for want in tag_keys.iter().filter(|w| tag_key_matches(&k, w)) {
-                        counts.add(r, want, v, n.get(i).unwrap_or(0));
-                    }
-                }
-            }
-        }
-        None if kind == Kind::Cur2 => {
-            // Legacy CUR: one column per tag key.
-            for want in tag_keys {
-                let name = format!("resource_tags_{}", cur_tag_key(want));
-                if schema.get(&name).is_none() {
-                    continue;
-                }
-                let df = lf
-                    .clone()
-                    .group_by([col("resource"), text(&name).alias("v")])
-                    .agg([len().alias("n")])
-                    .collect_with_engine(Engine::Streaming)?
-                    .unwrap_single();
-                let (r, v, n) = (
-                    df.column("resource")?.str()?.clone(),
-                    df.column("v")?.str()?.clone(),
-                    df.column("n")?.cast(&DataType::UInt64)?.u64()?.clone(),
-                );
-                for i in 0..df.height() {
-                    if let (Some(r), Some(v)) = (r.get(i), v.get(i)) {
-                        counts.add(r, want, v, n.get(i).unwrap_or(0));
-                    }
-                }
-            }
-        }
-        None => {}
+        Some(_) => Some(TagSource::Json),
+        None if kind == Kind::Cur2 => Some(TagSource::Legacy(
+            tag_keys
+                .iter()
+                .map(|want| (want.clone(), format!("resource_tags_{}", cur_tag_key(want))))
+                .filter(|(_, name)| schema.get(name).is_some())
+                .collect(),
+        )),
+        None => None,
     }
-    Ok(counts)
+}
+
+impl TagSource {
+    /// The aggregation's extra keys: the tag columns.
+    fn keys(&self, c: &Columns) -> Vec<Expr> {
+        match self {
+            TagSource::Map => vec![col(c.tags).alias("tags")],
+            TagSource::Json => vec![text(c.tags).alias("tags")],
+            TagSource::Legacy(cols) => cols
+                .iter()
+                .enumerate()
+                .map(|(i, (_, name))| text(name).alias(format!("tag_{i}")))
+                .collect(),
+        }
+    }
+
+    /// Tag values of log groups, counted per (resource, key, value) over the log group's lines,
+    /// from the aggregation (its `lines` per key and tag set).
+    fn count(&self, df: &DataFrame, tag_keys: &[String]) -> PolarsResult<TagCounts> {
+        let mut counts = TagCounts::default();
+        let groups = df.clone().lazy().filter(col("resource").neq(lit("")));
+        let sum_by = |q: LazyFrame, by: Vec<Expr>| {
+            q.group_by(by)
+                .agg([col("lines").sum().cast(DataType::UInt64).alias("n")])
+                .collect()
+        };
+        match self {
+            TagSource::Map => {
+                let exploded = groups
+                    .select([col("resource"), col("tags"), col("lines")])
+                    .explode(
+                        cols(["tags"]),
+                        ExplodeOptions {
+                            empty_as_null: true,
+                            keep_nulls: true,
+                        },
+                    )
+                    .select([
+                        col("resource"),
+                        col("tags").struct_().field_by_name("key").alias("k"),
+                        col("tags").struct_().field_by_name("value").alias("v"),
+                        col("lines"),
+                    ])
+                    .filter(col("k").is_not_null());
+                let t = sum_by(exploded, vec![col("resource"), col("k"), col("v")])?;
+                let (r, k, v, n) = (
+                    t.column("resource")?.str()?.clone(),
+                    t.column("k")?.cast(&DataType::String)?.str()?.clone(),
+                    t.column("v")?.cast(&DataType::String)?.str()?.clone(),
+                    t.column("n")?.u64()?.clone(),
+                );
+                for i in 0..t.height() {
+                    let (Some(r), Some(k)) = (r.get(i), k.get(i)) else {
+                        continue;
+                    };
+                    for want in tag_keys.iter().filter(|w| tag_key_matches(k, w)) {
+                        counts.add(r, want, v.get(i).unwrap_or(""), n.get(i).unwrap_or(0));
+                    }
+                }
+            }
+            TagSource::Json => {
+                let t = sum_by(groups, vec![col("resource"), col("tags")])?;
+                let (r, tags, n) = (
+                    t.column("resource")?.str()?.clone(),
+                    t.column("tags")?.str()?.clone(),
+                    t.column("n")?.u64()?.clone(),
+                );
+                for i in 0..t.height() {
+                    let (Some(r), Some(json)) = (r.get(i), tags.get(i)) else {
+                        continue;
+                    };
+                    let Ok(serde_json::Value::Object(map)) = serde_json::from_str(json) else {
+                        continue;
+                    };
+                    for (k, v) in map {
+                        let Some(v) = v.as_str() else { continue };
+                        for want in tag_keys.iter().filter(|w| tag_key_matches(&k, w)) {
+                            counts.add(r, want, v, n.get(i).unwrap_or(0));
+                        }
+                    }
+                }
+            }
+            TagSource::Legacy(cols) => {
+                for (i, (want, _)) in cols.iter().enumerate() {
+                    let name = format!("tag_{i}");
+                    let t = sum_by(groups.clone(), vec![col("resource"), col(&name)])?;
+                    let (r, v, n) = (
+                        t.column("resource")?.str()?.clone(),
+                        t.column(&name)?.str()?.clone(),
+                        t.column("n")?.u64()?.clone(),
+                    );
+                    for i in 0..t.height() {
+                        if let (Some(r), Some(v)) = (r.get(i), v.get(i)) {
+                            counts.add(r, want, v, n.get(i).unwrap_or(0));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(counts)
+    }
 }
 
 #[cfg(test)]

@@ -224,53 +224,68 @@ pub struct ExportRow {
 }
 
 impl ExportRow {
-    fn key(&self) -> ExportKey {
-        (
-            self.payer_account_id.clone(),
-            self.billing_period.clone(),
-            self.usage_account_id.clone(),
-            self.product_code.clone(),
-            self.usage_type.clone(),
-            self.region.clone(),
-            self.line_type.clone(),
-            self.unit.clone(),
-            self.resource_id.clone(),
-        )
+    /// The row's key as one string: its fields joined by NUL, which sorts exactly as the fields
+    /// compared one after the other (no field holds a NUL).
+    fn key(&self) -> String {
+        let fields = [
+            &self.payer_account_id,
+            &self.billing_period,
+            &self.usage_account_id,
+            &self.product_code,
+            &self.usage_type,
+            &self.region,
+            &self.line_type,
+            &self.unit,
+            &self.resource_id,
+        ];
+        let mut key = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+        for f in fields {
+            key.push_str(f);
+            key.push('\0');
+        }
+        key
+    }
+
+    fn absorb(&mut self, r: ExportRow) {
+        self.lines += r.lines;
+        self.usage_amount += r.usage_amount;
+        self.unblended += r.unblended;
+        self.net_unblended = match (self.net_unblended, r.net_unblended) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
     }
 }
 
-type ExportKey = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
+/// Rows from several files (or pages) summed into one row per key as they come: each row is
+/// keyed once, so a month of many files costs one pass over their rows, not one per file.
+#[derive(Debug, Default)]
+pub struct Merger(BTreeMap<String, ExportRow>);
 
-/// Rows from several files (or pages) summed into one row per key, sorted.
-pub fn merge(rows: impl IntoIterator<Item = ExportRow>) -> Vec<ExportRow> {
-    let mut out: BTreeMap<ExportKey, ExportRow> = BTreeMap::new();
-    for r in rows {
-        match out.get_mut(&r.key()) {
-            Some(e) => {
-                e.lines += r.lines;
-                e.usage_amount += r.usage_amount;
-                e.unblended += r.unblended;
-                e.net_unblended = match (e.net_unblended, r.net_unblended) {
-                    (Some(a), Some(b)) => Some(a + b),
-                    (a, b) => a.or(b),
-                };
-            }
-            None => {
-                out.insert(r.key(), r);
+impl Merger {
+    pub fn add(&mut self, rows: impl IntoIterator<Item = ExportRow>) {
+        use std::collections::btree_map::Entry;
+        for r in rows {
+            match self.0.entry(r.key()) {
+                Entry::Occupied(mut e) => e.get_mut().absorb(r),
+                Entry::Vacant(v) => {
+                    v.insert(r);
+                }
             }
         }
     }
-    out.into_values().collect()
+
+    /// One row per key, sorted by key.
+    pub fn finish(self) -> Vec<ExportRow> {
+        self.0.into_values().collect()
+    }
+}
+
+/// Rows from several files (or pages) summed into one row per key, sorted.
+pub fn merge(rows: impl IntoIterator<Item = ExportRow>) -> Vec<ExportRow> {
+    let mut m = Merger::default();
+    m.add(rows);
+    m.finish()
 }
 
 /// Tag values of log groups: resource ARN -> tag key (as configured) -> value.

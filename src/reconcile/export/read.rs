@@ -104,7 +104,7 @@ fn empty(source: &str, kind: Kind, period: &Period, tag_keys: &[String]) -> Expo
 /// Accumulates files into one result, checking each.
 struct Acc {
     out: ExportActuals,
-    rows: Vec<super::ExportRow>,
+    rows: super::Merger,
     tags: TagCounts,
     payers: BTreeMap<String, String>,
 }
@@ -118,7 +118,7 @@ impl Acc {
             &r.rows,
             &mut self.payers,
         )?;
-        self.rows = merge(std::mem::take(&mut self.rows).into_iter().chain(r.rows));
+        self.rows.add(r.rows);
         self.tags.absorb(r.tags);
         self.out.has_resource_ids &= r.has_resource_ids;
         self.out.files.push(FileRead {
@@ -129,7 +129,7 @@ impl Acc {
     }
 
     fn finish(mut self) -> ExportActuals {
-        self.out.rows = self.rows;
+        self.out.rows = self.rows.finish();
         self.out.resource_tags = self.tags.resolve();
         self.out
     }
@@ -171,7 +171,7 @@ pub fn read_local(
     }
     let mut acc = Acc {
         out: empty(source, kind, period, tag_keys),
-        rows: Vec::new(),
+        rows: super::Merger::default(),
         tags: TagCounts::default(),
         payers: BTreeMap::new(),
     };
@@ -214,7 +214,7 @@ pub async fn read_s3(
     }
     let mut acc = Acc {
         out: empty(source, kind, period, tag_keys),
-        rows: Vec::new(),
+        rows: super::Merger::default(),
         tags: TagCounts::default(),
         payers: BTreeMap::new(),
     };
