@@ -59,3 +59,37 @@ impl Reporter {
         self.quiet
     }
 }
+
+/// Times a stage of a run: when dropped, logs how long it took at debug level
+/// (`LOGPLAN_LOG=logplan=debug`), so a slow report can be taken apart without a profiler.
+pub struct Stage {
+    what: &'static str,
+    start: std::time::Instant,
+}
+
+impl Stage {
+    pub fn start(what: &'static str) -> Stage {
+        Stage {
+            what,
+            start: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        tracing::debug!(
+            "{} took {:.3} s (peak RSS so far: {})",
+            self.what,
+            self.start.elapsed().as_secs_f64(),
+            peak_rss().as_deref().unwrap_or("unknown")
+        );
+    }
+}
+
+/// The process's peak resident memory so far (Linux: `VmHWM` of /proc/self/status).
+fn peak_rss() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.trim_start_matches("VmHWM:").trim().to_string())
+}

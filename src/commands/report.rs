@@ -105,6 +105,7 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
     // flags; the report prices the calendar month it lies in.
     let read = match &args.snapshot {
         Some(path) => {
+            let _t = crate::progress::Stage::start("reading the snapshot");
             let (groups, read_period) = snapshot::read_with_period(path)?;
             if groups.is_empty() && !args.allow_empty {
                 return Err(Error::Input {
@@ -247,6 +248,7 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         }
         _ => None,
     };
+    let t = crate::progress::Stage::start("the model");
     let model = model::run_with_measured(
         groups,
         &book,
@@ -254,7 +256,10 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         scan_plan.as_ref(),
         measured.as_ref(),
     )?;
+    drop(t);
+    let t = crate::progress::Stage::start("the report's data");
     let mut data = ReportData::build(&model, &priced, &book.effective.to_string());
+    drop(t);
     if let Some(m) = &dd_measured {
         for (name, value, note) in m.assumptions() {
             if let Some(a) = data.assumptions.iter_mut().find(|a| a.name == name) {
