@@ -2,7 +2,8 @@
 //! axis labels, with thousands separators and units. Every rendering (HTML, Markdown, charts,
 //! console) calls these, so a figure reads the same wherever it appears. Exact values
 //! (`MicroUsd`, `Decimal`, byte counts) are rounded here, once, half away from zero; floats
-//! appear only in [`compact`], which labels chart axes.
+//! appear only in [`compact`], which labels chart axes. The machine-readable tables write
+//! their exact decimals with [`push_plain`] (and money with `MicroUsd::push_decimal`).
 
 use std::borrow::Borrow;
 
@@ -191,9 +192,88 @@ pub fn compact_usd(v: f64) -> String {
     }
 }
 
+/// `d` to at most `dp` decimals (half to even, as `Decimal::round_dp`), without trailing zeros
+/// (as `Decimal::normalize`), appended to `out`: the text of
+/// `d.round_dp(dp).normalize().to_string()` without its allocations, for tables of millions of
+/// lines.
+pub fn push_plain(out: &mut String, d: Decimal, dp: u32) {
+    let d = if d.scale() > dp { d.round_dp(dp) } else { d };
+    let (m, mut scale) = (d.mantissa(), d.scale() as usize);
+    if m == 0 {
+        out.push('0');
+        return;
+    }
+    if m < 0 {
+        out.push('-');
+    }
+    let mut buf = itoa::Buffer::new();
+    let digits = match u64::try_from(m.unsigned_abs()) {
+        Ok(small) => buf.format(small),
+        Err(_) => buf.format(m.unsigned_abs()),
+    };
+    let digits = digits.as_bytes();
+    // Trailing zeros of the fraction go.
+    let mut len = digits.len();
+    while scale > 0 && digits[len - 1] == b'0' {
+        len -= 1;
+        scale -= 1;
+    }
+    let digits = &digits[..len];
+    if scale == 0 {
+        push_ascii(out, digits);
+    } else if digits.len() > scale {
+        let (whole, frac) = digits.split_at(digits.len() - scale);
+        push_ascii(out, whole);
+        out.push('.');
+        push_ascii(out, frac);
+    } else {
+        out.push_str("0.");
+        for _ in digits.len()..scale {
+            out.push('0');
+        }
+        push_ascii(out, digits);
+    }
+}
+
+/// ASCII bytes (digits) onto a string.
+fn push_ascii(out: &mut String, b: &[u8]) {
+    out.extend(b.iter().map(|&c| char::from(c)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The tables' writer says what rust_decimal's own round, normalize and Display say.
+        #[test]
+        fn push_plain_writes_what_decimal_displays(
+            m in proptest::num::i128::ANY,
+            scale in 0u32..=28,
+            dp in 0u32..=14,
+        ) {
+            let m = m % 79_228_162_514_264_337_593_543_950_335i128; // within 96 bits
+            let d = Decimal::from_i128_with_scale(m, scale);
+            let mut out = String::new();
+            push_plain(&mut out, d, dp);
+            proptest::prop_assert_eq!(out, d.round_dp(dp).normalize().to_string());
+        }
+    }
+
+    #[test]
+    fn push_plain_examples() {
+        let plain = |s: &str, dp| {
+            let mut out = String::new();
+            push_plain(&mut out, s.parse().unwrap(), dp);
+            out
+        };
+        assert_eq!(plain("0.1857621874660", 9), "0.185762187");
+        assert_eq!(plain("-0.0000000001", 9), "0");
+        assert_eq!(plain("1200.500", 12), "1200.5");
+        assert_eq!(plain("0.0000005", 6), "0"); // half to even
+        assert_eq!(plain("0.0000015", 6), "0.000002");
+        assert_eq!(plain("-3.0", 2), "-3");
+    }
 
     fn dec(s: &str) -> Decimal {
         s.parse().expect("test decimal")

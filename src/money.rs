@@ -43,18 +43,32 @@ impl MicroUsd {
 
     /// The amount as a decimal string with `digits` fractional digits, rounded half away from zero.
     pub fn to_decimal(self, digits: u32) -> String {
+        let mut out = String::with_capacity(24);
+        self.push_decimal(digits, &mut out);
+        out
+    }
+
+    /// [`MicroUsd::to_decimal`], appended to `out` (the tables write millions of amounts).
+    pub fn push_decimal(self, digits: u32, out: &mut String) {
         let digits = digits.min(6);
-        let scale = 10i64.pow(6 - digits);
-        let neg = self.0 < 0;
-        let abs = self.0.unsigned_abs() as i128;
-        let rounded = (abs + (scale as i128) / 2) / scale as i128;
-        let unit = 10i128.pow(digits);
+        let scale = 10u64.pow(6 - digits);
+        let abs = self.0.unsigned_abs();
+        // Half away from zero; |i64::MIN| + scale / 2 still fits in a u64.
+        let rounded = (abs + scale / 2) / scale;
+        let unit = 10u64.pow(digits);
         let (whole, frac) = (rounded / unit, rounded % unit);
-        let sign = if neg && rounded != 0 { "-" } else { "" };
-        if digits == 0 {
-            format!("{sign}{whole}")
-        } else {
-            format!("{sign}{whole}.{frac:0width$}", width = digits as usize)
+        if self.0 < 0 && rounded != 0 {
+            out.push('-');
+        }
+        let mut buf = itoa::Buffer::new();
+        out.push_str(buf.format(whole));
+        if digits > 0 {
+            out.push('.');
+            let f = buf.format(frac);
+            for _ in f.len()..digits as usize {
+                out.push('0');
+            }
+            out.push_str(f);
         }
     }
 }

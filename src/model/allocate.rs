@@ -27,15 +27,20 @@ pub fn allocate(total: MicroUsd, members: &[(u32, Decimal)]) -> Vec<MicroUsd> {
         })
         .collect();
     let given: i64 = shares.iter().map(|s| s.0).sum();
-    let mut left = total.0 - given;
+    // The remainders are each below one micro-dollar, so fewer micro-dollars are left than
+    // there are members: they go to the `left` largest remainders (ties by position), found
+    // by selection rather than by sorting every member (a free-tier credit has 100,000).
+    let left = usize::try_from(total.0 - given)
+        .unwrap_or(0)
+        .min(shares.len());
     let mut order: Vec<usize> = (0..shares.len()).collect();
-    order.sort_by(|a, b| shares[*b].1.cmp(&shares[*a].1).then(a.cmp(b)));
-    for i in order {
-        if left <= 0 {
-            break;
-        }
+    if left > 0 && left < order.len() {
+        order.select_nth_unstable_by(left - 1, |a, b| {
+            shares[*b].1.cmp(&shares[*a].1).then(a.cmp(b))
+        });
+    }
+    for &i in &order[..left] {
         shares[i].0 += 1;
-        left -= 1;
     }
     shares.into_iter().map(|s| MicroUsd(s.0)).collect()
 }
@@ -46,6 +51,36 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    proptest::proptest! {
+        /// Selection gives exactly what sorting every member by remainder gave (the
+        /// allocation before the 100,000-member credits made the sort costly).
+        #[test]
+        fn selection_gives_the_sorted_allocation(
+            total in -5_000_000i64..5_000_000,
+            qs in proptest::collection::vec(0u32..1_000, 0..40),
+        ) {
+            let members: Vec<(u32, Decimal)> =
+                qs.iter().enumerate().map(|(i, q)| (i as u32, Decimal::from(*q))).collect();
+            let got = allocate(MicroUsd(total), &members);
+            let sum: Decimal = members.iter().map(|m| m.1).sum();
+            if sum.is_zero() {
+                return Ok(());
+            }
+            let t = Decimal::from(total);
+            let exact: Vec<Decimal> = members.iter().map(|m| t * m.1 / sum).collect();
+            let mut want: Vec<i64> = exact.iter().map(|e| e.floor().to_i64().unwrap()).collect();
+            let mut order: Vec<usize> = (0..want.len()).collect();
+            order.sort_by(|a, b| {
+                (exact[*b] - exact[*b].floor()).cmp(&(exact[*a] - exact[*a].floor())).then(a.cmp(b))
+            });
+            let left = total - want.iter().sum::<i64>();
+            for i in order.into_iter().take(left as usize) {
+                want[i] += 1;
+            }
+            proptest::prop_assert_eq!(got.iter().map(|m| m.0).collect::<Vec<_>>(), want);
+        }
     }
 
     #[test]

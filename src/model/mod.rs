@@ -144,27 +144,14 @@ pub fn run_with_measured(
         .collect::<std::result::Result<_, String>>()
         .map_err(Error::Usage)?;
     let mut prices = prices::Prices::new(book, &accounts, &regions);
-    let paths = every_path(&mut prices, scenario, &groups, &derived)?;
-    let today = bill::price_scenario(
-        &mut prices,
-        scenario,
-        &groups,
-        &derived,
-        &|i| derived[i].today,
-        true,
-    )?;
+    let t = crate::progress::Stage::start("model: every path and today");
+    let (paths, today, if_unknown, today_unknown) =
+        paths_and_today(&mut prices, scenario, &groups, &derived)?;
+    drop(t);
+    let t = crate::progress::Stage::start("model: the mix, break-even");
     let today_components = line::sum_by_component(&today.lines);
     let today_lines = today.lines;
-    let today_unknown = derived.iter().filter(|d| !d.today_known).count();
-    let today_if_unknown_forwarded = if today_unknown == 0 {
-        None
-    } else {
-        let assign = |i: usize| match derived[i].today_known {
-            true => derived[i].today,
-            false => Path::DatadogForwarder,
-        };
-        Some(bill::price_scenario(&mut prices, scenario, &groups, &derived, &assign, true)?.total)
-    };
+    let today_if_unknown_forwarded = if_unknown;
     let best = compare::best(&paths.group_costs);
     let best_mix = bill::price_scenario(
         &mut prices,
@@ -177,6 +164,7 @@ pub fn run_with_measured(
     let breakeven_gib = compare::breakeven_gib(&groups, &paths.group_costs, &paths.lines, book);
     let recommendation = compare::recommend(today.total, &paths.path_totals, best_mix.total);
     let used_prices = prices.used;
+    drop(t);
     Ok(Model {
         today_costs: today.group_totals,
         today_shares: today.group_shares,
@@ -247,6 +235,42 @@ fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
     v
 }
 
+/// Every path, today, and today with unknown forwarding on the Forwarder (when some is
+/// unknown): independent scenarios, priced at the same time, one thread each. Also the count of
+/// groups whose forwarding is unknown.
+fn paths_and_today(
+    prices: &mut prices::Prices,
+    scenario: &Scenario,
+    groups: &[GroupInput],
+    derived: &[Derived],
+) -> Result<(EveryPath, bill::ScenarioResult, Option<MicroUsd>, usize)> {
+    let unknown_assign = |i: usize| match derived[i].today_known {
+        true => derived[i].today,
+        false => Path::DatadogForwarder,
+    };
+    let today_assign = |i: usize| derived[i].today;
+    let today_unknown = derived.iter().filter(|d| !d.today_known).count();
+    let available = available_paths(prices, scenario, groups);
+    let path_assigns: Vec<Box<dyn Fn(usize) -> Path + Sync>> = available
+        .0
+        .iter()
+        .map(|&p| Box::new(move |_: usize| p) as Box<dyn Fn(usize) -> Path + Sync>)
+        .collect();
+    let mut jobs: Vec<(&(dyn Fn(usize) -> Path + Sync), bool)> =
+        path_assigns.iter().map(|a| (a.as_ref(), false)).collect();
+    jobs.push((&today_assign, true));
+    if today_unknown > 0 {
+        jobs.push((&unknown_assign, true));
+    }
+    let mut results = price_in_parallel(prices, scenario, groups, derived, &jobs)?;
+    let if_unknown = (today_unknown > 0).then(|| results.pop()).flatten();
+    let today = results
+        .pop()
+        .ok_or_else(|| Error::Internal("today was not priced".into()))?;
+    let paths = every_path(&available, results, groups.len());
+    Ok((paths, today, if_unknown.map(|r| r.total), today_unknown))
+}
+
 /// Every path priced as one scenario (all groups on it).
 struct EveryPath {
     lines: Vec<Line>,
@@ -256,28 +280,99 @@ struct EveryPath {
     unavailable: Vec<(Path, String)>,
 }
 
-fn every_path(
+/// The paths that can be priced, and why the others cannot.
+type Available = (Vec<Path>, Vec<(Path, String)>);
+
+fn available_paths(
     prices: &mut prices::Prices,
     scenario: &Scenario,
     groups: &[GroupInput],
-    derived: &[Derived],
-) -> Result<EveryPath> {
-    let mut out = EveryPath {
-        lines: Vec::new(),
-        group_costs: vec![[None; 5]; groups.len()],
-        group_shares: vec![[MicroUsd::ZERO; 5]; groups.len()],
-        path_totals: [None; 5],
-        unavailable: Vec::new(),
-    };
+) -> Available {
+    let mut out: Available = (Vec::new(), Vec::new());
     for path in Path::ALL {
         let why = scenario
             .unavailable(path)
             .or_else(|| cross_region_gap(prices, scenario, groups, path));
-        if let Some(why) = why {
-            out.unavailable.push((path, why));
-            continue;
+        match why {
+            Some(why) => out.1.push((path, why)),
+            None => out.0.push(path),
         }
-        let s = bill::price_scenario(prices, scenario, groups, derived, &|_| path, false)?;
+    }
+    out
+}
+
+/// A scenario priced on its own thread, with the figures it used.
+type PricedScenario = (bill::ScenarioResult, BTreeMap<(String, String), Figure>);
+
+/// Price each (assignment, today) as a scenario, each on its own thread with its own price
+/// cache; the figures they used are recorded in `prices`. Results in the order given.
+fn price_in_parallel(
+    prices: &mut prices::Prices,
+    scenario: &Scenario,
+    groups: &[GroupInput],
+    derived: &[Derived],
+    jobs: &[(&(dyn Fn(usize) -> Path + Sync), bool)],
+) -> Result<Vec<bill::ScenarioResult>> {
+    // As many at once as there are cores: each scenario's working state (free-tier usage per
+    // group, pools) is large, and more threads than cores would only hold more of it.
+    let threads = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let mut done: Vec<Result<PricedScenario>> = Vec::with_capacity(jobs.len());
+    for chunk in jobs.chunks(threads.max(1)) {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|&(assign, today)| {
+                    let (book, accounts, regions) = prices.seed();
+                    s.spawn(move || {
+                        let mut p = prices::Prices::new(book, accounts, regions);
+                        let r =
+                            bill::price_scenario(&mut p, scenario, groups, derived, assign, today)?;
+                        Ok((r, p.used))
+                    })
+                })
+                .collect();
+            done.extend(handles.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Internal("pricing a scenario panicked".into())))
+            }));
+        });
+    }
+    release_freed_memory();
+    let mut out = Vec::with_capacity(done.len());
+    for r in done {
+        let (r, used) = r?;
+        prices.absorb(used);
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Give back to the system what the pricing threads freed: glibc keeps each thread's freed
+/// memory in that thread's arena, where the report's writers would not reuse it, and a
+/// 100,000-group report then peaked 100 MiB higher.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it takes no pointer.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// The paths' results (in the order of `available.0`) gathered per group and path.
+fn every_path(
+    available: &Available,
+    results: Vec<bill::ScenarioResult>,
+    groups: usize,
+) -> EveryPath {
+    // Sized once: the paths' lines are moved in one result at a time, never regrown.
+    let mut out = EveryPath {
+        lines: Vec::with_capacity(results.iter().map(|r| r.lines.len()).sum()),
+        group_costs: vec![[None; 5]; groups],
+        group_shares: vec![[MicroUsd::ZERO; 5]; groups],
+        path_totals: [None; 5],
+        unavailable: available.1.clone(),
+    };
+    for (&path, s) in available.0.iter().zip(results) {
         for (i, (c, share)) in s.group_totals.iter().zip(&s.group_shares).enumerate() {
             out.group_costs[i][path.index()] = Some(*c);
             out.group_shares[i][path.index()] = *share;
@@ -285,7 +380,7 @@ fn every_path(
         out.path_totals[path.index()] = Some(s.total);
         out.lines.extend(s.lines);
     }
-    Ok(out)
+    out
 }
 
 /// Why the PrivateLink path cannot be priced: a group outside the site's region whose region

@@ -48,6 +48,19 @@ impl<'a> Prices<'a> {
         Ok(f)
     }
 
+    /// What another thread needs to make its own lookups (its own cache): the book, the
+    /// accounts and the regions.
+    pub(super) fn seed(&self) -> (&'a PriceBook, &'a [String], &'a [String]) {
+        (self.book, self.accounts, self.regions)
+    }
+
+    /// The figures a sibling used, recorded here too.
+    pub(super) fn absorb(&mut self, used: BTreeMap<(String, String), Figure>) {
+        for (k, f) in used {
+            self.used.entry(k).or_insert(f);
+        }
+    }
+
     pub(super) fn account_index(&self, a: &str) -> u32 {
         self.accounts
             .binary_search_by(|x| x.as_str().cmp(a))

@@ -6,7 +6,9 @@
 //! (the 57 columns of AWS's FOCUS 1.2 table, in its order; columns the model has nothing for
 //! are null). Rows are streamed: the CSV one line at a time, the Parquet file in row groups.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
 use polars::prelude::*;
@@ -195,18 +197,31 @@ impl Context<'_> {
     }
 
     fn resource_id(&self, l: &Line) -> Option<String> {
-        let g = self.group(l)?;
-        let (_, _, service, _, _) = service(l.component);
-        if service == "Datadog Log Management" {
-            return None;
-        }
-        Some(format!(
-            "arn:aws:logs:{}:{}:log-group:{}",
-            g.region, g.account_id, g.log_group
-        ))
+        let mut out = String::new();
+        self.push_resource_id(l, &mut out);
+        Some(out).filter(|s| !s.is_empty())
     }
 
-    fn tags_json(&self, l: &Line) -> String {
+    /// The log group's ARN for an AWS line of a group (nothing for Datadog's or an account's).
+    fn push_resource_id(&self, l: &Line, out: &mut String) {
+        let Some(g) = self.group(l) else { return };
+        let (_, _, service, _, _) = service(l.component);
+        if service == "Datadog Log Management" {
+            return;
+        }
+        for part in [
+            "arn:aws:logs:",
+            &g.region,
+            ":",
+            &g.account_id,
+            ":log-group:",
+            &g.log_group,
+        ] {
+            out.push_str(part);
+        }
+    }
+
+    fn tags_json(&self, l: &Line) -> Cow<'static, str> {
         if self.tags.is_empty() {
             return "{}".into();
         }
@@ -215,7 +230,7 @@ impl Context<'_> {
         };
         let key = (g.account_id.clone(), g.region.clone(), g.log_group.clone());
         match self.tags.get(&key) {
-            Some(t) => serde_json::to_string(t).unwrap_or_else(|_| "{}".into()),
+            Some(t) => serde_json::to_string(t).map_or("{}".into(), Into::into),
             None => "{}".into(),
         }
     }
@@ -234,31 +249,44 @@ fn is_credit(c: Component) -> bool {
     )
 }
 
-fn dec12(d: Decimal) -> Decimal {
-    d.round_dp(12).normalize()
-}
-
 /// `focus.csv`, one line per charge.
 pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> csv::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 20)
+        .from_writer(out);
     w.write_record(COLUMNS)?;
     let (start, end) = ctx.period.clone().unwrap_or_default();
+    // Millions of lines: each cell is written into a buffer kept from line to line, and each
+    // distinct unit price is written once.
+    let mut prices: std::collections::HashMap<Decimal, String> = std::collections::HashMap::new();
+    let (mut cost, mut qty) = (String::new(), String::new());
+    let (mut resource, mut description) = (String::new(), String::new());
     for ch in ctx.charges() {
         let l = ch.line;
         let (provider, issuer, service_name, category, subcategory) = service(l.component);
-        let cost = l.cost.to_decimal(6);
-        let qty = dec12(l.quantity).to_string();
-        let price = dec12(l.unit_price).to_string();
+        cost.clear();
+        l.cost.push_decimal(6, &mut cost);
+        qty.clear();
+        crate::format::push_plain(&mut qty, l.quantity, 12);
+        let price = prices.entry(l.unit_price).or_insert_with(|| {
+            let mut p = String::new();
+            crate::format::push_plain(&mut p, l.unit_price, 12);
+            p
+        });
         let account = ctx.account(l);
         let region = ctx.region(l);
-        let resource = ctx.resource_id(l).unwrap_or_default();
+        resource.clear();
+        ctx.push_resource_id(l, &mut resource);
         let name = ctx.group(l).map_or("", |g| g.log_group.as_str());
-        let description = format!(
+        description.clear();
+        let _ = write!(
+            description,
             "{} on {} ({}, modeled by logplan)",
             l.component.name(),
             l.path.as_str(),
             ch.scenario
         );
+        let tags = ctx.tags_json(l);
         let fields: [&str; 61] = [
             "",
             &cost,
@@ -290,17 +318,17 @@ pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> csv::Result<()>
             &qty,
             l.unit,
             &cost,
-            &price,
+            price,
             &cost,
             "",
             issuer,
             &cost,
-            &price,
+            price,
             "Standard",
             "USD",
-            &price,
+            price,
             &cost,
-            &price,
+            price,
             &qty,
             l.unit,
             provider,
@@ -320,7 +348,7 @@ pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> csv::Result<()>
             account,
             "",
             "Account",
-            &ctx.tags_json(l),
+            &tags,
             ch.scenario,
             l.path.as_str(),
             l.price_id,
@@ -332,8 +360,9 @@ pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> csv::Result<()>
     Ok(())
 }
 
-/// Rows per Parquet row group.
-const BATCH: usize = 65_536;
+/// Rows per Parquet row group: small enough that a row group of 61 columns, with its
+/// dictionaries, stays a few MiB while the other report files are written beside it.
+const BATCH: usize = 16_384;
 
 fn decimal_column(name: &str, values: Vec<Option<i128>>, scale: usize) -> PolarsResult<Column> {
     let ca: Int128Chunked = values.into_iter().collect();
@@ -350,15 +379,19 @@ fn scaled(d: Decimal, scale: u32) -> Option<i128> {
     Some(r.mantissa())
 }
 
-fn batch_frame(ctx: &Context<'_>, batch: &[Charge<'_>]) -> PolarsResult<DataFrame> {
+fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<DataFrame> {
     let n = batch.len();
     let (start, end) = ctx.period.clone().unwrap_or_default();
-    let text = |name: &str, f: &dyn Fn(&Charge<'_>) -> String| -> Column {
-        let v: Vec<Option<String>> = batch
+    // Cells borrowed from the model where they can be: no string is allocated per cell.
+    let text = |name: &str, f: &dyn Fn(&Charge<'a>) -> Cow<'a, str>| -> Column {
+        let ca: StringChunked = batch
             .iter()
             .map(|c| Some(f(c)).filter(|s| !s.is_empty()))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|v| v.as_deref())
             .collect();
-        Column::new(name.into(), v)
+        ca.with_name(name.into()).into_column()
     };
     let constant = |name: &str, v: &str| -> Column {
         if v.is_empty() {
@@ -367,30 +400,30 @@ fn batch_frame(ctx: &Context<'_>, batch: &[Charge<'_>]) -> PolarsResult<DataFram
             Column::new_scalar(name.into(), Scalar::from(PlSmallStr::from(v)), n)
         }
     };
-    let cost = |name: &str| {
-        decimal_column(
-            name,
-            batch.iter().map(|c| Some(c.line.cost.0 as i128)).collect(),
-            6,
-        )
-    };
-    let price = |name: &str| {
-        decimal_column(
-            name,
-            batch
-                .iter()
-                .map(|c| scaled(c.line.unit_price, 12))
-                .collect(),
-            12,
-        )
-    };
-    let qty = |name: &str| {
-        decimal_column(
-            name,
-            batch.iter().map(|c| scaled(c.line.quantity, 12)).collect(),
-            12,
-        )
-    };
+    // Each exact column once per batch; the columns that repeat it are renamed copies.
+    let costs = decimal_column(
+        "cost",
+        batch.iter().map(|c| Some(c.line.cost.0 as i128)).collect(),
+        6,
+    )?;
+    let prices = decimal_column(
+        "price",
+        batch
+            .iter()
+            .map(|c| scaled(c.line.unit_price, 12))
+            .collect(),
+        12,
+    )?;
+    let quantities = decimal_column(
+        "quantity",
+        batch.iter().map(|c| scaled(c.line.quantity, 12)).collect(),
+        12,
+    )?;
+    let named =
+        |c: &Column, name: &str| -> PolarsResult<Column> { Ok(c.clone().with_name(name.into())) };
+    let cost = |name: &str| named(&costs, name);
+    let price = |name: &str| named(&prices, name);
+    let qty = |name: &str| named(&quantities, name);
     let null = |name: &str| Column::full_null(name.into(), n, &DataType::String);
     let null_dec = |name: &str| Column::full_null(name.into(), n, &DataType::Decimal(38, 12));
     let mut cols: Vec<Column> = Vec::with_capacity(COLUMNS.len());
@@ -426,6 +459,7 @@ fn batch_frame(ctx: &Context<'_>, batch: &[Charge<'_>]) -> PolarsResult<DataFram
                     ch.line.path.as_str(),
                     ch.scenario
                 )
+                .into()
             }),
             "ChargeFrequency" => constant(c, "Usage-Based"),
             "ConsumedUnit" | "PricingUnit" => text(c, &|ch| ch.line.unit.into()),
@@ -433,17 +467,16 @@ fn batch_frame(ctx: &Context<'_>, batch: &[Charge<'_>]) -> PolarsResult<DataFram
             "PricingCategory" => constant(c, "Standard"),
             "ProviderName" | "PublisherName" => text(c, &|ch| service(ch.line.component).0.into()),
             "RegionId" => text(c, &|ch| ctx.region(ch.line).into()),
-            "ResourceId" => text(c, &|ch| ctx.resource_id(ch.line).unwrap_or_default()),
+            "ResourceId" => text(c, &|ch| ctx.resource_id(ch.line).unwrap_or_default().into()),
             "ResourceName" => text(c, &|ch| {
                 ctx.group(ch.line)
-                    .map(|g| g.log_group.clone())
-                    .unwrap_or_default()
+                    .map_or("".into(), |g| g.log_group.as_str().into())
             }),
             "ResourceType" => text(c, &|ch| {
                 if ctx.resource_id(ch.line).is_some() {
                     "Log Group".into()
                 } else {
-                    String::new()
+                    "".into()
                 }
             }),
             "ServiceCategory" => text(c, &|ch| service(ch.line.component).3.into()),

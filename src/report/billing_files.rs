@@ -63,9 +63,10 @@ fn csv_err(dir: &Path, name: &str) -> impl Fn(csv::Error) -> Error {
     }
 }
 
-/// Write this module's files into `tmp` (the report's temporary folder; `dir` names them in
-/// errors).
-pub fn write(tmp: &Path, dir: &Path, data: &ReportData, model: &Model) -> Result<()> {
+/// Write the reconciliation's files into `tmp` (the report's temporary folder; `dir` names
+/// them in errors): `reconciliation_groups.csv` and `showback.csv`, when there is something
+/// to put in them.
+pub fn write(tmp: &Path, dir: &Path, data: &ReportData) -> Result<()> {
     if let Some(g) = data.actuals.as_ref().and_then(|a| a.groups.as_ref()) {
         let name = "reconciliation_groups.csv";
         crate::reconcile::groups::write_csv(g, create(tmp, dir, name)?)
@@ -76,13 +77,17 @@ pub fn write(tmp: &Path, dir: &Path, data: &ReportData, model: &Model) -> Result
         crate::reconcile::showback::write_csv(s, create(tmp, dir, name)?)
             .map_err(csv_err(dir, name))?;
     }
-    let ctx = focus_context(data, model);
-    std::thread::scope(|scope| -> Result<()> {
-        let parquet = scope.spawn(|| focus_out::write_parquet(&ctx, &tmp.join("focus.parquet")));
-        let name = "focus.csv";
-        focus_out::write_csv(&ctx, create(tmp, dir, name)?).map_err(csv_err(dir, name))?;
-        parquet
-            .join()
-            .map_err(|_| Error::Internal("writing focus.parquet panicked".into()))?
-    })
+    Ok(())
+}
+
+/// `focus.csv` into `tmp`.
+pub fn write_focus_csv(tmp: &Path, dir: &Path, data: &ReportData, model: &Model) -> Result<()> {
+    let name = "focus.csv";
+    focus_out::write_csv(&focus_context(data, model), create(tmp, dir, name)?)
+        .map_err(csv_err(dir, name))
+}
+
+/// `focus.parquet` into `tmp`.
+pub fn write_focus_parquet(tmp: &Path, data: &ReportData, model: &Model) -> Result<()> {
+    focus_out::write_parquet(&focus_context(data, model), &tmp.join("focus.parquet"))
 }

@@ -110,42 +110,72 @@ pub fn write(
             source,
         })
     };
-    // components.csv is most of the bytes: it streams on its own thread while the rest renders.
-    let components = t.join("components.csv");
-    std::thread::scope(|scope| -> Result<()> {
-        let big = scope.spawn(|| -> Result<()> {
+    let named = |name: &'static str| {
+        move |e| match e {
+            Error::Output { source, .. } => Error::Output {
+                path: dir.join(name),
+                source,
+            },
+            other => other,
+        }
+    };
+    // The table of groups, once, for log_groups.parquet and (organizations) its Hive copy.
+    let frame = tables::log_groups_frame(data)?;
+    let frame = &frame;
+    // Every file is a job; the largest go first, and as many run at once as there are cores.
+    let mut jobs: Vec<Job<'_>> = vec![
+        Box::new(|| {
+            let _t = crate::progress::Stage::start("components.csv");
             let out_err = |source| Error::Output {
                 path: dir.join("components.csv"),
                 source,
             };
-            let mut f = std::fs::File::create(&components).map_err(out_err)?;
+            let mut f = std::fs::File::create(t.join("components.csv")).map_err(out_err)?;
             tables::write_components_csv(model, &mut f).map_err(out_err)
-        });
-        put("summary.md", markdown::render(data)?.as_bytes())?;
-        put("report.html", html::render(data)?.as_bytes())?;
-        put("log_groups.csv", tables::log_groups_csv(data).as_bytes())?;
-        tables::write_log_groups_parquet(data, &t.join("log_groups.parquet")).map_err(
-            |e| match e {
-                Error::Output { source, .. } => Error::Output {
-                    path: dir.join("log_groups.parquet"),
-                    source,
-                },
-                other => other,
-            },
-        )?;
-        write_json(data, &t.join("report.json"), &dir.join("report.json"))?;
-        if let Some(csv) = tables::reconciliation_csv(data) {
-            put("reconciliation.csv", csv.as_bytes())?;
-        }
-        big.join()
-            .map_err(|_| Error::Internal("writing components.csv panicked".into()))?
-    })?;
+        }),
+        Box::new(|| {
+            let _t = crate::progress::Stage::start("focus.csv");
+            billing_files::write_focus_csv(t, dir, data, model)
+        }),
+        Box::new(|| {
+            let _t = crate::progress::Stage::start("focus.parquet");
+            billing_files::write_focus_parquet(t, data, model)
+        }),
+        Box::new(|| {
+            let _t = crate::progress::Stage::start("report.json");
+            write_json(data, &t.join("report.json"), &dir.join("report.json"))
+        }),
+        Box::new(move || {
+            let _t = crate::progress::Stage::start("log_groups.parquet");
+            tables::write_frame_parquet(frame, &t.join("log_groups.parquet"))
+                .map_err(named("log_groups.parquet"))
+        }),
+        Box::new(|| {
+            let _t = crate::progress::Stage::start("log_groups.csv");
+            put("log_groups.csv", tables::log_groups_csv(data).as_bytes())
+        }),
+        Box::new(|| {
+            let _t = crate::progress::Stage::start("summary.md, report.html, small tables");
+            put("summary.md", markdown::render(data)?.as_bytes())?;
+            put("report.html", html::render(data)?.as_bytes())?;
+            if let Some(csv) = tables::reconciliation_csv(data) {
+                put("reconciliation.csv", csv.as_bytes())?;
+            }
+            // The reconciliation's own files: per-group CSV, showback.
+            billing_files::write(t, dir, data)
+        }),
+    ];
     // Organizations: the table partitioned by account and region, for Athena, Spark, DuckDB.
     if data.accounts.len() > 1 {
-        crate::snapshot::write_hive(&tables::log_groups_frame(data)?, &t.join("log_groups"))?;
+        jobs.insert(
+            3,
+            Box::new(move || {
+                let _t = crate::progress::Stage::start("log_groups/ (Hive)");
+                crate::snapshot::write_hive(frame, &t.join("log_groups"))
+            }),
+        );
     }
-    // The reconciliation's own files: per-group CSV, showback, the FOCUS export.
-    billing_files::write(t, dir, data, model)?;
+    run_jobs(jobs)?;
     extra(t)?;
 
     // What an earlier run left in the folder and this one did not write (a snapshot, cached
@@ -160,6 +190,49 @@ pub fn write(
     }
     tmp.commit(&drop)?;
     Ok(())
+}
+
+/// One file of a report to write.
+type Job<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
+
+/// Run `jobs` in order on as many threads as the machine has cores; the first error (in job
+/// order) is returned once every job has stopped.
+fn run_jobs(jobs: Vec<Job<'_>>) -> Result<()> {
+    let n = jobs.len();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .clamp(1, n.max(1));
+    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+    let mut errors: Vec<(usize, Error)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut errors = Vec::new();
+                    loop {
+                        let next = queue.lock().ok().and_then(|mut q| q.next());
+                        let Some((i, job)) = next else { break };
+                        if let Err(e) = job() {
+                            errors.push((i, e));
+                        }
+                    }
+                    errors
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(n, Error::Internal("writing a report file panicked".into()))]
+                })
+            })
+            .collect()
+    });
+    errors.sort_by_key(|(i, _)| *i);
+    match errors.into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// `--out` names a file: a report is a folder, and the user's file is never replaced.

@@ -5,7 +5,6 @@
 //! a field is quoted only when it holds a comma, a quote or a line break), the project's one
 //! rule for CSV.
 
-use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
 use polars::prelude::*;
@@ -145,7 +144,7 @@ pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::i
         .from_writer(w);
     w.write_record(COMPONENT_COLUMNS)?;
     let mut prices: std::collections::HashMap<Decimal, String> = std::collections::HashMap::new();
-    let mut quantity = String::new();
+    let (mut quantity, mut cost) = (String::new(), String::new());
     for l in &model.lines {
         let (account, region, group) = match l.group {
             Some(g) => {
@@ -166,7 +165,9 @@ pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::i
             .entry(l.unit_price)
             .or_insert_with(|| dec(l.unit_price));
         quantity.clear();
-        let _ = write!(quantity, "{}", l.quantity.round_dp(9).normalize());
+        crate::format::push_plain(&mut quantity, l.quantity, 9);
+        cost.clear();
+        l.cost.push_decimal(6, &mut cost);
         for field in [
             account,
             region,
@@ -176,7 +177,7 @@ pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::i
             &quantity,
             l.unit,
             price,
-            &l.cost.to_decimal(6),
+            &cost,
             l.price_id,
             l.price_status.as_str(),
         ] {
@@ -197,14 +198,14 @@ fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<C
     Ok(s.into())
 }
 
-pub fn write_log_groups_parquet(data: &ReportData, path: &FsPath) -> Result<()> {
-    let mut df = log_groups_frame(data)?;
+/// A table as a Parquet file (log_groups.parquet).
+pub fn write_frame_parquet(df: &DataFrame, path: &FsPath) -> Result<()> {
     let mut f = std::fs::File::create(path).map_err(|source| Error::Output {
         path: path.to_path_buf(),
         source,
     })?;
     ParquetWriter::new(&mut f)
-        .finish(&mut df)
+        .finish(&mut df.clone())
         .map_err(|e| Error::Internal(format!("log_groups.parquet: {e}")))?;
     Ok(())
 }
