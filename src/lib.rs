@@ -16,6 +16,7 @@ pub mod error;
 pub mod format;
 pub mod model;
 pub mod money;
+pub mod parallel;
 pub mod period;
 pub mod pricing;
 pub mod progress;

@@ -235,34 +235,50 @@ fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
     v
 }
 
+/// Which path a scenario gives each group.
+#[derive(Clone, Copy)]
+enum Assign {
+    /// Every group on one path.
+    All(Path),
+    /// Each group on its path today (unknown forwarding as CloudWatch).
+    Today,
+    /// Today, with the groups whose forwarding is unknown on the Forwarder.
+    TodayUnknownForwarded,
+}
+
+impl Assign {
+    fn path(self, d: &Derived) -> Path {
+        match self {
+            Assign::All(p) => p,
+            Assign::Today => d.today,
+            Assign::TodayUnknownForwarded if d.today_known => d.today,
+            Assign::TodayUnknownForwarded => Path::DatadogForwarder,
+        }
+    }
+
+    /// Today's scenarios keep measured storage even on forwarded paths.
+    fn is_today(self) -> bool {
+        !matches!(self, Assign::All(_))
+    }
+}
+
 /// Every path, today, and today with unknown forwarding on the Forwarder (when some is
-/// unknown): independent scenarios, priced at the same time, one thread each. Also the count of
-/// groups whose forwarding is unknown.
+/// unknown): independent scenarios, priced at the same time. Also the count of groups whose
+/// forwarding is unknown.
 fn paths_and_today(
     prices: &mut prices::Prices,
     scenario: &Scenario,
     groups: &[GroupInput],
     derived: &[Derived],
 ) -> Result<(EveryPath, bill::ScenarioResult, Option<MicroUsd>, usize)> {
-    let unknown_assign = |i: usize| match derived[i].today_known {
-        true => derived[i].today,
-        false => Path::DatadogForwarder,
-    };
-    let today_assign = |i: usize| derived[i].today;
     let today_unknown = derived.iter().filter(|d| !d.today_known).count();
     let available = available_paths(prices, scenario, groups);
-    let path_assigns: Vec<Box<dyn Fn(usize) -> Path + Sync>> = available
-        .0
-        .iter()
-        .map(|&p| Box::new(move |_: usize| p) as Box<dyn Fn(usize) -> Path + Sync>)
-        .collect();
-    let mut jobs: Vec<(&(dyn Fn(usize) -> Path + Sync), bool)> =
-        path_assigns.iter().map(|a| (a.as_ref(), false)).collect();
-    jobs.push((&today_assign, true));
+    let mut assigns: Vec<Assign> = available.0.iter().map(|&p| Assign::All(p)).collect();
+    assigns.push(Assign::Today);
     if today_unknown > 0 {
-        jobs.push((&unknown_assign, true));
+        assigns.push(Assign::TodayUnknownForwarded);
     }
-    let mut results = price_in_parallel(prices, scenario, groups, derived, &jobs)?;
+    let mut results = price_in_parallel(prices, scenario, groups, derived, &assigns)?;
     let if_unknown = (today_unknown > 0).then(|| results.pop()).flatten();
     let today = results
         .pop()
@@ -304,39 +320,31 @@ fn available_paths(
 /// A scenario priced on its own thread, with the figures it used.
 type PricedScenario = (bill::ScenarioResult, BTreeMap<(String, String), Figure>);
 
-/// Price each (assignment, today) as a scenario, each on its own thread with its own price
-/// cache; the figures they used are recorded in `prices`. Results in the order given.
+/// Price each assignment as a scenario, one per core at a time (each scenario's working state,
+/// free-tier usage per group and pools, is large), each with its own price cache; the figures
+/// they used are recorded in `prices`. Results in the order given.
 fn price_in_parallel(
     prices: &mut prices::Prices,
     scenario: &Scenario,
     groups: &[GroupInput],
     derived: &[Derived],
-    jobs: &[(&(dyn Fn(usize) -> Path + Sync), bool)],
+    assigns: &[Assign],
 ) -> Result<Vec<bill::ScenarioResult>> {
-    // As many at once as there are cores: each scenario's working state (free-tier usage per
-    // group, pools) is large, and more threads than cores would only hold more of it.
-    let threads = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let mut done: Vec<Result<PricedScenario>> = Vec::with_capacity(jobs.len());
-    for chunk in jobs.chunks(threads.max(1)) {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|&(assign, today)| {
-                    let (book, accounts, regions) = prices.seed();
-                    s.spawn(move || {
-                        let mut p = prices::Prices::new(book, accounts, regions);
-                        let r =
-                            bill::price_scenario(&mut p, scenario, groups, derived, assign, today)?;
-                        Ok((r, p.used))
-                    })
-                })
-                .collect();
-            done.extend(handles.into_iter().map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("pricing a scenario panicked".into())))
-            }));
-        });
-    }
+    let (book, accounts, regions) = prices.seed();
+    let jobs: Vec<crate::parallel::Job<'_, Result<PricedScenario>>> = assigns
+        .iter()
+        .map(|&a| {
+            Box::new(move || {
+                let mut p = prices::Prices::new(book, accounts, regions);
+                let assign = |i: usize| a.path(&derived[i]);
+                let r =
+                    bill::price_scenario(&mut p, scenario, groups, derived, &assign, a.is_today())?;
+                Ok((r, p.used))
+            }) as crate::parallel::Job<'_, Result<PricedScenario>>
+        })
+        .collect();
+    let done = crate::parallel::run(jobs)
+        .ok_or_else(|| Error::Internal("pricing a scenario panicked".into()))?;
     release_freed_memory();
     let mut out = Vec::with_capacity(done.len());
     for r in done {

@@ -202,13 +202,17 @@ impl Context<'_> {
         Some(out).filter(|s| !s.is_empty())
     }
 
+    /// Whether the line is an AWS charge of one log group (a resource with an ARN), not
+    /// Datadog's or an account's.
+    fn is_log_group_charge(&self, l: &Line) -> bool {
+        self.group(l).is_some() && service(l.component).2 != "Datadog Log Management"
+    }
+
     /// The log group's ARN for an AWS line of a group (nothing for Datadog's or an account's).
     fn push_resource_id(&self, l: &Line, out: &mut String) {
-        let Some(g) = self.group(l) else { return };
-        let (_, _, service, _, _) = service(l.component);
-        if service == "Datadog Log Management" {
+        let Some(g) = self.group(l).filter(|_| self.is_log_group_charge(l)) else {
             return;
-        }
+        };
         for part in [
             "arn:aws:logs:",
             &g.region,
@@ -473,7 +477,7 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
                     .map_or("".into(), |g| g.log_group.as_str().into())
             }),
             "ResourceType" => text(c, &|ch| {
-                if ctx.resource_id(ch.line).is_some() {
+                if ctx.is_log_group_charge(ch.line) {
                     "Log Group".into()
                 } else {
                     "".into()

@@ -147,7 +147,7 @@ pub fn write(
         }),
         Box::new(move || {
             let _t = crate::progress::Stage::start("log_groups.parquet");
-            tables::write_frame_parquet(frame, &t.join("log_groups.parquet"))
+            tables::write_log_groups_parquet(frame, &t.join("log_groups.parquet"))
                 .map_err(named("log_groups.parquet"))
         }),
         Box::new(|| {
@@ -193,46 +193,15 @@ pub fn write(
 }
 
 /// One file of a report to write.
-type Job<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
+type Job<'a> = crate::parallel::Job<'a, Result<()>>;
 
-/// Run `jobs` in order on as many threads as the machine has cores; the first error (in job
-/// order) is returned once every job has stopped.
+/// Run `jobs` on every core; the first error in job order is returned once every job has
+/// stopped.
 fn run_jobs(jobs: Vec<Job<'_>>) -> Result<()> {
-    let n = jobs.len();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |c| c.get())
-        .clamp(1, n.max(1));
-    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
-    let mut errors: Vec<(usize, Error)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut errors = Vec::new();
-                    loop {
-                        let next = queue.lock().ok().and_then(|mut q| q.next());
-                        let Some((i, job)) = next else { break };
-                        if let Err(e) = job() {
-                            errors.push((i, e));
-                        }
-                    }
-                    errors
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join().unwrap_or_else(|_| {
-                    vec![(n, Error::Internal("writing a report file panicked".into()))]
-                })
-            })
-            .collect()
-    });
-    errors.sort_by_key(|(i, _)| *i);
-    match errors.into_iter().next() {
-        Some((_, e)) => Err(e),
-        None => Ok(()),
-    }
+    crate::parallel::run(jobs)
+        .ok_or_else(|| Error::Internal("writing a report file panicked".into()))?
+        .into_iter()
+        .collect()
 }
 
 /// `--out` names a file: a report is a folder, and the user's file is never replaced.

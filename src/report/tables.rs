@@ -198,8 +198,8 @@ fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<C
     Ok(s.into())
 }
 
-/// A table as a Parquet file (log_groups.parquet).
-pub fn write_frame_parquet(df: &DataFrame, path: &FsPath) -> Result<()> {
+/// log_groups.parquet, from the table [`log_groups_frame`] built.
+pub fn write_log_groups_parquet(df: &DataFrame, path: &FsPath) -> Result<()> {
     let mut f = std::fs::File::create(path).map_err(|source| Error::Output {
         path: path.to_path_buf(),
         source,
