@@ -197,8 +197,8 @@ pub fn compact_usd(v: f64) -> String {
 /// `d.round_dp(dp).normalize().to_string()` without its allocations, for tables of millions of
 /// lines.
 pub fn push_plain(out: &mut String, d: Decimal, dp: u32) {
-    let d = if d.scale() > dp { d.round_dp(dp) } else { d };
-    let (m, mut scale) = (d.mantissa(), d.scale() as usize);
+    let (m, scale) = round_mantissa(d, dp);
+    let mut scale = scale as usize;
     if m == 0 {
         out.push('0');
         return;
@@ -235,9 +235,39 @@ pub fn push_plain(out: &mut String, d: Decimal, dp: u32) {
     }
 }
 
+/// `d`'s mantissa and scale after `d.round_dp(dp)` (half to even), in integer arithmetic:
+/// rust_decimal's general rounding costs several times more, and the large tables round
+/// millions of quantities.
+pub fn round_mantissa(d: Decimal, dp: u32) -> (i128, u32) {
+    let (m, scale) = (d.mantissa(), d.scale());
+    if scale <= dp {
+        return (m, scale);
+    }
+    // scale <= 28, so the divisor fits in a u128; the mantissa is at most 96 bits.
+    let q = 10u128.pow(scale - dp);
+    let a = m.unsigned_abs();
+    let (mut r, rest) = (a / q, a % q);
+    let half = q / 2;
+    if rest > half || (rest == half && r % 2 == 1) {
+        r += 1;
+    }
+    let r = r as i128; // at most the 96-bit mantissa
+    (if m < 0 { -r } else { r }, dp)
+}
+
 /// ASCII bytes (digits) onto a string.
 fn push_ascii(out: &mut String, b: &[u8]) {
     out.extend(b.iter().map(|&c| char::from(c)));
+}
+
+/// Any decimal rust_decimal can hold: a 96-bit mantissa at a scale of 0 to 28.
+#[cfg(test)]
+pub(crate) fn any_decimal() -> impl proptest::strategy::Strategy<Value = Decimal> {
+    use proptest::strategy::Strategy;
+    (proptest::num::i128::ANY, 0u32..=28).prop_map(|(m, scale)| {
+        // Within 96 bits: the remainder of a division by 2^96 - 1.
+        Decimal::from_i128_with_scale(m % 79_228_162_514_264_337_593_543_950_335i128, scale)
+    })
 }
 
 #[cfg(test)]
@@ -247,17 +277,32 @@ mod tests {
     proptest::proptest! {
         /// The tables' writer says what rust_decimal's own round, normalize and Display say.
         #[test]
-        fn push_plain_writes_what_decimal_displays(
-            m in proptest::num::i128::ANY,
-            scale in 0u32..=28,
-            dp in 0u32..=14,
-        ) {
-            let m = m % 79_228_162_514_264_337_593_543_950_335i128; // within 96 bits
-            let d = Decimal::from_i128_with_scale(m, scale);
+        fn push_plain_writes_what_decimal_displays(d in any_decimal(), dp in 0u32..=14) {
             let mut out = String::new();
             push_plain(&mut out, d, dp);
             proptest::prop_assert_eq!(out, d.round_dp(dp).normalize().to_string());
         }
+
+        /// The integer rounding gives rust_decimal's `round_dp`, mantissa and scale.
+        #[test]
+        fn round_mantissa_is_round_dp(d in any_decimal(), dp in 0u32..=14) {
+            let r = d.round_dp(dp);
+            let (rm, rs) = round_mantissa(d, dp);
+            // Equal values; rust_decimal keeps the scale at `dp` too when it rounds.
+            proptest::prop_assert_eq!(Decimal::from_i128_with_scale(rm, rs), r);
+            proptest::prop_assert_eq!(rs, r.scale());
+        }
+    }
+
+    #[test]
+    fn round_mantissa_examples() {
+        // 0.125 to 2 places: the remainder 5 is exactly half, 12 is even -> 0.12; 0.135 -> 0.14
+        // (13 is odd); -0.1251 -> -0.13 (more than half).
+        let r = |s: &str, dp| round_mantissa(s.parse().unwrap(), dp);
+        assert_eq!(r("0.125", 2), (12, 2));
+        assert_eq!(r("0.135", 2), (14, 2));
+        assert_eq!(r("-0.1251", 2), (-13, 2));
+        assert_eq!(r("7.5", 3), (75, 1)); // fewer places than asked: unchanged
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod config;
+pub mod csv_line;
 pub mod demo;
 pub mod discover;
 pub mod error;

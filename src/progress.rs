@@ -65,6 +65,7 @@ impl Reporter {
 pub struct Stage {
     what: &'static str,
     start: std::time::Instant,
+    cpu: Option<std::time::Duration>,
 }
 
 impl Stage {
@@ -72,14 +73,40 @@ impl Stage {
         Stage {
             what,
             start: std::time::Instant::now(),
+            cpu: thread_cpu(),
         }
+    }
+}
+
+/// CPU time the calling thread has used (user and system): a stage's own cost, which wall
+/// time hides when stages run side by side.
+fn thread_cpu() -> Option<std::time::Duration> {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+        let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        (rc == 0).then(|| std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }
 
 impl Drop for Stage {
     fn drop(&mut self) {
+        let cpu = self
+            .cpu
+            .zip(thread_cpu())
+            .map_or("unknown".to_string(), |(a, b)| {
+                format!("{:.3} s", b.saturating_sub(a).as_secs_f64())
+            });
         tracing::debug!(
-            "{} took {:.3} s (peak RSS so far: {})",
+            "{} took {:.3} s, this thread's CPU {cpu} (peak RSS so far: {})",
             self.what,
             self.start.elapsed().as_secs_f64(),
             peak_rss().as_deref().unwrap_or("unknown")

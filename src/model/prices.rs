@@ -2,7 +2,9 @@
 //! which caches it (the hot path prices millions of lines) and records it for the report's list
 //! of sources. The account and region indexes that lines carry are resolved here too.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::rc::Rc;
 
 use crate::error::Result;
@@ -15,7 +17,7 @@ pub(super) struct Prices<'a> {
     /// The figures used, by (id, the figure's region), for the report.
     pub(super) used: BTreeMap<(String, String), Figure>,
     /// Figures already looked up, by (id, region index).
-    cache: HashMap<(&'static str, u32), Rc<Figure>>,
+    cache: FxHashMap<(&'static str, u32), Rc<Figure>>,
 }
 
 impl<'a> Prices<'a> {
@@ -25,7 +27,7 @@ impl<'a> Prices<'a> {
             accounts,
             regions,
             used: BTreeMap::new(),
-            cache: HashMap::new(),
+            cache: FxHashMap::default(),
         }
     }
 

@@ -8,11 +8,11 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
 use polars::prelude::*;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::groups::GroupKey;
 use crate::error::{Error, Result};
@@ -254,17 +254,16 @@ fn is_credit(c: Component) -> bool {
 }
 
 /// `focus.csv`, one line per charge.
-pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> csv::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .buffer_capacity(1 << 20)
-        .from_writer(out);
-    w.write_record(COLUMNS)?;
+pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = crate::csv_line::LineWriter::new(out);
+    w.cells(COLUMNS.iter().copied());
+    w.end()?;
     let (start, end) = ctx.period.clone().unwrap_or_default();
-    // Millions of lines: each cell is written into a buffer kept from line to line, and each
-    // distinct unit price is written once.
-    let mut prices: std::collections::HashMap<Decimal, String> = std::collections::HashMap::new();
-    let (mut cost, mut qty) = (String::new(), String::new());
-    let (mut resource, mut description) = (String::new(), String::new());
+    // Millions of lines: each number is written into a buffer kept from line to line, and
+    // each distinct unit price and description is written once.
+    let mut prices: FxHashMap<Decimal, String> = FxHashMap::default();
+    let mut descriptions = Descriptions::default();
+    let (mut cost, mut qty, mut resource) = (String::new(), String::new(), String::new());
     for ch in ctx.charges() {
         let l = ch.line;
         let (provider, issuer, service_name, category, subcategory) = service(l.component);
@@ -282,86 +281,61 @@ pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> csv::Result<()>
         resource.clear();
         ctx.push_resource_id(l, &mut resource);
         let name = ctx.group(l).map_or("", |g| g.log_group.as_str());
-        description.clear();
-        let _ = write!(
-            description,
-            "{} on {} ({}, modeled by logplan)",
-            l.component.name(),
-            l.path.as_str(),
-            ch.scenario
-        );
         let tags = ctx.tags_json(l);
-        let fields: [&str; 61] = [
-            "",
-            &cost,
-            account,
-            "",
-            "Account",
-            "USD",
-            &end,
-            &start,
-            "",
-            "",
-            if is_credit(l.component) {
-                "Credit"
-            } else {
-                "Usage"
-            },
-            "",
-            &description,
-            "Usage-Based",
-            &end,
-            &start,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            &qty,
-            l.unit,
-            &cost,
-            price,
-            &cost,
-            "",
-            issuer,
-            &cost,
-            price,
-            "Standard",
-            "USD",
-            price,
-            &cost,
-            price,
-            &qty,
-            l.unit,
-            provider,
-            provider,
-            region,
-            "",
-            &resource,
-            name,
-            if resource.is_empty() { "" } else { "Log Group" },
-            category,
-            service_name,
-            subcategory,
-            l.price_id,
-            l.component.name(),
-            "",
-            l.price_id,
-            account,
-            "",
-            "Account",
-            &tags,
-            ch.scenario,
-            l.path.as_str(),
-            l.price_id,
-            l.price_status.as_str(),
-        ];
-        w.write_record(fields)?;
+        let charge_category = if is_credit(l.component) {
+            "Credit"
+        } else {
+            "Usage"
+        };
+        w.cell("");
+        w.number(&cost);
+        w.cells([account, "", "Account", "USD", &end, &start, "", ""]);
+        w.cell(charge_category);
+        w.cell("");
+        w.cell(descriptions.get(&ch));
+        w.cells(["Usage-Based", &end, &start, "", "", "", "", "", "", ""]);
+        w.number(&qty);
+        w.cell(l.unit);
+        w.number(&cost);
+        w.number(price);
+        w.number(&cost);
+        w.cells(["", issuer]);
+        w.number(&cost);
+        w.number(price);
+        w.cells(["Standard", "USD"]);
+        w.number(price);
+        w.number(&cost);
+        w.number(price);
+        w.number(&qty);
+        w.cells([l.unit, provider, provider, region, "", &resource, name]);
+        w.cell(if resource.is_empty() { "" } else { "Log Group" });
+        w.cells([category, service_name, subcategory, l.price_id]);
+        w.cells([l.component.name(), "", l.price_id, account, "", "Account"]);
+        w.cells([&tags, ch.scenario, l.path.as_str(), l.price_id]);
+        w.cell(l.price_status.as_str());
+        w.end()?;
     }
-    w.flush()?;
-    Ok(())
+    w.finish().map(drop)
+}
+
+/// `ChargeDescription`, written once for each component, path and scenario.
+#[derive(Default)]
+struct Descriptions(FxHashMap<(Component, Path, &'static str), String>);
+
+impl Descriptions {
+    fn get(&mut self, ch: &Charge<'_>) -> &str {
+        let l = ch.line;
+        self.0
+            .entry((l.component, l.path, ch.scenario))
+            .or_insert_with(|| {
+                format!(
+                    "{} on {} ({}, modeled by logplan)",
+                    l.component.name(),
+                    l.path.as_str(),
+                    ch.scenario
+                )
+            })
+    }
 }
 
 /// Rows per Parquet row group: small enough that a row group of 61 columns, with its
@@ -377,10 +351,19 @@ fn decimal_column(name: &str, values: Vec<Option<i128>>, scale: usize) -> Polars
         .into())
 }
 
+/// `d` rounded half to even at `scale` decimals, as a mantissa at exactly that scale (what
+/// `round_dp` then `rescale` give, in integer arithmetic while the mantissa fits 96 bits).
 fn scaled(d: Decimal, scale: u32) -> Option<i128> {
-    let mut r = d.round_dp(scale);
-    r.rescale(scale);
-    Some(r.mantissa())
+    let (m, s) = crate::format::round_mantissa(d, scale);
+    let m = m.checked_mul(10i128.pow(scale - s));
+    match m {
+        Some(m) if m.unsigned_abs() < 1u128 << 96 => Some(m),
+        _ => {
+            let mut r = d.round_dp(scale);
+            r.rescale(scale);
+            Some(r.mantissa())
+        }
+    }
 }
 
 fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<DataFrame> {
@@ -538,4 +521,23 @@ pub fn total(ctx: &Context<'_>, scenario: &str) -> MicroUsd {
         .filter(|c| c.scenario == scenario)
         .map(|c| c.line.cost)
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The Parquet cells' integer path gives what rust_decimal's `round_dp` then `rescale`
+        /// give.
+        #[test]
+        fn scaled_is_round_dp_then_rescale(
+            d in crate::format::any_decimal(),
+            target in 0u32..=14,
+        ) {
+            let mut r = d.round_dp(target);
+            r.rescale(target);
+            proptest::prop_assert_eq!(scaled(d, target), Some(r.mantissa()));
+        }
+    }
 }

@@ -139,11 +139,12 @@ pub fn components_csv(model: &Model) -> String {
 /// Stream components.csv to `w`: millions of lines for large accounts, so nothing is built in
 /// memory and each distinct unit price is formatted once.
 pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .buffer_capacity(1 << 20)
-        .from_writer(w);
-    w.write_record(COMPONENT_COLUMNS)?;
-    let mut prices: std::collections::HashMap<Decimal, String> = std::collections::HashMap::new();
+    let mut w = crate::csv_line::LineWriter::new(w);
+    w.cells(COMPONENT_COLUMNS.iter().copied());
+    w.end()?;
+    // Millions of lines: numbers are written into buffers kept from line to line, and each
+    // distinct unit price is written once.
+    let mut prices: rustc_hash::FxHashMap<Decimal, String> = Default::default();
     let (mut quantity, mut cost) = (String::new(), String::new());
     for l in &model.lines {
         let (account, region, group) = match l.group {
@@ -168,24 +169,15 @@ pub fn write_components_csv(model: &Model, w: &mut dyn std::io::Write) -> std::i
         crate::format::push_plain(&mut quantity, l.quantity, 9);
         cost.clear();
         l.cost.push_decimal(6, &mut cost);
-        for field in [
-            account,
-            region,
-            group,
-            l.path.as_str(),
-            l.component.name(),
-            &quantity,
-            l.unit,
-            price,
-            &cost,
-            l.price_id,
-            l.price_status.as_str(),
-        ] {
-            w.write_field(field)?;
-        }
-        w.write_record(None::<&[u8]>)?;
+        w.cells([account, region, group, l.path.as_str(), l.component.name()]);
+        w.number(&quantity);
+        w.cell(l.unit);
+        w.number(price);
+        w.number(&cost);
+        w.cells([l.price_id, l.price_status.as_str()]);
+        w.end()?;
     }
-    w.flush()
+    w.finish().map(drop)
 }
 
 fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<Column> {

@@ -7,6 +7,7 @@
 //! never swapped as a folder: the complete files are renamed in one after another, each rename
 //! atomic, as the README says.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -175,22 +176,18 @@ pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
         .str()
         .map_err(internal)?
         .clone();
-    let mut keys: Vec<(String, String)> = (0..df.height())
-        .map(|i| {
-            (
-                accounts.get(i).unwrap_or_default().to_string(),
-                regions.get(i).unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    keys.sort();
-    keys.dedup();
-    for (a, r) in keys {
-        let mask: BooleanChunked = (0..df.height())
-            .map(|i| accounts.get(i) == Some(a.as_str()) && regions.get(i) == Some(r.as_str()))
-            .collect();
+    // One pass: each row's partition, rows kept in their order (as a filter keeps them).
+    let mut parts: BTreeMap<(&str, &str), Vec<IdxSize>> = BTreeMap::new();
+    for (i, (a, r)) in accounts.iter().zip(regions.iter()).enumerate() {
+        parts
+            .entry((a.unwrap_or_default(), r.unwrap_or_default()))
+            .or_default()
+            .push(i as IdxSize);
+    }
+    for ((a, r), rows) in parts {
+        let rows = IdxCa::from_vec("rows".into(), rows);
         let mut part = df
-            .filter(&mask)
+            .take(&rows)
             .map(|p| p.drop_many(["account_id", "region"]))
             .map_err(internal)?;
         let folder = stage
