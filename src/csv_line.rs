@@ -52,10 +52,10 @@ impl<W: Write> LineWriter<W> {
         // Worst case: every byte a doubled quote, plus the two enclosing quotes.
         let start = self.buf.len();
         self.buf.resize(start + 2 * bytes.len() + 2, 0);
-        let mut core = csv_core::Writer::new();
-        let (_, nin, mut n) = core.field(bytes, &mut self.buf[start..]);
+        // `finish` closes the quotes and leaves csv-core ready for the next quoted cell.
+        let (_, nin, mut n) = self.core.field(bytes, &mut self.buf[start..]);
         debug_assert_eq!(nin, bytes.len(), "the output has room for every byte");
-        let (_, m) = core.finish(&mut self.buf[start + n..]);
+        let (_, m) = self.core.finish(&mut self.buf[start + n..]);
         n += m;
         self.buf.truncate(start + n);
     }
@@ -154,19 +154,39 @@ mod tests {
         assert_eq!(w.finish().unwrap(), b"x,-0.000123,42\n".to_vec());
     }
 
+    /// A file that records the size of every write it is given.
+    #[derive(Default)]
+    struct Recorded {
+        bytes: Vec<u8>,
+        writes: Vec<usize>,
+    }
+
+    impl Write for Recorded {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.bytes.extend_from_slice(b);
+            self.writes.push(b.len());
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn flushes_in_large_writes_and_keeps_every_byte() {
-        // 100,000 lines of "0123456789,x\n" (13 bytes each) = 1,300,000 bytes: one flush at
-        // 1 MiB on the way, the rest at the end.
-        let mut w = LineWriter::new(Vec::new());
+        // 100,000 lines of "0123456789,x\n" (13 bytes each) = 1,300,000 bytes. The buffer goes
+        // out once it holds 1 MiB (1,048,576 bytes): after line ceil(1,048,576 / 13) = 80,660,
+        // i.e. 80,660 x 13 = 1,048,580 bytes; the other 19,340 lines (251,420 bytes) at the end.
+        let mut w = LineWriter::new(Recorded::default());
         for _ in 0..100_000 {
             w.number("0123456789");
             w.cell("x");
             w.end().unwrap();
         }
         let out = w.finish().unwrap();
-        assert_eq!(out.len(), 1_300_000);
-        assert_eq!(&out[..13], b"0123456789,x\n");
+        assert_eq!(out.writes, vec![1_048_580, 251_420]);
+        assert_eq!(out.bytes.len(), 1_300_000);
+        assert_eq!(&out.bytes[..13], b"0123456789,x\n");
     }
 
     proptest! {

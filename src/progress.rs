@@ -99,6 +99,9 @@ fn thread_cpu() -> Option<std::time::Duration> {
 
 impl Drop for Stage {
     fn drop(&mut self) {
+        if !tracing::enabled!(tracing::Level::DEBUG) {
+            return;
+        }
         let cpu = self
             .cpu
             .zip(thread_cpu())

@@ -210,9 +210,10 @@ impl Context<'_> {
 
     /// The log group's ARN for an AWS line of a group (nothing for Datadog's or an account's).
     fn push_resource_id(&self, l: &Line, out: &mut String) {
-        let Some(g) = self.group(l).filter(|_| self.is_log_group_charge(l)) else {
+        if !self.is_log_group_charge(l) {
             return;
-        };
+        }
+        let Some(g) = self.group(l) else { return };
         for part in [
             "arn:aws:logs:",
             &g.region,
@@ -327,15 +328,18 @@ impl Descriptions {
         let l = ch.line;
         self.0
             .entry((l.component, l.path, ch.scenario))
-            .or_insert_with(|| {
-                format!(
-                    "{} on {} ({}, modeled by logplan)",
-                    l.component.name(),
-                    l.path.as_str(),
-                    ch.scenario
-                )
-            })
+            .or_insert_with(|| description(ch))
     }
+}
+
+/// A charge's `ChargeDescription`.
+fn description(ch: &Charge<'_>) -> String {
+    format!(
+        "{} on {} ({}, modeled by logplan)",
+        ch.line.component.name(),
+        ch.line.path.as_str(),
+        ch.scenario
+    )
 }
 
 /// Rows per Parquet row group: small enough that a row group of 61 columns, with its
@@ -439,15 +443,7 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
                     "Usage".into()
                 }
             }),
-            "ChargeDescription" => text(c, &|ch| {
-                format!(
-                    "{} on {} ({}, modeled by logplan)",
-                    ch.line.component.name(),
-                    ch.line.path.as_str(),
-                    ch.scenario
-                )
-                .into()
-            }),
+            "ChargeDescription" => text(c, &|ch| description(ch).into()),
             "ChargeFrequency" => constant(c, "Usage-Based"),
             "ConsumedUnit" | "PricingUnit" => text(c, &|ch| ch.line.unit.into()),
             "InvoiceIssuerName" => text(c, &|ch| service(ch.line.component).1.into()),
