@@ -23,18 +23,21 @@ use super::{Component, Line, Path, Scenario};
 use crate::error::Result;
 use crate::money::MicroUsd;
 
-/// One free tier's usage in one account: the quantity per region and per group.
+/// One free tier's usage in one account: the quantity per region and per group, the groups in
+/// ascending order (a bill prices its groups in index order, so a group's usage is appended, or
+/// added to the last entry when the group adds again: the sums a map keyed by group would hold,
+/// without its lookups on the hot path).
 #[derive(Default)]
 struct Usage {
     by_region: BTreeMap<u32, Decimal>,
-    by_group: BTreeMap<u32, Decimal>,
+    by_group: Vec<(u32, Decimal)>,
 }
 
-/// One free tier's usage on one bill: per (account, region) and per group.
+/// One free tier's usage on one bill: per (account, region) and per group (ascending).
 #[derive(Default)]
 struct BillUsage {
     by_account_region: BTreeMap<(u32, u32), Decimal>,
-    by_group: BTreeMap<u32, Decimal>,
+    by_group: Vec<(u32, Decimal)>,
 }
 
 /// Usage a free tier may cover: by (account, credit component).
@@ -45,9 +48,21 @@ impl FreeTierUse {
     /// Record `qty` of group `g`'s usage that the free tier `kind` (a `FreeTier*` component) may
     /// cover.
     pub fn add(&mut self, g: &GroupCtx, kind: Component, qty: Decimal) {
-        let u = self.0.entry((g.account, kind)).or_default();
-        *u.by_region.entry(g.region).or_default() += qty;
-        *u.by_group.entry(g.group).or_default() += qty;
+        self.record((g.account, g.region, g.group), kind, qty);
+    }
+
+    /// [`FreeTierUse::add`] for a group given by (account, region, group) indexes; groups come
+    /// in ascending order.
+    fn record(&mut self, (account, region, group): (u32, u32, u32), kind: Component, qty: Decimal) {
+        let u = self.0.entry((account, kind)).or_default();
+        *u.by_region.entry(region).or_default() += qty;
+        match u.by_group.last_mut() {
+            Some((last, q)) if *last == group => *q += qty,
+            _ => {
+                debug_assert!(u.by_group.last().is_none_or(|(last, _)| *last < group));
+                u.by_group.push((group, Decimal::ZERO + qty));
+            }
+        }
     }
 
     /// The usage regrouped per bill (an account's own, or its payer's) and kind: per (account,
@@ -60,9 +75,16 @@ impl FreeTierUse {
             for (reg, q) in usage.by_region {
                 *e.by_account_region.entry((acct, reg)).or_default() += q;
             }
-            for (g, q) in usage.by_group {
-                *e.by_group.entry(g).or_default() += q;
-            }
+            // A group is in one account, so the accounts' lists never share a group.
+            e.by_group.extend(
+                usage
+                    .by_group
+                    .into_iter()
+                    .map(|(g, q)| (g, Decimal::ZERO + q)),
+            );
+        }
+        for e in by_bill.values_mut() {
+            e.by_group.sort_by_key(|(g, _)| *g);
         }
         by_bill
     }
@@ -129,7 +151,7 @@ impl FreeTierUse {
             });
             shared.push(Shared {
                 line: lines.len() - 1,
-                members: bill.by_group.into_iter().collect(),
+                members: bill.by_group,
             });
         }
         Ok(())
@@ -147,4 +169,52 @@ fn allowance_and_price(kind: Component, s: &Scenario) -> Option<(&'static str, &
         Component::FreeTierLambdaDuration => ("lambda.free_gb_seconds", s.duration_price_id()),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn usage_per_bill_keeps_groups_in_order_and_sums_a_group_that_adds_twice() {
+        // Accounts 0 ("111") and 1 ("222") share payer "111"; regions 0 and 1. Groups are
+        // priced in index order: 0 and 2 are account 0's, 1 and 3 account 1's; group 2 adds
+        // twice (1.5 + 2.5 = 4).
+        let accounts = ["111".to_string(), "222".to_string()];
+        let regions = ["eu-west-1".to_string(), "us-east-1".to_string()];
+        let book = crate::pricing::PriceBook::builtin().unwrap();
+        let prices = Prices::new(&book, &accounts, &regions);
+        let mut s = Scenario::default();
+        s.payers.insert("222".into(), "111".into());
+        let mut u = FreeTierUse::default();
+        let k = Component::FreeTierIngest;
+        u.record((0, 0, 0), k, d("1"));
+        u.record((1, 1, 1), k, d("2"));
+        u.record((0, 1, 2), k, d("1.5"));
+        u.record((0, 1, 2), k, d("2.5"));
+        u.record((1, 0, 3), k, d("0.25"));
+        let bills = u.per_bill(&prices, &s);
+        assert_eq!(bills.len(), 1, "one payer, one kind");
+        let b = &bills[&("111".to_string(), k)];
+        assert_eq!(
+            b.by_group,
+            vec![(0, d("1")), (1, d("2")), (2, d("4")), (3, d("0.25"))]
+        );
+        // Per (account, region): account 0 has 1 in region 0 and 1.5 + 2.5 = 4 in region 1;
+        // account 1 has 0.25 in region 0 and 2 in region 1.
+        let by_ar: Vec<_> = b.by_account_region.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(
+            by_ar,
+            vec![
+                ((0, 0), d("1")),
+                ((0, 1), d("4")),
+                ((1, 0), d("0.25")),
+                ((1, 1), d("2"))
+            ]
+        );
+    }
 }
