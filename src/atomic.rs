@@ -79,6 +79,15 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
+/// A writer for a big file made of many small writes, 1 MiB at a time. polars' Parquet writer
+/// sends every page header and every field of the footer's Thrift metadata as its own write:
+/// unbuffered, the 100,000-group report's `focus.parquet` took 387,035 write calls and its Hive
+/// copy 223,061. The caller flushes it ([`std::io::Write::flush`]) to see a failed write, which
+/// dropping it would hide.
+pub fn buffered(file: File) -> std::io::BufWriter<File> {
+    std::io::BufWriter::with_capacity(1 << 20, file)
+}
+
 /// A new version of folder `target`, built in a hidden sibling and swapped in by [`commit`].
 /// Dropped uncommitted, it is removed and `target` is untouched.
 ///

@@ -481,13 +481,14 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
 /// `focus.parquet`, the same rows as the CSV, written in row groups of [`BATCH`].
 pub fn write_parquet(ctx: &Context<'_>, path: &FsPath) -> Result<()> {
     let fail = |e: PolarsError| Error::Internal(format!("focus.parquet: {e}"));
-    let file = std::fs::File::create(path).map_err(|source| Error::Output {
+    let out_err = |source| Error::Output {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let mut out = crate::atomic::buffered(std::fs::File::create(path).map_err(out_err)?);
     let mut charges = ctx.charges().peekable();
-    let mut writer: Option<polars::io::parquet::write::BatchedWriter<std::fs::File>> = None;
-    let mut file = Some(file);
+    let mut writer: Option<polars::io::parquet::write::BatchedWriter<_>> = None;
+    let mut file = Some(&mut out);
     loop {
         let batch: Vec<Charge<'_>> = charges.by_ref().take(BATCH).collect();
         if batch.is_empty() && writer.is_some() {
@@ -508,7 +509,7 @@ pub fn write_parquet(ctx: &Context<'_>, path: &FsPath) -> Result<()> {
     if let Some(w) = writer {
         w.finish().map_err(fail)?;
     }
-    Ok(())
+    std::io::Write::flush(&mut out).map_err(out_err)
 }
 
 /// The sum of a scenario's charges (for checks: today's equals the report's today).

@@ -192,14 +192,15 @@ fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<C
 
 /// log_groups.parquet, from the table [`log_groups_frame`] built.
 pub fn write_log_groups_parquet(df: &DataFrame, path: &FsPath) -> Result<()> {
-    let mut f = std::fs::File::create(path).map_err(|source| Error::Output {
+    let out_err = |source| Error::Output {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let mut f = crate::atomic::buffered(std::fs::File::create(path).map_err(out_err)?);
     ParquetWriter::new(&mut f)
         .finish(&mut df.clone())
         .map_err(|e| Error::Internal(format!("log_groups.parquet: {e}")))?;
-    Ok(())
+    std::io::Write::flush(&mut f).map_err(out_err)
 }
 
 /// The log_groups table as a frame (for Parquet, and its Hive-partitioned copy).

@@ -141,10 +141,10 @@ fn write_table(path: &Path, target: &Path, df: &mut DataFrame, format: Format) -
         path: target.to_path_buf(),
         source,
     };
-    let mut file = std::fs::File::create(path).map_err(out_err)?;
+    let mut out = crate::atomic::buffered(std::fs::File::create(path).map_err(out_err)?);
     let r = match format {
-        Format::Parquet => ParquetWriter::new(&mut file).finish(df).map(|_| ()),
-        Format::Csv => CsvWriter::new(&mut file).include_header(true).finish(df),
+        Format::Parquet => ParquetWriter::new(&mut out).finish(df).map(|_| ()),
+        Format::Csv => CsvWriter::new(&mut out).include_header(true).finish(df),
     };
     r.map_err(|e| match e {
         PolarsError::IO { error, .. } => {
@@ -152,6 +152,7 @@ fn write_table(path: &Path, target: &Path, df: &mut DataFrame, format: Format) -
         }
         other => internal(other),
     })?;
+    let file = out.into_inner().map_err(|e| out_err(e.into_error()))?;
     file.sync_all().map_err(out_err)
 }
 
@@ -195,10 +196,12 @@ pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
             .join(format!("account_id={a}"))
             .join(format!("region={r}"));
         std::fs::create_dir_all(&folder).map_err(out_err)?;
-        let mut f = std::fs::File::create(folder.join("part-0.parquet")).map_err(out_err)?;
+        let file = std::fs::File::create(folder.join("part-0.parquet")).map_err(out_err)?;
+        let mut f = crate::atomic::buffered(file);
         ParquetWriter::new(&mut f)
             .finish(&mut part)
             .map_err(internal)?;
+        std::io::Write::flush(&mut f).map_err(out_err)?;
     }
     // Nothing of an older copy is carried over: the partitions are this table's, whole.
     let old: Vec<String> = match std::fs::read_dir(dir) {
