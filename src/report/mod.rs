@@ -119,12 +119,9 @@ pub fn write(
             other => other,
         }
     };
-    // The table of groups, once, for log_groups.parquet and (organizations) its Hive copy.
-    let frame = tables::log_groups_frame(data)?;
-    let frame = &frame;
     // Every file is a job, as many at once as there are cores, the longest first:
     // focus.parquet takes about as long as all the others together at 100,000 groups.
-    let mut jobs: Vec<Job<'_>> = vec![
+    let jobs: Vec<Job<'_>> = vec![
         Box::new(|| {
             let _t = crate::progress::Stage::start("focus.parquet");
             billing_files::write_focus_parquet(t, data, model)
@@ -142,14 +139,28 @@ pub fn write(
             let _t = crate::progress::Stage::start("focus.csv");
             billing_files::write_focus_csv(t, dir, data, model)
         }),
+        // The table of groups, built once (inside a job, so beside the other files), for
+        // log_groups.parquet and, for organizations, its copy partitioned by account and
+        // region for Athena, Spark and DuckDB.
+        Box::new(|| {
+            let frame = {
+                let _t = crate::progress::Stage::start("the log_groups table");
+                tables::log_groups_frame(data)?
+            };
+            {
+                let _t = crate::progress::Stage::start("log_groups.parquet");
+                tables::write_log_groups_parquet(&frame, &t.join("log_groups.parquet"))
+                    .map_err(named("log_groups.parquet"))?;
+            }
+            if data.accounts.len() > 1 {
+                let _t = crate::progress::Stage::start("log_groups/ (Hive)");
+                crate::snapshot::write_hive(&frame, &t.join("log_groups"))?;
+            }
+            Ok(())
+        }),
         Box::new(|| {
             let _t = crate::progress::Stage::start("report.json");
             write_json(data, &t.join("report.json"), &dir.join("report.json"))
-        }),
-        Box::new(move || {
-            let _t = crate::progress::Stage::start("log_groups.parquet");
-            tables::write_log_groups_parquet(frame, &t.join("log_groups.parquet"))
-                .map_err(named("log_groups.parquet"))
         }),
         Box::new(|| {
             let _t = crate::progress::Stage::start("log_groups.csv");
@@ -166,16 +177,6 @@ pub fn write(
             billing_files::write(t, dir, data)
         }),
     ];
-    // Organizations: the table partitioned by account and region, for Athena, Spark, DuckDB.
-    if data.accounts.len() > 1 {
-        jobs.insert(
-            3,
-            Box::new(move || {
-                let _t = crate::progress::Stage::start("log_groups/ (Hive)");
-                crate::snapshot::write_hive(frame, &t.join("log_groups"))
-            }),
-        );
-    }
     run_jobs(jobs)?;
     extra(t)?;
 
