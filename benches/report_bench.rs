@@ -178,6 +178,75 @@ fn whole_process(n: usize) {
         html as f64 / 1e6,
         json as f64 / 1e6,
     );
+    stages(&snapshot, &out, work, copy);
+}
+
+/// One more run with the stage timings on (`LOGPLAN_LOG=logplan=debug`): each stage's wall
+/// and own CPU time against the copy, and what the process spends before its first file is
+/// written, which no file writer can win back.
+fn stages(snapshot: &std::path::Path, out: &std::path::Path, work: &std::path::Path, copy: f64) {
+    let _ = std::fs::remove_dir_all(out);
+    settle();
+    let cpu_before = children_cpu_s();
+    let t = Instant::now();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_logplan"))
+        .args(["report", "--quiet", "--month", "2026-10", "--snapshot"])
+        .arg(snapshot)
+        .arg("--out")
+        .arg(out)
+        .env("LOGPLAN_LOG", "logplan=debug")
+        .current_dir(work)
+        .output()
+        .expect("runs logplan");
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = children_cpu_s() - cpu_before;
+    assert!(
+        run.status.success(),
+        "logplan report failed: {}",
+        run.status
+    );
+    let log = String::from_utf8_lossy(&run.stderr);
+    let stages: Vec<(String, f64, f64)> = log.lines().filter_map(stage_line).collect();
+    println!(
+        "one run, stage by stage: {wall:.2} s, process CPU {cpu:.2} s on {} cores (the files \
+         are written side by side, so their wall times overlap)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    for (what, w, c) in &stages {
+        println!(
+            "  {what:<40} {w:>6.2} s wall {c:>6.2} s own CPU {:>5.1}x the copy",
+            w / copy
+        );
+    }
+    // The stages that run one after another before any file is written.
+    let before: f64 = stages
+        .iter()
+        .filter(|(w, _, _)| BEFORE_FILES.contains(&w.as_str()))
+        .map(|(_, w, _)| w)
+        .sum();
+    println!(
+        "  before the first file ({}): {before:.2} s, {:.1}x the copy",
+        BEFORE_FILES.join(", "),
+        before / copy
+    );
+}
+
+/// The stages (as `logplan` logs them) that run in turn before the report's files are written.
+const BEFORE_FILES: [&str; 3] = ["reading the snapshot", "the model", "the report's data"];
+
+/// "<stage> took <wall> s, this thread's CPU <cpu> s (...)" from a log line.
+fn stage_line(line: &str) -> Option<(String, f64, f64)> {
+    let (head, rest) = line.split_once(" took ")?;
+    let what = head.rsplit_once("DEBUG ")?.1.trim();
+    let (wall, rest) = rest.split_once(" s, this thread's CPU ")?;
+    let cpu = rest.split_once(" s")?.0;
+    Some((what.to_string(), wall.parse().ok()?, cpu.parse().ok()?))
+}
+
+/// CPU time (user and system) of every child process waited for so far, seconds.
+fn children_cpu_s() -> f64 {
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    children_usage().map_or(f64::NAN, |u| secs(u.ru_utime) + secs(u.ru_stime))
 }
 
 /// Write back every dirty page (sync(2)).
@@ -248,13 +317,14 @@ fn dir_bytes(dir: &std::path::Path) -> u64 {
 /// Peak resident memory of the largest child process waited for, MiB (getrusage reports KiB
 /// on Linux).
 fn children_peak_rss_mib() -> f64 {
+    children_usage().map_or(f64::NAN, |u| u.ru_maxrss as f64 / 1024.0)
+}
+
+/// getrusage(RUSAGE_CHILDREN): the child processes waited for so far.
+fn children_usage() -> Option<libc::rusage> {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage writes a whole rusage into the pointer it is given.
     let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } == 0;
-    if !ok {
-        return f64::NAN;
-    }
-    // SAFETY: getrusage succeeded, so the struct is initialised.
-    let usage = unsafe { usage.assume_init() };
-    usage.ru_maxrss as f64 / 1024.0
+    // SAFETY: when getrusage succeeded, the struct is initialised.
+    ok.then(|| unsafe { usage.assume_init() })
 }
