@@ -417,6 +417,15 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
     let qty = |name: &str| named(&quantities, name);
     let null = |name: &str| Column::full_null(name.into(), n, &DataType::String);
     let null_dec = |name: &str| Column::full_null(name.into(), n, &DataType::Decimal(38, 12));
+    // Text columns that FOCUS repeats under several names are built once, then renamed.
+    let mut repeated: FxHashMap<&str, Column> = FxHashMap::default();
+    let mut once = |c: &str, key: &'static str, build: &dyn Fn(&str) -> Column| -> Column {
+        repeated
+            .entry(key)
+            .or_insert_with(|| build(c))
+            .clone()
+            .with_name(c.into())
+    };
     let mut cols: Vec<Column> = Vec::with_capacity(COLUMNS.len());
     for &c in COLUMNS {
         let col = match c {
@@ -431,7 +440,9 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
             | "PricingCurrencyListUnitPrice" => price(c)?,
             "ConsumedQuantity" | "PricingQuantity" => qty(c)?,
             "CommitmentDiscountQuantity" => null_dec(c),
-            "BillingAccountId" | "SubAccountId" => text(c, &|ch| ctx.account(ch.line).into()),
+            "BillingAccountId" | "SubAccountId" => once(c, "account", &|c| {
+                text(c, &|ch| ctx.account(ch.line).into())
+            }),
             "BillingAccountType" | "SubAccountType" => constant(c, "Account"),
             "BillingCurrency" | "PricingCurrency" => constant(c, "USD"),
             "BillingPeriodEnd" | "ChargePeriodEnd" => constant(c, &end),
@@ -445,10 +456,14 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
             }),
             "ChargeDescription" => text(c, &|ch| description(ch).into()),
             "ChargeFrequency" => constant(c, "Usage-Based"),
-            "ConsumedUnit" | "PricingUnit" => text(c, &|ch| ch.line.unit.into()),
+            "ConsumedUnit" | "PricingUnit" => {
+                once(c, "unit", &|c| text(c, &|ch| ch.line.unit.into()))
+            }
             "InvoiceIssuerName" => text(c, &|ch| service(ch.line.component).1.into()),
             "PricingCategory" => constant(c, "Standard"),
-            "ProviderName" | "PublisherName" => text(c, &|ch| service(ch.line.component).0.into()),
+            "ProviderName" | "PublisherName" => once(c, "provider", &|c| {
+                text(c, &|ch| service(ch.line.component).0.into())
+            }),
             "RegionId" => text(c, &|ch| ctx.region(ch.line).into()),
             "ResourceId" => text(c, &|ch| ctx.resource_id(ch.line).unwrap_or_default().into()),
             "ResourceName" => text(c, &|ch| {
@@ -465,7 +480,9 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
             "ServiceCategory" => text(c, &|ch| service(ch.line.component).3.into()),
             "ServiceName" => text(c, &|ch| service(ch.line.component).2.into()),
             "ServiceSubcategory" => text(c, &|ch| service(ch.line.component).4.into()),
-            "SkuId" | "SkuPriceId" | "x_logplan_price_id" => text(c, &|ch| ch.line.price_id.into()),
+            "SkuId" | "SkuPriceId" | "x_logplan_price_id" => {
+                once(c, "price_id", &|c| text(c, &|ch| ch.line.price_id.into()))
+            }
             "SkuMeter" => text(c, &|ch| ch.line.component.name().into()),
             "Tags" => text(c, &|ch| ctx.tags_json(ch.line)),
             "x_logplan_scenario" => text(c, &|ch| ch.scenario.into()),
