@@ -94,7 +94,7 @@ impl Bill {
         qty: Decimal,
         unit_mult: Decimal,
     ) -> Result<()> {
-        let f = prices.get(id, g.region_name)?;
+        let f = prices.get_in(id, g.region)?;
         let unit_price = f.flat() * unit_mult;
         self.lines.push(Line {
             group: Some(g.group),
@@ -131,6 +131,7 @@ pub(super) fn price_scenario(
     scenario: &Scenario,
     groups: &[GroupInput],
     derived: &[Derived],
+    at: &[(u32, u32)],
     assign: &dyn Fn(usize) -> Path,
     today: bool,
 ) -> Result<ScenarioResult> {
@@ -139,14 +140,13 @@ pub(super) fn price_scenario(
         Commitment::OnDemand => prices.get("datadog.on_demand_premium", "us-east-1")?.flat(),
     };
     let mut b = Bill::default();
-    for (i, (g, d)) in groups.iter().zip(derived).enumerate() {
-        let reg = prices.region_index(&g.region);
+    for (i, (d, &(account, reg))) in derived.iter().zip(at).enumerate() {
         let ctx = GroupCtx {
             scenario,
             derived: d,
             path: assign(i),
             group: i as u32,
-            account: prices.account_index(&g.account_id),
+            account,
             region: reg,
             region_name: prices.region_name(reg),
             today,
@@ -156,10 +156,8 @@ pub(super) fn price_scenario(
     }
     // A credit line's path is the path of the account's first group in this scenario.
     let mut first_path = std::collections::BTreeMap::new();
-    for (i, g) in groups.iter().enumerate() {
-        first_path
-            .entry(prices.account_index(&g.account_id))
-            .or_insert_with(|| assign(i));
+    for (i, &(account, _)) in at.iter().enumerate() {
+        first_path.entry(account).or_insert_with(|| assign(i));
     }
     let account_path = |acct: u32| first_path.get(&acct).copied().unwrap_or(Path::Cloudwatch);
     let Bill {

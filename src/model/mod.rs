@@ -144,9 +144,19 @@ pub fn run_with_measured(
         .collect::<std::result::Result<_, String>>()
         .map_err(Error::Usage)?;
     let mut prices = prices::Prices::new(book, &accounts, &regions);
+    // Each group's account and region as indexes, looked up once for every scenario.
+    let at: Vec<(u32, u32)> = groups
+        .iter()
+        .map(|g| {
+            (
+                prices.account_index(&g.account_id),
+                prices.region_index(&g.region),
+            )
+        })
+        .collect();
     let t = crate::progress::Stage::start("model: every path and today");
     let (paths, today, if_unknown, today_unknown) =
-        paths_and_today(&mut prices, scenario, &groups, &derived)?;
+        paths_and_today(&mut prices, scenario, &groups, &derived, &at)?;
     drop(t);
     let t = crate::progress::Stage::start("model: the mix, break-even");
     let today_components = line::sum_by_component(&today.lines);
@@ -158,6 +168,7 @@ pub fn run_with_measured(
         scenario,
         &groups,
         &derived,
+        &at,
         &|i| best[i].0,
         false,
     )?;
@@ -270,6 +281,7 @@ fn paths_and_today(
     scenario: &Scenario,
     groups: &[GroupInput],
     derived: &[Derived],
+    at: &[(u32, u32)],
 ) -> Result<(EveryPath, bill::ScenarioResult, Option<MicroUsd>, usize)> {
     let today_unknown = derived.iter().filter(|d| !d.today_known).count();
     let available = available_paths(prices, scenario, groups);
@@ -278,7 +290,7 @@ fn paths_and_today(
     if today_unknown > 0 {
         assigns.push(Assign::TodayUnknownForwarded);
     }
-    let mut results = price_in_parallel(prices, scenario, groups, derived, &assigns)?;
+    let mut results = price_in_parallel(prices, scenario, groups, derived, at, &assigns)?;
     let if_unknown = (today_unknown > 0).then(|| results.pop()).flatten();
     let today = results
         .pop()
@@ -328,6 +340,7 @@ fn price_in_parallel(
     scenario: &Scenario,
     groups: &[GroupInput],
     derived: &[Derived],
+    at: &[(u32, u32)],
     assigns: &[Assign],
 ) -> Result<Vec<bill::ScenarioResult>> {
     let (book, accounts, regions) = prices.seed();
@@ -337,8 +350,15 @@ fn price_in_parallel(
             Box::new(move || {
                 let mut p = prices::Prices::new(book, accounts, regions);
                 let assign = |i: usize| a.path(&derived[i]);
-                let r =
-                    bill::price_scenario(&mut p, scenario, groups, derived, &assign, a.is_today())?;
+                let r = bill::price_scenario(
+                    &mut p,
+                    scenario,
+                    groups,
+                    derived,
+                    at,
+                    &assign,
+                    a.is_today(),
+                )?;
                 Ok((r, p.used))
             }) as crate::parallel::Job<'_, Result<PricedScenario>>
         })

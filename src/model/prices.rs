@@ -17,7 +17,19 @@ pub(super) struct Prices<'a> {
     /// The figures used, by (id, the figure's region), for the report.
     pub(super) used: BTreeMap<(String, String), Figure>,
     /// Figures already looked up, by (id, region index).
-    cache: FxHashMap<(&'static str, u32), Rc<Figure>>,
+    cache: FxHashMap<(Id, u32), Rc<Figure>>,
+}
+
+/// A price id as a cache key, by address and length: the ids are string literals, so hashing
+/// and comparing them is two words, not their text (the hot path prices millions of lines).
+/// The same text at two addresses makes two entries holding the same figure.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Id(usize, usize);
+
+impl Id {
+    fn of(id: &'static str) -> Id {
+        Id(id.as_ptr() as usize, id.len())
+    }
 }
 
 impl<'a> Prices<'a> {
@@ -39,14 +51,24 @@ impl<'a> Prices<'a> {
             .regions
             .binary_search_by(|x| x.as_str().cmp(region))
             .map_or(u32::MAX, |i| i as u32);
-        if let Some(f) = self.cache.get(&(id, reg)) {
+        self.lookup(id, reg, region)
+    }
+
+    /// [`Prices::get`] in the region at index `reg` of the model's regions.
+    pub(super) fn get_in(&mut self, id: &'static str, reg: u32) -> Result<Rc<Figure>> {
+        let regions = self.regions;
+        self.lookup(id, reg, regions[reg as usize].as_str())
+    }
+
+    fn lookup(&mut self, id: &'static str, reg: u32, region: &str) -> Result<Rc<Figure>> {
+        if let Some(f) = self.cache.get(&(Id::of(id), reg)) {
             return Ok(f.clone());
         }
         let f = Rc::new(self.book.get(id, region)?.clone());
         self.used
             .entry((id.to_string(), f.region.clone()))
             .or_insert_with(|| (*f).clone());
-        self.cache.insert((id, reg), f.clone());
+        self.cache.insert((Id::of(id), reg), f.clone());
         Ok(f)
     }
 
