@@ -78,6 +78,18 @@ impl<W: Write> LineWriter<W> {
         }
     }
 
+    /// Cells encoded once by [`Encoded::new`], for a run of cells that repeats on many lines:
+    /// the same bytes as writing each with [`LineWriter::cell`].
+    pub fn encoded(&mut self, e: &Encoded) {
+        if e.cells == 0 {
+            return;
+        }
+        self.separate();
+        self.buf.extend_from_slice(&e.bytes);
+        self.cells += e.cells - 1;
+        self.last_empty = e.last_empty;
+    }
+
     /// End the line (as csv-core does: a line with no byte in it is written `""`).
     pub fn end(&mut self) -> std::io::Result<()> {
         if self.cells == 0 || (self.cells == 1 && self.last_empty) {
@@ -98,6 +110,25 @@ impl<W: Write> LineWriter<W> {
         self.buf.clear();
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// A run of cells encoded once (quoted where csv-core says, comma-separated, no line end).
+pub struct Encoded {
+    bytes: Vec<u8>,
+    cells: usize,
+    last_empty: bool,
+}
+
+impl Encoded {
+    pub fn new<'s>(cells: impl IntoIterator<Item = &'s str>) -> Encoded {
+        let mut w = LineWriter::new(std::io::sink());
+        w.cells(cells);
+        Encoded {
+            bytes: std::mem::take(&mut w.buf),
+            cells: w.cells,
+            last_empty: w.last_empty,
+        }
     }
 }
 
@@ -198,6 +229,40 @@ mod tests {
             )
         ) {
             prop_assert_eq!(by_line_writer(&lines), by_csv_crate(&lines));
+        }
+
+        /// Any run of a line's cells may be encoded once: the bytes are the same.
+        #[test]
+        fn encoded_runs_write_what_single_cells_write(
+            lines in prop::collection::vec(
+                (
+                    prop::collection::vec("[a-z,\"\n\r #é]{0,6}", 1..8),
+                    prop::collection::vec(0usize..4, 0..8),
+                ),
+                0..8,
+            )
+        ) {
+            let plain: Vec<Vec<String>> = lines.iter().map(|(cells, _)| cells.clone()).collect();
+            let mut w = LineWriter::new(Vec::new());
+            for (cells, runs) in &lines {
+                // Cut the line into runs of the drawn lengths (0 = one cell written alone).
+                let mut rest = &cells[..];
+                for &n in runs.iter().chain(std::iter::repeat(&0)) {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let n = n.min(rest.len());
+                    if n == 0 {
+                        w.cell(&rest[0]);
+                        rest = &rest[1..];
+                    } else {
+                        w.encoded(&Encoded::new(rest[..n].iter().map(String::as_str)));
+                        rest = &rest[n..];
+                    }
+                }
+                w.end().unwrap();
+            }
+            prop_assert_eq!(w.finish().unwrap(), by_csv_crate(&plain));
         }
     }
 }

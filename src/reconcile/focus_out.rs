@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::groups::GroupKey;
+use crate::csv_line::Encoded;
 use crate::error::{Error, Result};
 use crate::model::{Component, Line, Model, Path};
 use crate::money::MicroUsd;
@@ -260,14 +261,14 @@ pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> std::io::Result
     w.cells(COLUMNS.iter().copied());
     w.end()?;
     let (start, end) = ctx.period.clone().unwrap_or_default();
-    // Millions of lines: each number is written into a buffer kept from line to line, and
-    // each distinct unit price and description is written once.
+    // Millions of lines: each number is written into a buffer kept from line to line, each
+    // distinct unit price once, and the runs of cells that depend only on the charge's kind
+    // (account, region, component, path, scenario, price) are encoded once per kind.
     let mut prices: FxHashMap<Decimal, String> = FxHashMap::default();
-    let mut descriptions = Descriptions::default();
+    let mut kinds: FxHashMap<Kind, Runs> = FxHashMap::default();
     let (mut cost, mut qty, mut resource) = (String::new(), String::new(), String::new());
     for ch in ctx.charges() {
         let l = ch.line;
-        let (provider, issuer, service_name, category, subcategory) = service(l.component);
         cost.clear();
         l.cost.push_decimal(6, &mut cost);
         qty.clear();
@@ -277,58 +278,146 @@ pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> std::io::Result
             crate::format::push_plain(&mut p, l.unit_price, 12);
             p
         });
-        let account = ctx.account(l);
-        let region = ctx.region(l);
+        let runs = kinds
+            .entry(Kind::of(&ch))
+            .or_insert_with(|| Runs::new(ctx, &ch, &start, &end));
         resource.clear();
         ctx.push_resource_id(l, &mut resource);
         let name = ctx.group(l).map_or("", |g| g.log_group.as_str());
         let tags = ctx.tags_json(l);
-        let charge_category = if is_credit(l.component) {
-            "Credit"
-        } else {
-            "Usage"
-        };
         w.cell("");
         w.number(&cost);
-        w.cells([account, "", "Account", "USD", &end, &start, "", ""]);
-        w.cell(charge_category);
-        w.cell("");
-        w.cell(descriptions.get(&ch));
-        w.cells(["Usage-Based", &end, &start, "", "", "", "", "", "", ""]);
+        w.encoded(&runs.account_to_period);
         w.number(&qty);
-        w.cell(l.unit);
+        w.encoded(&runs.unit);
         w.number(&cost);
         w.number(price);
         w.number(&cost);
-        w.cells(["", issuer]);
+        w.encoded(&runs.issuer);
         w.number(&cost);
         w.number(price);
-        w.cells(["Standard", "USD"]);
+        w.encoded(&runs.standard_usd);
         w.number(price);
         w.number(&cost);
         w.number(price);
         w.number(&qty);
-        w.cells([l.unit, provider, provider, region, "", &resource, name]);
+        w.encoded(&runs.unit_to_zone);
+        w.cells([&resource, name]);
         w.cell(if resource.is_empty() { "" } else { "Log Group" });
-        w.cells([category, service_name, subcategory, l.price_id]);
-        w.cells([l.component.name(), "", l.price_id, account, "", "Account"]);
-        w.cells([&tags, ch.scenario, l.path.as_str(), l.price_id]);
-        w.cell(l.price_status.as_str());
+        w.encoded(&runs.service_to_account);
+        w.cell(&tags);
+        w.encoded(&runs.scenario_to_status);
         w.end()?;
     }
     w.finish().map(drop)
 }
 
-/// `ChargeDescription`, written once for each component, path and scenario.
-#[derive(Default)]
-struct Descriptions(FxHashMap<(Component, Path, &'static str), String>);
+/// What a charge's repeated cells depend on: its account, region, component, path, scenario,
+/// price id, unit and price status (the texts by address: each is a literal).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Kind {
+    account: u32,
+    region: u32,
+    component: Component,
+    path: Path,
+    texts: [(usize, usize); 4],
+}
 
-impl Descriptions {
-    fn get(&mut self, ch: &Charge<'_>) -> &str {
+impl Kind {
+    fn of(ch: &Charge<'_>) -> Kind {
         let l = ch.line;
-        self.0
-            .entry((l.component, l.path, ch.scenario))
-            .or_insert_with(|| description(ch))
+        let at = |s: &'static str| (s.as_ptr() as usize, s.len());
+        Kind {
+            account: l.account,
+            region: l.region,
+            component: l.component,
+            path: l.path,
+            texts: [
+                at(ch.scenario),
+                at(l.price_id),
+                at(l.unit),
+                at(l.price_status.as_str()),
+            ],
+        }
+    }
+}
+
+/// The runs of cells of one [`Kind`], in `COLUMNS` order between the per-line cells.
+struct Runs {
+    /// BillingAccountId .. ChargePeriodStart and the empty cells up to ConsumedQuantity.
+    account_to_period: Encoded,
+    /// ConsumedUnit.
+    unit: Encoded,
+    /// (an empty cell), InvoiceIssuerName.
+    issuer: Encoded,
+    /// PricingCategory, PricingCurrency.
+    standard_usd: Encoded,
+    /// PricingUnit .. the empty cell before ResourceId.
+    unit_to_zone: Encoded,
+    /// ServiceCategory .. SubAccountType.
+    service_to_account: Encoded,
+    /// x_logplan_scenario .. x_logplan_price_status.
+    scenario_to_status: Encoded,
+}
+
+impl Runs {
+    fn new(ctx: &Context<'_>, ch: &Charge<'_>, start: &str, end: &str) -> Runs {
+        let l = ch.line;
+        let (provider, issuer, service_name, category, subcategory) = service(l.component);
+        let account = ctx.account(l);
+        let charge_category = if is_credit(l.component) {
+            "Credit"
+        } else {
+            "Usage"
+        };
+        let description = description(ch);
+        Runs {
+            account_to_period: Encoded::new([
+                account,
+                "",
+                "Account",
+                "USD",
+                end,
+                start,
+                "",
+                "",
+                charge_category,
+                "",
+                &description,
+                "Usage-Based",
+                end,
+                start,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]),
+            unit: Encoded::new([l.unit]),
+            issuer: Encoded::new(["", issuer]),
+            standard_usd: Encoded::new(["Standard", "USD"]),
+            unit_to_zone: Encoded::new([l.unit, provider, provider, ctx.region(l), ""]),
+            service_to_account: Encoded::new([
+                category,
+                service_name,
+                subcategory,
+                l.price_id,
+                l.component.name(),
+                "",
+                l.price_id,
+                account,
+                "",
+                "Account",
+            ]),
+            scenario_to_status: Encoded::new([
+                ch.scenario,
+                l.path.as_str(),
+                l.price_id,
+                l.price_status.as_str(),
+            ]),
+        }
     }
 }
 
