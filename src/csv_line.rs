@@ -4,8 +4,9 @@
 //! necessary, quotes doubled, `\n` line ends), whether a cell needs quotes and writes them.
 //! What differs from `csv::Writer` is only the bookkeeping: a line is assembled in one buffer
 //! kept from line to line, a number the caller already wrote as text goes in without a second
-//! look (digits, `-` and `.` never need quotes), and the buffer goes to the file in 1 MiB
-//! writes. The bytes are those `csv::Writer::write_record` writes; a proptest checks it.
+//! look (digits, `-` and `.` never need quotes), a run of cells that repeats on many lines can be
+//! encoded once ([`Encoded`]) and copied in, and the buffer goes to the file in 1 MiB writes.
+//! The bytes are those `csv::Writer::write_record` writes; proptests check it.
 
 use std::io::Write;
 
