@@ -79,13 +79,73 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
-/// A writer for a big file made of many small writes, 1 MiB at a time. polars' Parquet writer
-/// sends every page header and every field of the footer's Thrift metadata as its own write:
-/// unbuffered, the 100,000-group report's `focus.parquet` took 387,035 write calls and its Hive
-/// copy 223,061. The caller flushes it ([`std::io::Write::flush`]) to see a failed write, which
-/// dropping it would hide.
-pub fn buffered(file: File) -> std::io::BufWriter<File> {
-    std::io::BufWriter::with_capacity(1 << 20, file)
+/// A new file for a polars writer (Parquet, CSV tables), written 1 MiB at a time and keeping
+/// the first write error it returns.
+/// - polars' Parquet writer sends every page header and every field of the footer's Thrift
+///   metadata as its own write: unbuffered, the 100,000-group report's `focus.parquet` took
+///   387,035 write calls and its Hive copy 223,061.
+/// - polars' Parquet writer turns an I/O error into text ("File out of specification: underlying
+///   IO error"), so [`PolarsOut::error`] takes the error from here: a full disk is an output
+///   error naming the file, like any other failed write, not an internal one.
+pub struct PolarsOut {
+    buf: std::io::BufWriter<File>,
+    failed: Option<(std::io::ErrorKind, String)>,
+}
+
+impl PolarsOut {
+    pub fn create(path: &Path) -> std::io::Result<PolarsOut> {
+        Ok(PolarsOut {
+            buf: std::io::BufWriter::with_capacity(1 << 20, File::create(path)?),
+            failed: None,
+        })
+    }
+
+    /// What a polars write into this file failed with: the write error the file returned, if
+    /// any, as an output error naming `path`; else polars' own, an I/O error as an output
+    /// error too and anything else as internal.
+    pub fn error(&mut self, path: &Path, e: polars::prelude::PolarsError) -> Error {
+        if let Some((kind, message)) = self.failed.take() {
+            return output(path, std::io::Error::new(kind, message));
+        }
+        match e {
+            polars::prelude::PolarsError::IO { error, .. } => {
+                output(path, std::io::Error::new(error.kind(), error.to_string()))
+            }
+            other => {
+                let name = path
+                    .file_name()
+                    .unwrap_or(path.as_os_str())
+                    .to_string_lossy();
+                Error::Internal(format!("writing {name}: {other}"))
+            }
+        }
+    }
+
+    /// Write what is buffered; the file (a failed write is reported here, not lost on drop).
+    pub fn finish(self) -> std::io::Result<File> {
+        self.buf
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)
+    }
+
+    fn keep<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            self.failed.get_or_insert_with(|| (e.kind(), e.to_string()));
+        }
+        r
+    }
+}
+
+impl std::io::Write for PolarsOut {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let r = self.buf.write(b);
+        self.keep(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.buf.flush();
+        self.keep(r)
+    }
 }
 
 /// A new version of folder `target`, built in a hidden sibling and swapped in by [`commit`].

@@ -586,36 +586,41 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
 
 /// `focus.parquet`, the same rows as the CSV, written in row groups of [`BATCH`].
 pub fn write_parquet(ctx: &Context<'_>, path: &FsPath) -> Result<()> {
-    let fail = |e: PolarsError| Error::Internal(format!("focus.parquet: {e}"));
     let out_err = |source| Error::Output {
         path: path.to_path_buf(),
         source,
     };
-    let mut out = crate::atomic::buffered(std::fs::File::create(path).map_err(out_err)?);
+    let mut out = crate::atomic::PolarsOut::create(path).map_err(out_err)?;
+    let written = write_row_groups(ctx, &mut out);
+    written.map_err(|e| out.error(path, e))?;
+    out.finish().map(drop).map_err(out_err)
+}
+
+fn write_row_groups(ctx: &Context<'_>, out: &mut crate::atomic::PolarsOut) -> PolarsResult<()> {
     let mut charges = ctx.charges().peekable();
     let mut writer: Option<polars::io::parquet::write::BatchedWriter<_>> = None;
-    let mut file = Some(&mut out);
+    let mut file = Some(out);
     loop {
         let batch: Vec<Charge<'_>> = charges.by_ref().take(BATCH).collect();
         if batch.is_empty() && writer.is_some() {
             break;
         }
-        let df = batch_frame(ctx, &batch).map_err(fail)?;
+        let df = batch_frame(ctx, &batch)?;
         if writer.is_none() {
             let f = file.take().expect("the file is opened once");
-            writer = Some(ParquetWriter::new(f).batched(df.schema()).map_err(fail)?);
+            writer = Some(ParquetWriter::new(f).batched(df.schema())?);
         }
         if let Some(w) = writer.as_mut() {
-            w.write_batch(&df).map_err(fail)?;
+            w.write_batch(&df)?;
         }
         if charges.peek().is_none() {
             break;
         }
     }
     if let Some(w) = writer {
-        w.finish().map_err(fail)?;
+        w.finish()?;
     }
-    std::io::Write::flush(&mut out).map_err(out_err)
+    Ok(())
 }
 
 /// The sum of a scenario's charges (for checks: today's equals the report's today).
@@ -629,6 +634,39 @@ pub fn total(ctx: &Context<'_>, scenario: &str) -> MicroUsd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A full disk while focus.parquet is written is one output error naming the file.
+    /// /dev/full fails every write with ENOSPC.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_names_focus_parquet() {
+        let group = crate::snapshot::GroupInput {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            log_group: "/app/api".into(),
+            incoming_bytes: 5 << 30,
+            incoming_events: 1_000_000,
+            ..crate::snapshot::GroupInput::default()
+        };
+        let book = crate::pricing::PriceBook::builtin().unwrap();
+        let model = crate::model::run(vec![group], &book, &crate::model::Scenario::default(), None)
+            .unwrap();
+        let tags = BTreeMap::new();
+        let ctx = Context {
+            model: &model,
+            period: None,
+            comparison: Path::Cloudwatch,
+            tags: &tags,
+        };
+        let full = FsPath::new("/dev/full");
+        match write_parquet(&ctx, full) {
+            Err(Error::Output { path, source }) => {
+                assert_eq!(path, full);
+                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+            }
+            other => panic!("expected an output error, got {other:?}"),
+        }
+    }
 
     proptest::proptest! {
         /// The Parquet cells' integer path gives what rust_decimal's `round_dp` then `rescale`

@@ -124,7 +124,7 @@ pub fn write(
     let jobs: Vec<Job<'_>> = vec![
         Box::new(|| {
             let _t = crate::progress::Stage::start("focus.parquet");
-            billing_files::write_focus_parquet(t, data, model)
+            billing_files::write_focus_parquet(t, data, model).map_err(named("focus.parquet"))
         }),
         Box::new(|| {
             let _t = crate::progress::Stage::start("components.csv");
@@ -154,7 +154,8 @@ pub fn write(
             }
             if data.accounts.len() > 1 {
                 let _t = crate::progress::Stage::start("log_groups/ (Hive)");
-                crate::snapshot::write_hive(&frame, &t.join("log_groups"))?;
+                crate::snapshot::write_hive(&frame, &t.join("log_groups"))
+                    .map_err(named("log_groups"))?;
             }
             Ok(())
         }),

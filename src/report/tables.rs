@@ -196,11 +196,10 @@ pub fn write_log_groups_parquet(df: &DataFrame, path: &FsPath) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let mut f = crate::atomic::buffered(std::fs::File::create(path).map_err(out_err)?);
-    ParquetWriter::new(&mut f)
-        .finish(&mut df.clone())
-        .map_err(|e| Error::Internal(format!("log_groups.parquet: {e}")))?;
-    std::io::Write::flush(&mut f).map_err(out_err)
+    let mut f = crate::atomic::PolarsOut::create(path).map_err(out_err)?;
+    let written = ParquetWriter::new(&mut f).finish(&mut df.clone());
+    written.map_err(|e| f.error(path, e))?;
+    f.finish().map(drop).map_err(out_err)
 }
 
 /// The log_groups table as a frame (for Parquet, and its Hive-partitioned copy).
@@ -408,4 +407,26 @@ fn unmapped_row(u: &crate::reconcile::UnmappedUsage) -> Vec<String> {
 /// Whether the report has a reconciliation.csv (something was compared with the bill).
 pub fn has_reconciliation(data: &ReportData) -> bool {
     reconciliation_csv(data).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk while log_groups.parquet is written is one output error naming the file,
+    /// not an internal error: the frame fits polars' writes into the 1 MiB buffer, so the
+    /// failure comes when the buffer is flushed. /dev/full fails every write with ENOSPC.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_names_the_parquet_file() {
+        let df = df!("log_group" => ["/a", "/b"], "incoming_bytes" => [1u64, 2]).unwrap();
+        let full = FsPath::new("/dev/full");
+        match write_log_groups_parquet(&df, full) {
+            Err(Error::Output { path, source }) => {
+                assert_eq!(path, full);
+                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+            }
+            other => panic!("expected an output error, got {other:?}"),
+        }
+    }
 }

@@ -141,18 +141,13 @@ fn write_table(path: &Path, target: &Path, df: &mut DataFrame, format: Format) -
         path: target.to_path_buf(),
         source,
     };
-    let mut out = crate::atomic::buffered(std::fs::File::create(path).map_err(out_err)?);
+    let mut out = crate::atomic::PolarsOut::create(path).map_err(out_err)?;
     let r = match format {
         Format::Parquet => ParquetWriter::new(&mut out).finish(df).map(|_| ()),
         Format::Csv => CsvWriter::new(&mut out).include_header(true).finish(df),
     };
-    r.map_err(|e| match e {
-        PolarsError::IO { error, .. } => {
-            out_err(std::io::Error::new(error.kind(), error.to_string()))
-        }
-        other => internal(other),
-    })?;
-    let file = out.into_inner().map_err(|e| out_err(e.into_error()))?;
+    r.map_err(|e| out.error(target, e))?;
+    let file = out.finish().map_err(out_err)?;
     file.sync_all().map_err(out_err)
 }
 
@@ -196,12 +191,11 @@ pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
             .join(format!("account_id={a}"))
             .join(format!("region={r}"));
         std::fs::create_dir_all(&folder).map_err(out_err)?;
-        let file = std::fs::File::create(folder.join("part-0.parquet")).map_err(out_err)?;
-        let mut f = crate::atomic::buffered(file);
-        ParquetWriter::new(&mut f)
-            .finish(&mut part)
-            .map_err(internal)?;
-        std::io::Write::flush(&mut f).map_err(out_err)?;
+        let mut f =
+            crate::atomic::PolarsOut::create(&folder.join("part-0.parquet")).map_err(out_err)?;
+        let written = ParquetWriter::new(&mut f).finish(&mut part);
+        written.map_err(|e| f.error(dir, e))?;
+        f.finish().map_err(out_err)?;
     }
     // Nothing of an older copy is carried over: the partitions are this table's, whole.
     let old: Vec<String> = match std::fs::read_dir(dir) {
@@ -214,4 +208,36 @@ pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
     let old: Vec<&str> = old.iter().map(String::as_str).collect();
     stage.commit(&old)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk under a table too big for the 1 MiB buffer: polars itself sees the failed
+    /// write, and it is still one output error naming the file the user asked for.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_inside_polars_names_the_table() {
+        // 200,000 rows of 16 pseudo-random hex digits: about 3.2 MB that zstd cannot shrink
+        // below 1 MiB (16 hex digits hold 8 random bytes: at least 1.6 MB of entropy).
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let cells: Vec<String> = (0..200_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("{x:016x}")
+            })
+            .collect();
+        let mut df = df!("log_group" => cells).unwrap();
+        let target = Path::new("snapshot.parquet");
+        match write_table(Path::new("/dev/full"), target, &mut df, Format::Parquet) {
+            Err(Error::Output { path, source }) => {
+                assert_eq!(path, target);
+                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+            }
+            other => panic!("expected an output error, got {other:?}"),
+        }
+    }
 }
