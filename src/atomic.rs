@@ -445,6 +445,21 @@ fn output(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
+/// For tests: `r` is the output error of a full disk (ENOSPC, as /dev/full gives) naming `path`.
+#[cfg(test)]
+pub(crate) fn assert_full_disk<T: std::fmt::Debug>(r: Result<T>, path: &Path) {
+    match r {
+        Err(Error::Output { path: p, source }) => {
+            assert_eq!(p, path);
+            assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+        }
+        other => panic!(
+            "expected an output error naming {}, got {other:?}",
+            path.display()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

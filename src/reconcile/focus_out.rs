@@ -659,13 +659,7 @@ mod tests {
             tags: &tags,
         };
         let full = FsPath::new("/dev/full");
-        match write_parquet(&ctx, full) {
-            Err(Error::Output { path, source }) => {
-                assert_eq!(path, full);
-                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
-            }
-            other => panic!("expected an output error, got {other:?}"),
-        }
+        crate::atomic::assert_full_disk(write_parquet(&ctx, full), full);
     }
 
     proptest::proptest! {

@@ -421,12 +421,6 @@ mod tests {
     fn a_full_disk_names_the_parquet_file() {
         let df = df!("log_group" => ["/a", "/b"], "incoming_bytes" => [1u64, 2]).unwrap();
         let full = FsPath::new("/dev/full");
-        match write_log_groups_parquet(&df, full) {
-            Err(Error::Output { path, source }) => {
-                assert_eq!(path, full);
-                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
-            }
-            other => panic!("expected an output error, got {other:?}"),
-        }
+        crate::atomic::assert_full_disk(write_log_groups_parquet(&df, full), full);
     }
 }

@@ -232,12 +232,9 @@ mod tests {
             .collect();
         let mut df = df!("log_group" => cells).unwrap();
         let target = Path::new("snapshot.parquet");
-        match write_table(Path::new("/dev/full"), target, &mut df, Format::Parquet) {
-            Err(Error::Output { path, source }) => {
-                assert_eq!(path, target);
-                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
-            }
-            other => panic!("expected an output error, got {other:?}"),
-        }
+        crate::atomic::assert_full_disk(
+            write_table(Path::new("/dev/full"), target, &mut df, Format::Parquet),
+            target,
+        );
     }
 }
