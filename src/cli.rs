@@ -348,6 +348,10 @@ pub struct ReportArgs {
     /// Print the totals as JSON on stdout instead of the console table.
     #[arg(long)]
     pub json: bool,
+    /// The query library whose plan prices Insights scans for the groups its queries read (the
+    /// folder `logplan queries --library` lints and deploys); used when it exists.
+    #[arg(long, value_name = "DIR", default_value = "queries")]
+    pub library: PathBuf,
     /// Reconcile the model with the bill: Cost Explorer GetCostAndUsage for the month ($0.01 per
     /// request), or the billing export given by --from; cached in the report folder
     /// (actuals.json, actuals-export.json), so a rerun does not pay again.

@@ -505,3 +505,43 @@ fn summary_markdown_is_pinned() {
     let md = std::fs::read_to_string(home.path().join("reports/2026-10/summary.md")).unwrap();
     insta::assert_snapshot!("summary_three_groups", md);
 }
+
+/// `report --library DIR` prices Insights scans from that query library, the folder
+/// `queries --library` lints and deploys; without one (none in the current folder) the groups
+/// fall back to the `insights_full_scans` assumption.
+#[test]
+fn report_prices_scans_from_the_library_it_is_given() {
+    let home = tempfile::tempdir().unwrap();
+    // A library of one query: the repository's monthly KMS report, which reads
+    // /audit/cloudtrail-archive (one of the demo's groups).
+    let lib = home.path().join("elsewhere/audit");
+    std::fs::create_dir_all(&lib).unwrap();
+    let query = "queries/audit/cloudtrail-archive-kms-decrypts.toml";
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        repo.join(query),
+        lib.join("cloudtrail-archive-kms-decrypts.toml"),
+    )
+    .unwrap();
+    let scan_source = |out: &str, library: Option<&str>| -> String {
+        let mut args = vec![
+            "report", "--demo", "--month", "2026-10", "--quiet", "--out", out,
+        ];
+        if let Some(l) = library {
+            args.extend(["--library", l]);
+        }
+        let (code, _, err) = run(home.path(), &args);
+        assert_eq!(code, 0, "{err}");
+        let csv = std::fs::read_to_string(home.path().join(out).join("log_groups.csv")).unwrap();
+        let mut lines = csv.lines();
+        let header = split_csv(lines.next().unwrap());
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let row = lines
+            .map(split_csv)
+            .find(|f| f[col("log_group")] == "/audit/cloudtrail-archive")
+            .expect("the demo's CloudTrail archive group");
+        row[col("scan_source")].clone()
+    };
+    assert_eq!(scan_source("without", None), "assumption");
+    assert_eq!(scan_source("with", Some("elsewhere")), "query plan");
+}

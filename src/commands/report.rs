@@ -225,7 +225,15 @@ pub async fn run(global: &GlobalArgs, args: &ReportArgs, reporter: &Reporter) ->
         }
         Some(_) => (None, Vec::new()),
     };
-    let scan_plan = library_scan_plan(&groups, &daily, &unmanaged, &book, priced.month, reporter)?;
+    let scan_plan = library_scan_plan(
+        &args.library,
+        &groups,
+        &daily,
+        &unmanaged,
+        &book,
+        priced.month,
+        reporter,
+    )?;
     // Dated rules (Lambda logs vended since 2025-05-01), the month's hours and its free tiers
     // follow the month being priced.
     scenario.month_start = Some(priced.month.start);
@@ -480,9 +488,11 @@ fn json_reconciliation(r: &reconcile::Reconciliation) -> JsonReconciliation {
     }
 }
 
-/// Scan volumes per group from `queries/` (the groups its queries read) and the account's
-/// scheduled queries the library does not manage, when the folder exists and lints as files.
+/// Scan volumes per group from the query library `dir` (the groups its queries read) and the
+/// account's scheduled queries the library does not manage, when the folder exists and lints as
+/// files.
 fn library_scan_plan(
+    dir: &std::path::Path,
     groups: &[GroupInput],
     daily: &[crate::snapshot::DailyRow],
     unmanaged: &[(String, String, crate::aws::insights::ScheduledQuery, bool)],
@@ -490,7 +500,6 @@ fn library_scan_plan(
     month: Period,
     reporter: &Reporter,
 ) -> Result<Option<model::ScanPlan>> {
-    let dir = std::path::Path::new("queries");
     let (files, errors) = if dir.is_dir() {
         crate::queries::file::load_dir(dir)
     } else {
