@@ -85,47 +85,40 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 ///   metadata as its own write: unbuffered, the 100,000-group report's `focus.parquet` took
 ///   387,035 write calls and its Hive copy 223,061.
 /// - polars' Parquet writer turns an I/O error into text ("File out of specification: underlying
-///   IO error"), so [`PolarsOut::error`] takes the error from here: a full disk is an output
-///   error naming the file, like any other failed write, not an internal one.
+///   IO error"), so the error is taken from here: a full disk is an output error naming the
+///   file, like any other failed write, not an internal one.
 pub struct PolarsOut {
     buf: std::io::BufWriter<File>,
     failed: Option<(std::io::ErrorKind, String)>,
 }
 
 impl PolarsOut {
-    pub fn create(path: &Path) -> std::io::Result<PolarsOut> {
-        Ok(PolarsOut {
-            buf: std::io::BufWriter::with_capacity(1 << 20, File::create(path)?),
+    /// Create `path` and write it with `write` (a polars writer given the file); errors name
+    /// `shown` (what the user sees the file as). The file, everything written to it.
+    pub fn write_file(
+        path: &Path,
+        shown: &Path,
+        write: impl FnOnce(&mut PolarsOut) -> polars::prelude::PolarsResult<()>,
+    ) -> Result<File> {
+        let file = File::create(path).map_err(|e| output(shown, e))?;
+        let mut out = PolarsOut {
+            buf: std::io::BufWriter::with_capacity(1 << 20, file),
             failed: None,
-        })
-    }
-
-    /// What a polars write into this file failed with: the write error the file returned, if
-    /// any, as an output error naming `path`; else polars' own, an I/O error as an output
-    /// error too and anything else as internal.
-    pub fn error(&mut self, path: &Path, e: polars::prelude::PolarsError) -> Error {
-        if let Some((kind, message)) = self.failed.take() {
-            return output(path, std::io::Error::new(kind, message));
+        };
+        if let Err(e) = write(&mut out) {
+            // The file's own write error when it returned one; anything else is polars'.
+            return Err(match out.failed.take() {
+                Some((kind, message)) => output(shown, std::io::Error::new(kind, message)),
+                None => {
+                    let name = shown.file_name().unwrap_or(shown.as_os_str());
+                    Error::Internal(format!("writing {}: {e}", name.to_string_lossy()))
+                }
+            });
         }
-        match e {
-            polars::prelude::PolarsError::IO { error, .. } => {
-                output(path, std::io::Error::new(error.kind(), error.to_string()))
-            }
-            other => {
-                let name = path
-                    .file_name()
-                    .unwrap_or(path.as_os_str())
-                    .to_string_lossy();
-                Error::Internal(format!("writing {name}: {other}"))
-            }
-        }
-    }
-
-    /// Write what is buffered; the file (a failed write is reported here, not lost on drop).
-    pub fn finish(self) -> std::io::Result<File> {
-        self.buf
+        // A failed write of the buffer's last bytes is reported here, not lost on drop.
+        out.buf
             .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)
+            .map_err(|e| output(shown, e.into_error()))
     }
 
     fn keep<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::groups::GroupKey;
 use crate::csv_line::Encoded;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Component, Line, Model, Path};
 use crate::money::MicroUsd;
 
@@ -313,31 +313,25 @@ pub fn write_csv(ctx: &Context<'_>, out: impl std::io::Write) -> std::io::Result
 }
 
 /// What a charge's repeated cells depend on: its account, region, component, path, scenario,
-/// price id, unit and price status (the texts by address: each is a literal).
+/// price id, unit and price status.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Kind {
     account: u32,
     region: u32,
     component: Component,
     path: Path,
-    texts: [(usize, usize); 4],
+    texts: [&'static str; 4],
 }
 
 impl Kind {
     fn of(ch: &Charge<'_>) -> Kind {
         let l = ch.line;
-        let at = |s: &'static str| (s.as_ptr() as usize, s.len());
         Kind {
             account: l.account,
             region: l.region,
             component: l.component,
             path: l.path,
-            texts: [
-                at(ch.scenario),
-                at(l.price_id),
-                at(l.unit),
-                at(l.price_status.as_str()),
-            ],
+            texts: [ch.scenario, l.price_id, l.unit, l.price_status.as_str()],
         }
     }
 }
@@ -586,14 +580,7 @@ fn batch_frame<'a>(ctx: &'a Context<'a>, batch: &[Charge<'a>]) -> PolarsResult<D
 
 /// `focus.parquet`, the same rows as the CSV, written in row groups of [`BATCH`].
 pub fn write_parquet(ctx: &Context<'_>, path: &FsPath) -> Result<()> {
-    let out_err = |source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut out = crate::atomic::PolarsOut::create(path).map_err(out_err)?;
-    let written = write_row_groups(ctx, &mut out);
-    written.map_err(|e| out.error(path, e))?;
-    out.finish().map(drop).map_err(out_err)
+    crate::atomic::PolarsOut::write_file(path, path, |out| write_row_groups(ctx, out)).map(drop)
 }
 
 fn write_row_groups(ctx: &Context<'_>, out: &mut crate::atomic::PolarsOut) -> PolarsResult<()> {

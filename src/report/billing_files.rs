@@ -83,12 +83,12 @@ pub fn write(tmp: &Path, dir: &Path, data: &ReportData) -> Result<()> {
 /// `focus.csv` into `tmp`.
 pub fn write_focus_csv(tmp: &Path, dir: &Path, data: &ReportData, model: &Model) -> Result<()> {
     let name = "focus.csv";
-    let file = std::fs::File::create(tmp.join(name));
-    file.and_then(|f| focus_out::write_csv(&focus_context(data, model), f))
-        .map_err(|source| Error::Output {
+    focus_out::write_csv(&focus_context(data, model), create(tmp, dir, name)?).map_err(|source| {
+        Error::Output {
             path: dir.join(name),
             source,
-        })
+        }
+    })
 }
 
 /// `focus.parquet` into `tmp`.

@@ -192,14 +192,10 @@ fn usd_column(name: &str, values: impl Iterator<Item = Option<i64>>) -> Result<C
 
 /// log_groups.parquet, from the table [`log_groups_frame`] built.
 pub fn write_log_groups_parquet(df: &DataFrame, path: &FsPath) -> Result<()> {
-    let out_err = |source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut f = crate::atomic::PolarsOut::create(path).map_err(out_err)?;
-    let written = ParquetWriter::new(&mut f).finish(&mut df.clone());
-    written.map_err(|e| f.error(path, e))?;
-    f.finish().map(drop).map_err(out_err)
+    crate::atomic::PolarsOut::write_file(path, path, |f| {
+        ParquetWriter::new(f).finish(&mut df.clone()).map(drop)
+    })
+    .map(drop)
 }
 
 /// The log_groups table as a frame (for Parquet, and its Hive-partitioned copy).

@@ -141,13 +141,10 @@ fn write_table(path: &Path, target: &Path, df: &mut DataFrame, format: Format) -
         path: target.to_path_buf(),
         source,
     };
-    let mut out = crate::atomic::PolarsOut::create(path).map_err(out_err)?;
-    let r = match format {
-        Format::Parquet => ParquetWriter::new(&mut out).finish(df).map(|_| ()),
-        Format::Csv => CsvWriter::new(&mut out).include_header(true).finish(df),
-    };
-    r.map_err(|e| out.error(target, e))?;
-    let file = out.finish().map_err(out_err)?;
+    let file = crate::atomic::PolarsOut::write_file(path, target, |out| match format {
+        Format::Parquet => ParquetWriter::new(out).finish(df).map(drop),
+        Format::Csv => CsvWriter::new(out).include_header(true).finish(df),
+    })?;
     file.sync_all().map_err(out_err)
 }
 
@@ -191,11 +188,9 @@ pub fn write_hive(df: &DataFrame, dir: &Path) -> Result<()> {
             .join(format!("account_id={a}"))
             .join(format!("region={r}"));
         std::fs::create_dir_all(&folder).map_err(out_err)?;
-        let mut f =
-            crate::atomic::PolarsOut::create(&folder.join("part-0.parquet")).map_err(out_err)?;
-        let written = ParquetWriter::new(&mut f).finish(&mut part);
-        written.map_err(|e| f.error(dir, e))?;
-        f.finish().map_err(out_err)?;
+        crate::atomic::PolarsOut::write_file(&folder.join("part-0.parquet"), dir, |f| {
+            ParquetWriter::new(f).finish(&mut part).map(drop)
+        })?;
     }
     // Nothing of an older copy is carried over: the partitions are this table's, whole.
     let old: Vec<String> = match std::fs::read_dir(dir) {
