@@ -131,12 +131,7 @@ fn whole_process(n: usize) {
         let _ = std::fs::remove_dir_all(&out);
         settle();
         let t = Instant::now();
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_logplan"))
-            .args(["report", "--quiet", "--month", "2026-10", "--snapshot"])
-            .arg(&snapshot)
-            .arg("--out")
-            .arg(&out)
-            .current_dir(work)
+        let status = report_command(&snapshot, &out, work)
             .status()
             .expect("runs logplan");
         walls.push(t.elapsed().as_secs_f64());
@@ -189,13 +184,8 @@ fn stages(snapshot: &std::path::Path, out: &std::path::Path, work: &std::path::P
     settle();
     let cpu_before = children_cpu_s();
     let t = Instant::now();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_logplan"))
-        .args(["report", "--quiet", "--month", "2026-10", "--snapshot"])
-        .arg(snapshot)
-        .arg("--out")
-        .arg(out)
+    let run = report_command(snapshot, out, work)
         .env("LOGPLAN_LOG", "logplan=debug")
-        .current_dir(work)
         .output()
         .expect("runs logplan");
     let wall = t.elapsed().as_secs_f64();
@@ -229,6 +219,21 @@ fn stages(snapshot: &std::path::Path, out: &std::path::Path, work: &std::path::P
         BEFORE_FILES.join(", "),
         before / copy
     );
+}
+
+/// `logplan report` on the snapshot, into `out`, run in `work`, as a user runs it.
+fn report_command(
+    snapshot: &std::path::Path,
+    out: &std::path::Path,
+    work: &std::path::Path,
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_logplan"));
+    cmd.args(["report", "--quiet", "--month", "2026-10", "--snapshot"])
+        .arg(snapshot)
+        .arg("--out")
+        .arg(out)
+        .current_dir(work);
+    cmd
 }
 
 /// The stages (as `logplan` logs them) that run in turn before the report's files are written.

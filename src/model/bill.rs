@@ -22,7 +22,6 @@ use super::{
 };
 use crate::error::Result;
 use crate::money::MicroUsd;
-use crate::snapshot::GroupInput;
 
 /// One group as a path module sees it: its derived volumes, where it is, the path it is priced
 /// on, and the scenario.
@@ -129,7 +128,6 @@ fn group_lines(b: &mut Bill, prices: &mut Prices, g: &GroupCtx) -> Result<()> {
 pub(super) fn price_scenario(
     prices: &mut Prices,
     scenario: &Scenario,
-    groups: &[GroupInput],
     derived: &[Derived],
     at: &[(u32, u32)],
     assign: &dyn Fn(usize) -> Path,
@@ -172,7 +170,7 @@ pub(super) fn price_scenario(
     if scenario.free_tier {
         free.credit_lines(prices, scenario, &account_path, &mut lines, &mut shared)?;
     }
-    Ok(totals(lines, &shared, groups.len()))
+    Ok(totals(lines, &shared, derived.len()))
 }
 
 /// Each group's own lines plus its share of every account-level line.

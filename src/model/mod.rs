@@ -163,15 +163,8 @@ pub fn run_with_measured(
     let today_lines = today.lines;
     let today_if_unknown_forwarded = if_unknown;
     let best = compare::best(&paths.group_costs);
-    let best_mix = bill::price_scenario(
-        &mut prices,
-        scenario,
-        &groups,
-        &derived,
-        &at,
-        &|i| best[i].0,
-        false,
-    )?;
+    let best_mix =
+        bill::price_scenario(&mut prices, scenario, &derived, &at, &|i| best[i].0, false)?;
     let breakeven_gib = compare::breakeven_gib(&groups, &paths.group_costs, &paths.lines, book);
     let recommendation = compare::recommend(today.total, &paths.path_totals, best_mix.total);
     let used_prices = prices.used;
@@ -290,7 +283,7 @@ fn paths_and_today(
     if today_unknown > 0 {
         assigns.push(Assign::TodayUnknownForwarded);
     }
-    let mut results = price_in_parallel(prices, scenario, groups, derived, at, &assigns)?;
+    let mut results = price_in_parallel(prices, scenario, derived, at, &assigns)?;
     let if_unknown = (today_unknown > 0).then(|| results.pop()).flatten();
     let today = results
         .pop()
@@ -338,7 +331,6 @@ type PricedScenario = (bill::ScenarioResult, BTreeMap<(String, String), Figure>)
 fn price_in_parallel(
     prices: &mut prices::Prices,
     scenario: &Scenario,
-    groups: &[GroupInput],
     derived: &[Derived],
     at: &[(u32, u32)],
     assigns: &[Assign],
@@ -350,15 +342,7 @@ fn price_in_parallel(
             Box::new(move || {
                 let mut p = prices::Prices::new(book, accounts, regions);
                 let assign = |i: usize| a.path(&derived[i]);
-                let r = bill::price_scenario(
-                    &mut p,
-                    scenario,
-                    groups,
-                    derived,
-                    at,
-                    &assign,
-                    a.is_today(),
-                )?;
+                let r = bill::price_scenario(&mut p, scenario, derived, at, &assign, a.is_today())?;
                 Ok((r, p.used))
             }) as crate::parallel::Job<'_, Result<PricedScenario>>
         })
